@@ -1,0 +1,3 @@
+"""curbside: an open clinical answer engine."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,66 @@
+"""The exception tree. The CLI (cli/errors.py) and the web app (web/errors.py) each map
+these to messages in one place; every message names the fix.
+
+CurbsideError
+├── UserInputError          bad question, audience, flag or path given by the user
+│   ├── EmptyQuestionError
+│   ├── QuestionTooLongError
+│   └── CorpusPathError     missing or empty corpus path
+├── StoreError              the store cannot be opened or is not built yet
+│   └── NotIngestedError    `ask` before any `ingest`
+├── SourceFormatError       a file is not in any supported format (per-file, reported)
+└── ModelUnavailableError   the embedding model package is not installed
+"""
+
+from __future__ import annotations
+
+
+class CurbsideError(Exception):
+    """Base class; ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 1
+    code = "error"
+
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.fix}" if self.fix else self.message
+
+
+class UserInputError(CurbsideError):
+    exit_code = 2
+    code = "invalid_input"
+
+
+class EmptyQuestionError(UserInputError):
+    code = "empty_question"
+
+
+class QuestionTooLongError(UserInputError):
+    code = "question_too_long"
+
+
+class CorpusPathError(UserInputError):
+    code = "corpus_path"
+
+
+class StoreError(CurbsideError):
+    exit_code = 3
+    code = "store"
+
+
+class NotIngestedError(StoreError):
+    code = "not_ingested"
+
+
+class SourceFormatError(CurbsideError):
+    exit_code = 4
+    code = "source_format"
+
+
+class ModelUnavailableError(CurbsideError):
+    exit_code = 5
+    code = "model_unavailable"

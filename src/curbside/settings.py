@@ -1,0 +1,141 @@
+"""Settings: declared once, each with a default and help text.
+
+Resolution order for each setting: explicit value (CLI flag / constructor) ->
+environment variable ``CURBSIDE_<NAME>`` -> the default below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "CURBSIDE_"
+
+
+def _repo_root() -> Path:
+    # src/curbside/settings.py -> repository root (an editable or in-tree install)
+    return Path(__file__).resolve().parents[2]
+
+
+def default_shared_dir() -> Path:
+    return _repo_root().parent / "shared"
+
+
+def default_data_dir() -> Path:
+    return _repo_root() / "var"
+
+
+def _setting(default: Any, help: str, *, affects_answers: bool = True) -> Any:
+    meta = {"help": help, "affects_answers": affects_answers}
+    if callable(default):
+        return field(default_factory=default, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _setting(
+        default_data_dir,
+        "Where the store (SQLite), the search indexes and vectors live.",
+        affects_answers=False,
+    )
+    shared_dir: Path = _setting(
+        default_shared_dir,
+        "The shared folder holding corpus/, vocab/ and eval/ (read only).",
+        affects_answers=False,
+    )
+    max_question_chars: int = _setting(
+        2000, "Questions longer than this are refused with a clear message."
+    )
+    lexical_k: int = _setting(60, "Passages taken from the lexical (BM25) index per question.")
+    dense_k: int = _setting(60, "Passages taken from the dense (embedding) index per question.")
+    rrf_k: int = _setting(60, "The k constant of reciprocal rank fusion.")
+    use_dense: bool = _setting(
+        True, "Use dense embeddings when vectors were built (curbside ingest --embed)."
+    )
+    use_rerank: bool = _setting(
+        False, "Rerank the fused shortlist with the cross-encoder (slower)."
+    )
+    rerank_k: int = _setting(20, "How many fused passages the cross-encoder rescores.")
+    embed_batch: int = _setting(
+        32, "Passages embedded per model call during ingest.", affects_answers=False
+    )
+    embed_max_tokens: int = _setting(
+        256, "Passages are truncated to this many tokens for embedding."
+    )
+    threads: int = _setting(
+        2, "CPU threads for the embedding model.", affects_answers=False
+    )
+    max_statements_per_section: int = _setting(
+        5, "At most this many statements in one article section."
+    )
+    max_sentence_chars: int = _setting(
+        400, "Sentences longer than this are trimmed at a clause boundary or left out."
+    )
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            env = os.environ.get(ENV_PREFIX + f.name.upper())
+            if env is not None:
+                values[f.name] = _coerce(f, env)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for f in fields(cls):
+            if f.name in values and f.type in ("Path", Path):
+                values[f.name] = Path(values[f.name]).expanduser()
+        return cls(**values)
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.shared_dir / "corpus"
+
+    @property
+    def vocab_dir(self) -> Path:
+        return self.shared_dir / "vocab"
+
+    @property
+    def eval_dir(self) -> Path:
+        return self.shared_dir / "eval"
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def answer_hash(self) -> str:
+        """A hash of every setting that changes answers (stored on each article)."""
+        payload = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.metadata.get("affects_answers", True)
+        }
+        blob = json.dumps(payload, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def describe() -> list[tuple[str, str, str, str]]:
+    """(name, environment variable, default, help) for every setting."""
+    rows = []
+    defaults = Settings()
+    for f in fields(Settings):
+        rows.append(
+            (f.name, ENV_PREFIX + f.name.upper(), str(getattr(defaults, f.name)), f.metadata["help"])
+        )
+    return rows
+
+
+def _coerce(f: dataclasses.Field[Any], raw: str) -> Any:
+    t = f.type
+    if t in ("bool", bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if t in ("int", int):
+        return int(raw)
+    if t in ("float", float):
+        return float(raw)
+    if t in ("Path", Path):
+        return Path(raw).expanduser()
+    return raw

@@ -1,0 +1,1 @@
+"""Sources: readers that turn files in real public formats into Documents."""

@@ -1,0 +1,118 @@
+"""Canonical section codes shared by readers, retrieval and composition."""
+
+from __future__ import annotations
+
+# code -> human heading
+SECTION_CODES: dict[str, str] = {
+    "boxed_warning": "Boxed warning",
+    "indications": "Indications and usage",
+    "dosage": "Dosage and administration",
+    "dosage_forms": "Dosage forms and strengths",
+    "contraindications": "Contraindications",
+    "warnings": "Warnings and precautions",
+    "adverse_reactions": "Adverse reactions",
+    "interactions": "Drug interactions",
+    "specific_populations": "Use in specific populations",
+    "pregnancy": "Pregnancy",
+    "lactation": "Lactation",
+    "pediatric": "Pediatric use",
+    "geriatric": "Geriatric use",
+    "renal": "Renal impairment",
+    "hepatic": "Hepatic impairment",
+    "abuse_dependence": "Drug abuse and dependence",
+    "overdosage": "Overdosage",
+    "description": "Description",
+    "clinical_pharmacology": "Clinical pharmacology",
+    "mechanism": "Mechanism of action",
+    "pharmacodynamics": "Pharmacodynamics",
+    "pharmacokinetics": "Pharmacokinetics",
+    "monitoring": "Laboratory tests and monitoring",
+    "clinical_studies": "Clinical studies",
+    "patient_counseling": "Patient counseling information",
+    "how_supplied": "How supplied",
+    "other_label": "Other label text",
+    # guidelines
+    "recommendations": "Major recommendations",
+    "guideline_scope": "Scope",
+    "benefits": "Potential benefits",
+    "harms": "Potential harms",
+    # research
+    "abstract": "Abstract",
+    # patient information
+    "qa": "Question and answer",
+}
+
+# openFDA drug/label JSON field -> section code
+OPENFDA_FIELDS: dict[str, str] = {
+    "boxed_warning": "boxed_warning",
+    "indications_and_usage": "indications",
+    "dosage_and_administration": "dosage",
+    "dosage_forms_and_strengths": "dosage_forms",
+    "contraindications": "contraindications",
+    "warnings_and_cautions": "warnings",
+    "warnings": "warnings",
+    "precautions": "warnings",
+    "general_precautions": "warnings",
+    "adverse_reactions": "adverse_reactions",
+    "drug_interactions": "interactions",
+    "use_in_specific_populations": "specific_populations",
+    "pregnancy": "pregnancy",
+    "teratogenic_effects": "pregnancy",
+    "pregnancy_or_breast_feeding": "pregnancy",
+    "nursing_mothers": "lactation",
+    "lactation": "lactation",
+    "pediatric_use": "pediatric",
+    "geriatric_use": "geriatric",
+    "drug_abuse_and_dependence": "abuse_dependence",
+    "abuse": "abuse_dependence",
+    "dependence": "abuse_dependence",
+    "overdosage": "overdosage",
+    "description": "description",
+    "clinical_pharmacology": "clinical_pharmacology",
+    "mechanism_of_action": "mechanism",
+    "pharmacodynamics": "pharmacodynamics",
+    "pharmacokinetics": "pharmacokinetics",
+    "laboratory_tests": "monitoring",
+    "clinical_studies": "clinical_studies",
+    "information_for_patients": "patient_counseling",
+    "patient_counseling_information": "patient_counseling",
+    "how_supplied": "how_supplied",
+}
+
+# DailyMed SPL XML section LOINC code -> section code
+LOINC_SECTIONS: dict[str, str] = {
+    "34066-1": "boxed_warning",
+    "34067-9": "indications",
+    "34068-7": "dosage",
+    "43678-2": "dosage_forms",
+    "34070-3": "contraindications",
+    "43685-7": "warnings",
+    "34071-1": "warnings",
+    "42232-9": "warnings",
+    "34072-9": "warnings",
+    "34084-4": "adverse_reactions",
+    "34073-7": "interactions",
+    "43684-0": "specific_populations",
+    "42228-7": "pregnancy",
+    "34077-8": "pregnancy",
+    "34080-2": "lactation",
+    "77290-5": "lactation",
+    "34081-0": "pediatric",
+    "34082-8": "geriatric",
+    "42230-3": "abuse_dependence",
+    "34088-5": "overdosage",
+    "34089-3": "description",
+    "34090-1": "clinical_pharmacology",
+    "43679-0": "mechanism",
+    "43681-6": "pharmacodynamics",
+    "43682-4": "pharmacokinetics",
+    "34075-0": "monitoring",
+    "34092-7": "clinical_studies",
+    "34076-0": "patient_counseling",
+    "88436-1": "patient_counseling",
+    "34069-5": "how_supplied",
+}
+
+
+def heading_for(code: str) -> str:
+    return SECTION_CODES.get(code, code.replace("_", " ").capitalize())

@@ -1,0 +1,246 @@
+"""Typed, frozen data objects passed between the pipeline stages.
+
+sources  -> Document (with Passage children)
+store    -> StoredPassage (a Passage with its document's provenance)
+index    -> Hit (a scored passage id)
+understanding -> ParsedQuestion
+composition   -> Article (Statement, Section, Reference)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class SourceType(str, Enum):
+    """The kind of evidence a document is; its order is its evidence strength."""
+
+    DRUG_LABEL = "drug_label"
+    GUIDELINE = "guideline"
+    RESEARCH = "research"
+    PATIENT_INFO = "patient_information"
+
+    @property
+    def label(self) -> str:
+        return _SOURCE_LABELS[self]
+
+    @property
+    def strength(self) -> int:
+        """Higher is stronger evidence for a clinician."""
+        return _SOURCE_STRENGTH[self]
+
+
+_SOURCE_LABELS = {
+    SourceType.DRUG_LABEL: "Drug label",
+    SourceType.GUIDELINE: "Guideline",
+    SourceType.RESEARCH: "Research",
+    SourceType.PATIENT_INFO: "Patient information",
+}
+_SOURCE_STRENGTH = {
+    SourceType.DRUG_LABEL: 4,
+    SourceType.GUIDELINE: 3,
+    SourceType.RESEARCH: 2,
+    SourceType.PATIENT_INFO: 1,
+}
+
+
+def content_hash(*parts: str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A piece of a document cut along the document's own structure."""
+
+    section: str  # human heading, e.g. "Indications and usage" or "Abstract: RESULTS"
+    section_code: str  # canonical key, see sources.sections.SECTION_CODES
+    text: str
+
+    @property
+    def hash(self) -> str:
+        return content_hash(self.section_code, self.section, self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One source document with its provenance and its passages."""
+
+    doc_id: str  # "label:<set_id>", "pmid:<pmid>", "ngc:<id>", "medquad:<id>", ...
+    source_type: SourceType
+    title: str
+    publisher: str  # manufacturer, journal, guideline developer or agency
+    year: int | None
+    date: str | None  # as precise as the source gives (YYYY-MM-DD, YYYY-MM or YYYY)
+    url: str | None
+    drugs: tuple[str, ...] = ()  # generic names the document is about (lower case)
+    brands: tuple[str, ...] = ()  # brand names the document uses (as written)
+    passages: tuple[Passage, ...] = ()
+    source_file: str = ""
+
+    @property
+    def hash(self) -> str:
+        return content_hash(
+            self.doc_id,
+            self.source_type.value,
+            self.title,
+            self.publisher,
+            str(self.year),
+            self.date or "",
+            self.url or "",
+            "|".join(self.drugs),
+            "|".join(self.brands),
+            *(p.hash for p in self.passages),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """A record a reader could not turn into a Document."""
+
+    file: str
+    record: str  # index, id or line number of the record within the file
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPassage:
+    """A passage as the store returns it: text plus its document's provenance."""
+
+    rowid: int
+    passage_id: str  # "<doc_id>#<ordinal>"
+    doc_id: str
+    ordinal: int
+    section: str
+    section_code: str
+    text: str
+    source_type: SourceType
+    title: str
+    publisher: str
+    year: int | None
+    date: str | None
+    url: str | None
+    drugs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    rowid: int
+    score: float
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+
+
+class QuestionType(str, Enum):
+    INDICATION = "indication"
+    DOSING = "dosing"
+    CONTRAINDICATIONS = "contraindications"
+    ADVERSE_EFFECTS = "adverse_effects"
+    INTERACTIONS = "interactions"
+    MECHANISM = "mechanism"
+    PREGNANCY_LACTATION = "pregnancy_lactation"
+    MONITORING = "monitoring"
+    OVERDOSE = "overdose"
+    GENERAL = "general"
+
+
+@dataclass(frozen=True, slots=True)
+class DrugMention:
+    text: str  # as written in the question
+    generic: str  # canonical generic name, lower case
+    matched_as: str  # "generic" | "brand" | "synonym" | "fuzzy"
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionMention:
+    text: str
+    name: str  # preferred name
+    concept_id: str | None = None  # e.g. DOID:2377
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuestion:
+    text: str
+    qtype: QuestionType
+    drugs: tuple[DrugMention, ...] = ()
+    conditions: tuple[ConditionMention, ...] = ()
+    secondary_types: tuple[QuestionType, ...] = ()
+    language: str = "en"
+
+
+class Audience(str, Enum):
+    PHYSICIAN = "physician"
+    NURSE = "nurse"
+    PHARMACIST = "pharmacist"
+    STUDENT = "student"
+    PATIENT = "patient"
+
+    @property
+    def label(self) -> str:
+        return _AUDIENCE_LABELS[self]
+
+    @property
+    def is_clinician(self) -> bool:
+        return self is not Audience.PATIENT
+
+
+_AUDIENCE_LABELS = {
+    Audience.PHYSICIAN: "Physician",
+    Audience.NURSE: "Nurse / PA",
+    Audience.PHARMACIST: "Pharmacist",
+    Audience.STUDENT: "Student",
+    Audience.PATIENT: "Patient / caregiver",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    text: str
+    citations: tuple[int, ...]  # reference numbers
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    key: str
+    heading: str
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    number: int
+    source_type: SourceType
+    title: str
+    source: str
+    year: int | None
+    url: str | None
+    doc_id: str
+    passage_id: str
+    section: str
+    passage: str  # the exact cited passage text
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    question: str
+    audience: Audience
+    question_type: QuestionType
+    drugs: tuple[DrugMention, ...]
+    conditions: tuple[ConditionMention, ...]
+    title: str
+    summary: tuple[Statement, ...]
+    sections: tuple[Section, ...]
+    bottom_line: tuple[Statement, ...]
+    references: tuple[Reference, ...]
+    uncovered: tuple[str, ...]
+    abstained: bool
+    abstain_reason: str | None
+    last_updated: str | None
+    corpus_version: str
+    settings_hash: str
+    timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
