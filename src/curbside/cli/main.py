@@ -1,0 +1,149 @@
+"""`curbside` command line: ingest, ask, status, settings (serve and eval live in
+their own modules and register here)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from curbside.cli.errors import handle_errors
+from curbside.settings import Settings, describe
+from curbside.types import Audience
+
+AUDIENCES = [a.value for a in Audience]
+
+
+def _settings(ctx: click.Context, **overrides: object) -> Settings:
+    base: dict[str, object] = dict(ctx.obj or {})
+    base.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings.from_env(**base)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Where the store and indexes live [CURBSIDE_DATA_DIR].")
+@click.option("--shared-dir", type=click.Path(path_type=Path), help="The shared folder with corpus/, vocab/, eval/ [CURBSIDE_SHARED_DIR].")
+@click.version_option(package_name="curbside")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, shared_dir: Path | None) -> None:
+    """curbside: cited, sectioned answers to clinical questions from public sources."""
+    ctx.obj = {k: v for k, v in {"data_dir": data_dir, "shared_dir": shared_dir}.items() if v is not None}
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--embed/--no-embed", default=False, help="Also compute dense embeddings (slower; better retrieval).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+@handle_errors
+def ingest(ctx: click.Context, paths: tuple[Path, ...], embed: bool, quiet: bool) -> None:
+    """Read source files (default: the shared corpus) into the store and indexes.
+
+    Unchanged files are skipped; an interrupted run is resumed by running it again."""
+    from curbside.cli.progress import progress_bar
+    from curbside.ingest import ingest as run_ingest
+
+    settings = _settings(ctx)
+    targets = list(paths) or [settings.corpus_dir]
+    with progress_bar(disabled=quiet) as tick:
+        report = run_ingest(settings, targets, embed=embed, progress=tick)
+    click.echo(
+        f"Files: {report.files_seen} seen, {report.files_read} read, {report.files_unchanged} unchanged, "
+        f"{len(report.unsupported)} skipped (unsupported), {len(report.failed)} failed."
+    )
+    click.echo(
+        f"Documents: {report.docs_added} added, {report.docs_changed} changed, "
+        f"{report.docs_unchanged} unchanged, {report.docs_removed} removed."
+    )
+    click.echo(f"Passages indexed: {report.passages_indexed}; embedded: {report.passages_embedded}.")
+    click.echo(f"Malformed records skipped: {report.n_record_errors}.")
+    for e in report.record_errors[:20]:
+        click.echo(f"  {e.file} [{e.record}]: {e.reason}", err=True)
+    if report.n_record_errors > 20:
+        click.echo(f"  ... and {report.n_record_errors - 20} more (see `curbside status --errors`).", err=True)
+    for f in report.failed:
+        click.secho(f"  FAILED {f.file}: {f.reason}", fg="red", err=True)
+    for u in report.unsupported[:10]:
+        click.echo(f"  skipped {u}: not a supported format", err=True)
+    click.echo(f"Corpus version: {report.corpus_version}. Seconds: {report.seconds}")
+    if report.failed:
+        sys.exit(4)
+
+
+@cli.command()
+@click.argument("question", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the article as JSON (schema in docs/ARTICLE_SCHEMA.md).")
+@click.option("--audience", type=click.Choice(AUDIENCES), default="physician", show_default=True, help="Who is reading.")
+@click.option("--context", help="The previous question, for a follow-up (keeps its drug).")
+@click.option("--rerank/--no-rerank", default=None, help="Rerank with the cross-encoder [CURBSIDE_USE_RERANK].")
+@click.pass_context
+@handle_errors
+def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, audience: str, context: str | None,
+        rerank: bool | None) -> None:
+    """Answer a question with a cited article."""
+    from curbside.engine import Engine
+
+    settings = _settings(ctx, use_rerank=rerank)
+    engine = Engine.open(settings)
+    try:
+        article = engine.ask(" ".join(question), Audience(audience), context=context)
+    finally:
+        engine.close()
+    if as_json:
+        from curbside.composition.serialize import article_to_dict
+
+        click.echo(json.dumps(article_to_dict(article), ensure_ascii=False, indent=2))
+    else:
+        from rich.console import Console
+
+        from curbside.cli.render import render_article
+
+        render_article(article, Console())
+    if article.abstained:
+        sys.exit(6)
+
+
+@cli.command()
+@click.option("--errors", "show_errors", is_flag=True, help="List malformed records skipped at ingest.")
+@click.pass_context
+@handle_errors
+def status(ctx: click.Context, show_errors: bool) -> None:
+    """What is in the store."""
+    from curbside.engine import Engine
+
+    engine = Engine.open(_settings(ctx))
+    try:
+        for k, v in engine.store.counts().items():
+            click.echo(f"{k}: {v}")
+        click.echo(f"corpus_version: {engine.corpus_version}")
+        click.echo(f"dense vectors: {'yes' if engine.has_dense else 'no (run `curbside ingest --embed`)'}")
+        if show_errors:
+            for e in engine.store.errors(limit=1000):
+                click.echo(f"{e.file} [{e.record}]: {e.reason}")
+    finally:
+        engine.close()
+
+
+@cli.command("settings")
+def settings_cmd() -> None:
+    """List every setting with its environment variable, default and help."""
+    for name, env, default, help_text in describe():
+        click.echo(f"{name}  ({env}, default {default})\n    {help_text}")
+
+
+def _register_optional() -> None:
+    from curbside.cli import commands
+
+    for cmd in commands.extra_commands():
+        cli.add_command(cmd)
+
+
+def main() -> None:
+    _register_optional()
+    cli(prog_name="curbside")
+
+
+if __name__ == "__main__":
+    main()

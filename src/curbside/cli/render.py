@@ -1,0 +1,66 @@
+"""Terminal rendering of an Article with rich."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.text import Text
+
+from curbside.types import Article, Statement
+
+
+def _cites(st: Statement) -> str:
+    return " " + "".join(f"[{n}]" for n in st.citations) if st.citations else ""
+
+
+def _line(st: Statement, bullet: bool = True) -> Text:
+    t = Text("  • " if bullet else "")
+    t.append(st.text)
+    t.append(_cites(st), style="cyan")
+    return t
+
+
+def render_article(article: Article, console: Console) -> None:
+    console.print(Text(article.title, style="bold"))
+    status = "Pending human review · Educational purpose only"
+    meta = f"{status} · Audience: {article.audience.label}"
+    if article.last_updated:
+        meta += f" · Last updated: {article.last_updated}"
+    console.print(Text(meta, style="yellow"))
+    if article.drugs:
+        console.print(Text("Drugs: " + ", ".join(f"{d.text} → {d.generic}" if d.text.lower() != d.generic else d.generic for d in article.drugs), style="dim"))
+    console.print(Text(f"Question type: {article.question_type.value}", style="dim"))
+    console.print()
+    if article.abstained:
+        console.print(Panel(escape(article.abstain_reason or "No answer."), title="No answer", style="red"))
+        for u in article.uncovered:
+            console.print(Text(f"  • Not covered: {u}", style="dim"))
+        return
+    if article.summary:
+        console.print(Group(*(_line(s, bullet=False) for s in article.summary)))
+        console.print()
+    for sec in article.sections:
+        console.print(Text(sec.heading, style="bold underline"))
+        for st in sec.statements:
+            console.print(_line(st))
+        console.print()
+    if article.bottom_line:
+        console.print(Text("Bottom line", style="bold underline"))
+        for st in article.bottom_line:
+            console.print(_line(st, bullet=False))
+        console.print()
+    if article.uncovered:
+        console.print(Text("Not covered by the sources", style="bold underline"))
+        for u in article.uncovered:
+            console.print(Text(f"  • {u}", style="dim"))
+        console.print()
+    console.print(Text("References", style="bold underline"))
+    for r in article.references:
+        year = f", {r.year}" if r.year else ""
+        where = f" — {r.url}" if r.url else f" — {r.doc_id}"
+        console.print(Text(f"  [{r.number}] {r.source_type.label}: {r.title} ({r.section}). {r.source}{year}{where}"))
+    console.print()
+    console.print(Text(
+        "Educational information drawn verbatim from the cited sources; not medical advice. "
+        "Clinicians should verify against primary sources before use in patient care.", style="dim italic"))

@@ -1,0 +1,127 @@
+"""Which sections an article has, in which order, for each question type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from curbside.types import Audience, QuestionType
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str
+    heading: str
+    patient_heading: str
+    codes: tuple[str, ...]  # label section codes this section draws from
+    cues: re.Pattern[str] | None = None  # a sentence must match (when set)
+    exclude: re.Pattern[str] | None = None  # a sentence must not match (when set)
+    prefer: re.Pattern[str] | None = None  # sentences matching rank first
+    search_terms: str = ""  # words for the open (guideline / research) search
+    limit: int = 4
+
+    def heading_for(self, audience: Audience) -> str:
+        return self.patient_heading if audience is Audience.PATIENT else self.heading
+
+
+_NEG = re.compile(
+    r"\bnot (?:been )?(?:indicated|recommended|established|approved)\b|limitations? of use|"
+    r"\bshould not be used\b|\bnot for use\b|\bhas not been (?:shown|established)",
+    re.I,
+)
+_IND = re.compile(
+    r"\bindicated\b|\buseful\b|\bused (?:for|to|in)\b|\btreatment of\b|\bmanagement of\b|"
+    r"\brelief of\b|\bprevention of\b|\breduc\w+ the risk\b|\bapproved (?:for|to)\b",
+    re.I,
+)
+_DOSE = re.compile(r"\b\d[\d.,]*\s*(?:mg|mcg|µg|g|mL|units?|mg/kg|mg/m2|mg/day)\b|\bdos(?:e|es|age|ing)\b|\btitrat", re.I)
+_MONITOR = re.compile(r"\bmonitor\w*|\blaboratory\b|\bassess\w*\b|\bmeasure\w*\b", re.I)
+_WITHDRAW = re.compile(r"withdraw|abrupt|discontinu|taper", re.I)
+_MECH = re.compile(r"\bmechanism\b|\bagonist\b|\bantagonist\b|\binhibit\w*|\bbinds?\b|\breceptor\w*|\bblock\w*|\bacts?\b|\bexerts?\b", re.I)
+_CONTRA = re.compile(r"contraindicated|hypersensitivity|should not be (?:used|given|administered)", re.I)
+_ADVERSE = re.compile(r"adverse|side effects?|reactions?|most common|incidence|\d+\s?%", re.I)
+_INTERACT = re.compile(r"interact|concomitant|coadminist|co-administ|inhibitors?|inducers?|increase[sd]? (?:the )?(?:exposure|levels?|concentrations?)", re.I)
+_PREG = re.compile(r"pregnan|lactat|breast|nursing|fetal|fetus|infant", re.I)
+_OVERDOSE = re.compile(r"overdos|toxicity|poisoning|hemodialysis|supportive", re.I)
+
+INDICATIONS = SectionSpec(
+    "indications", "Approved indications", "What it is used for", ("indications",),
+    exclude=_NEG, prefer=_IND, search_terms="indicated treatment", limit=5,
+)
+LIMITATIONS = SectionSpec(
+    "limitations", "Limitations of use and uses not recommended", "When it should not be used for",
+    ("indications",), cues=_NEG, limit=4,
+)
+MECHANISM = SectionSpec(
+    "mechanism", "Mechanism of action", "How it works",
+    ("mechanism", "pharmacodynamics", "clinical_pharmacology"), prefer=_MECH,
+    search_terms="mechanism of action", limit=3,
+)
+DOSING = SectionSpec(
+    "dosing", "Dosing and administration", "How it is taken",
+    ("dosage", "dosage_forms"), prefer=_DOSE, search_terms="dose dosage mg", limit=5,
+)
+CONTRAINDICATIONS = SectionSpec(
+    "contraindications", "Contraindications", "Who should not take it",
+    ("contraindications",), prefer=_CONTRA, search_terms="contraindicated", limit=4,
+)
+SAFETY = SectionSpec(
+    "safety", "Safety: boxed warning, warnings and withdrawal", "Safety warnings",
+    ("boxed_warning", "warnings", "abuse_dependence"), prefer=_WITHDRAW,
+    search_terms="withdrawal abrupt discontinuation warning", limit=5,
+)
+ADVERSE = SectionSpec(
+    "adverse_effects", "Adverse effects", "Side effects",
+    ("adverse_reactions",), prefer=_ADVERSE, search_terms="adverse effects side effects", limit=5,
+)
+INTERACTIONS = SectionSpec(
+    "interactions", "Drug interactions", "Other medicines and interactions",
+    ("interactions",), prefer=_INTERACT, search_terms="interaction concomitant", limit=5,
+)
+MONITORING = SectionSpec(
+    "monitoring", "Monitoring", "Check-ups and tests",
+    ("monitoring", "warnings"), cues=_MONITOR, search_terms="monitoring monitor", limit=4,
+)
+POPULATIONS = SectionSpec(
+    "populations", "Special populations", "Pregnancy, children, older adults and other groups",
+    ("boxed_warning", "pregnancy", "lactation", "pediatric", "geriatric", "renal", "hepatic", "specific_populations"),
+    search_terms="pregnancy pediatric elderly renal impairment", limit=4,
+)
+PREGNANCY = SectionSpec(
+    "pregnancy", "Pregnancy and lactation", "Pregnancy and breastfeeding",
+    ("pregnancy", "lactation", "specific_populations"), prefer=_PREG,
+    search_terms="pregnancy lactation breastfeeding", limit=5,
+)
+OVERDOSE = SectionSpec(
+    "overdose", "Overdose", "If too much is taken",
+    ("overdosage",), prefer=_OVERDOSE, search_terms="overdose overdosage", limit=5,
+)
+
+PLANS: dict[QuestionType, tuple[SectionSpec, ...]] = {
+    QuestionType.INDICATION: (
+        INDICATIONS, LIMITATIONS, MECHANISM, DOSING, CONTRAINDICATIONS, SAFETY, MONITORING, POPULATIONS,
+    ),
+    QuestionType.DOSING: (DOSING, POPULATIONS, SAFETY, CONTRAINDICATIONS, INDICATIONS, MONITORING),
+    QuestionType.CONTRAINDICATIONS: (CONTRAINDICATIONS, SAFETY, INTERACTIONS, POPULATIONS, INDICATIONS),
+    QuestionType.ADVERSE_EFFECTS: (ADVERSE, SAFETY, CONTRAINDICATIONS, MONITORING, INDICATIONS),
+    QuestionType.INTERACTIONS: (INTERACTIONS, SAFETY, CONTRAINDICATIONS, INDICATIONS),
+    QuestionType.MECHANISM: (MECHANISM, INDICATIONS, DOSING, SAFETY),
+    QuestionType.PREGNANCY_LACTATION: (PREGNANCY, SAFETY, CONTRAINDICATIONS, INDICATIONS),
+    QuestionType.MONITORING: (MONITORING, SAFETY, DOSING, INDICATIONS),
+    QuestionType.OVERDOSE: (OVERDOSE, SAFETY, DOSING, INDICATIONS),
+    QuestionType.GENERAL: (INDICATIONS, LIMITATIONS, MECHANISM, DOSING, CONTRAINDICATIONS, SAFETY, ADVERSE),
+}
+
+# What each question type asks for, in words, for "not covered" notes.
+ASKED_FOR: dict[QuestionType, str] = {
+    QuestionType.INDICATION: "indications",
+    QuestionType.DOSING: "dosing",
+    QuestionType.CONTRAINDICATIONS: "contraindications",
+    QuestionType.ADVERSE_EFFECTS: "adverse effects",
+    QuestionType.INTERACTIONS: "drug interactions",
+    QuestionType.MECHANISM: "mechanism of action",
+    QuestionType.PREGNANCY_LACTATION: "use in pregnancy and lactation",
+    QuestionType.MONITORING: "monitoring",
+    QuestionType.OVERDOSE: "overdose",
+    QuestionType.GENERAL: "general information",
+}

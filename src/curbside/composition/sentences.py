@@ -1,0 +1,103 @@
+"""Sentence splitting and light trimming that only ever removes text: every sentence
+returned is a verbatim span of its passage (whitespace aside), so citations hold."""
+
+from __future__ import annotations
+
+import re
+
+# A sentence ends at . ! ? followed by space and an upper-case letter, digit, bullet
+# or quote; not after common abbreviations, initials or inside decimals.
+_ABBREV = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|vs|approx|ca|et al|Dr|Mr|Mrs|Ms|No|Fig|Figs|Ref|Vol|"
+    r"U\.S|St|Inc|Co|Ltd|Jr|Sr|Eq|resp|incl|max|wk|wks|yr|yrs|mo|i\.v|p\.o|b\.i\.d|t\.i\.d|q\.i\.d)\.)$"
+    r"|(?:\b[A-Z]\.)$",
+    re.IGNORECASE,
+)
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9•])")
+_BULLET = re.compile(r"\s(?=•\s)")
+_WS = re.compile(r"\s+")
+
+# leading label headings such as "1 INDICATIONS AND USAGE", "2.1 Dosage", "INDICATIONS"
+_HEADING = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*\s+)?(?:[A-Z][A-Z&/,\-]+(?:\s+(?:AND|OF|FOR|IN|&|[A-Z][A-Z&/,\-]+))*)\s*:?\s+(?=[A-Z•])"
+)
+_SUBHEADING = re.compile(r"^\d{1,2}\.\d{1,2}\s+(?:[A-Z][\w'’\-]*\s+){0,6}?(?=[A-Z][a-z])")
+_XREF = re.compile(r"\s*\[\s*see [^\]]{1,120}\]")
+
+
+def normalize_ws(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    text = normalize_ws(text)
+    if not text:
+        return []
+    pieces: list[str] = []
+    for chunk in _BULLET.split(text):
+        start = 0
+        for m in _BOUNDARY.finditer(chunk):
+            cand = chunk[start : m.start() + 1].rstrip()
+            if _ABBREV.search(cand.rstrip("\"')]")):
+                continue
+            pieces.append(chunk[start : m.end()].strip())
+            start = m.end()
+        tail = chunk[start:].strip()
+        if tail:
+            pieces.append(tail)
+    return [p for p in pieces if p]
+
+
+def strip_heading(sentence: str) -> str:
+    """Drop a leading label heading ("1 INDICATIONS AND USAGE ...") from a sentence."""
+    s = sentence
+    m = _HEADING.match(s)
+    if m and len(m.group(0)) < 80 and len(s) - m.end() > 20:
+        s = s[m.end() :]
+    m = _SUBHEADING.match(s)
+    if m and len(s) - m.end() > 20:
+        s = s[m.end() :]
+    return s.lstrip("•-– ").strip()
+
+
+def strip_xrefs(sentence: str) -> str:
+    """Remove label cross references such as "[see Warnings and Precautions (5.1)]"."""
+    return normalize_ws(_XREF.sub("", sentence)).replace(" .", ".").replace(" ,", ",")
+
+
+def clean(sentence: str, max_chars: int) -> str | None:
+    s = strip_xrefs(strip_heading(sentence))
+    if len(s) < 25 or not re.search(r"[a-z]", s):
+        return None
+    if len(s) > max_chars:
+        return None
+    return s
+
+
+_NORM = re.compile(r"[^a-z0-9]+")
+
+
+def norm_key(text: str) -> str:
+    """A key for exact-duplicate detection across documents."""
+    return _NORM.sub(" ", text.lower()).strip()
+
+
+def words(text: str) -> set[str]:
+    return {w for w in _NORM.split(text.lower()) if len(w) > 2}
+
+
+_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def numbers(text: str) -> list[str]:
+    return _NUM.findall(text)
+
+
+def supported_by(statement: str, passage: str) -> bool:
+    """Citation integrity: every word (3+ letters) and every number of the statement
+    occurs in the passage."""
+    pw = words(passage)
+    if not words(statement) <= pw:
+        return False
+    pnums = set(numbers(passage))
+    return all(n in pnums for n in numbers(statement))

@@ -1,0 +1,115 @@
+"""Hybrid retrieval: BM25 (drug-filtered and open) + dense vectors, fused with RRF,
+optionally reranked, then ordered by relevance, evidence strength and recency."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from curbside.index.fusion import evidence_order, rrf
+from curbside.index.lexical import LexicalIndex, query_terms
+from curbside.settings import Settings
+from curbside.store.sqlite import SQLiteStore
+from curbside.types import Audience, Hit, ParsedQuestion, StoredPassage
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    hits: tuple[Hit, ...]
+    passages: dict[int, StoredPassage]
+    terms: tuple[str, ...]
+    unknown_terms: tuple[str, ...]  # content words no passage contains
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def ranked(self) -> list[StoredPassage]:
+        return [self.passages[h.rowid] for h in self.hits if h.rowid in self.passages]
+
+
+class Retriever:
+    def __init__(
+        self,
+        store: SQLiteStore,
+        lexical: LexicalIndex,
+        settings: Settings,
+        *,
+        dense: object | None = None,
+        embedder: object | None = None,
+        reranker: object | None = None,
+    ) -> None:
+        self.store = store
+        self.lexical = lexical
+        self.settings = settings
+        self.dense = dense
+        self.embedder = embedder
+        self.reranker = reranker
+
+    def retrieve(self, pq: ParsedQuestion, audience: Audience, k: int = 40) -> Retrieved:
+        s = self.settings
+        t: dict[str, float] = {}
+        t0 = time.perf_counter()
+        terms = query_terms(pq.text)
+        generics = [d.generic for d in pq.drugs]
+        for g in generics:  # brand -> generic expansion
+            for w in query_terms(g):
+                if w not in terms:
+                    terms.append(w)
+        drug_keys = sorted({g for g in generics})
+        runs: list[list[int]] = []
+        weights: list[float] = []
+        if drug_keys:
+            q = self.lexical.build_query(terms, drug_keys=drug_keys, drug_filter=True)
+            runs.append([r for r, _ in self.lexical.search(q, s.lexical_k)])
+            weights.append(1.0)
+        q = self.lexical.build_query(terms, drug_keys=drug_keys)
+        open_run = [r for r, _ in self.lexical.search(q, s.lexical_k)]
+        runs.append(open_run)
+        weights.append(1.0)
+        t["lexical"] = (time.perf_counter() - t0) * 1000
+
+        if s.use_dense and self.dense is not None and self.embedder is not None:
+            t0 = time.perf_counter()
+            qv = self.embedder.embed_query(pq.text)  # type: ignore[attr-defined]
+            t["embed_query"] = (time.perf_counter() - t0) * 1000
+            t0 = time.perf_counter()
+            runs.append([r for r, _ in self.dense.search(qv, s.dense_k)])  # type: ignore[attr-defined]
+            weights.append(1.0)
+            if drug_keys:
+                allow = np.asarray(
+                    sorted({r for key in drug_keys for r in self.store.rowids_for_drug(key)}),
+                    dtype=np.int64,
+                )
+                if allow.size:
+                    runs.append([r for r, _ in self.dense.search(qv, s.dense_k, allow=allow)])  # type: ignore[attr-defined]
+                    weights.append(1.0)
+            t["dense"] = (time.perf_counter() - t0) * 1000
+
+        t0 = time.perf_counter()
+        fused = rrf(runs, k=s.rrf_k, weights=weights)
+        order = sorted(fused.items(), key=lambda x: -x[1])[: max(k, s.rerank_k)]
+        passages = {p.rowid: p for p in self.store.passages([r for r, _ in order])}
+        hits = [Hit(rowid=r, score=sc) for r, sc in order]
+        t["fetch"] = (time.perf_counter() - t0) * 1000
+
+        if s.use_rerank and self.reranker is not None and hits:
+            t0 = time.perf_counter()
+            head = hits[: s.rerank_k]
+            scores = self.reranker.score(pq.text, [passages[h.rowid].text for h in head])  # type: ignore[attr-defined]
+            reranked = sorted(zip(head, scores), key=lambda x: -float(x[1]))
+            n = len(head)
+            hits = [Hit(rowid=h.rowid, score=(n - i) / n) for i, (h, _) in enumerate(reranked)] + [
+                Hit(rowid=h.rowid, score=0.0) for h in hits[n:]
+            ]
+            t["rerank"] = (time.perf_counter() - t0) * 1000
+
+        strength = 0.02 if audience.is_clinician else -0.02
+        hits = evidence_order(hits, passages, strength_weight=strength)[:k]
+        unknown = tuple(w for w in terms if self.lexical.count(w) == 0) if not drug_keys else ()
+        return Retrieved(
+            hits=tuple(hits),
+            passages={h.rowid: passages[h.rowid] for h in hits if h.rowid in passages},
+            terms=tuple(terms),
+            unknown_terms=unknown,
+            timings_ms=t,
+        )

@@ -1,0 +1,98 @@
+"""Bring the derived artefacts (lexical index, vocabularies, vectors) up to date with
+the store. Each step is idempotent, so a run killed half-way is finished by the next."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from curbside import paths
+from curbside.settings import Settings
+from curbside.store.sqlite import SQLiteStore
+
+Progress = Callable[[str, int, int], None]
+
+LEXICAL = "lexical"
+_BATCH_DOCS = 2000
+
+
+def sync_lexical(store: SQLiteStore, data_dir: Path, settings: Settings, tick: Progress) -> int:
+    """Re-index changed documents; returns how many passages were (re)indexed."""
+    from curbside.index.lexical import LexicalIndex
+
+    stale, gone = store.index_diff(LEXICAL)
+    if not stale and not gone and LexicalIndex.exists(paths.lexical_dir(data_dir)):
+        return 0
+    index = LexicalIndex(paths.lexical_dir(data_dir))
+    total = 0
+    if gone:
+        index.update(gone, (), threads=settings.threads)
+        store.mark_indexed(LEXICAL, [], gone)
+    for i in range(0, len(stale), _BATCH_DOCS):
+        tick("index", i, len(stale))
+        batch = stale[i : i + _BATCH_DOCS]
+        total += index.update(batch, store.passages_of_docs(batch), threads=settings.threads)
+        store.mark_indexed(LEXICAL, batch, [])
+    tick("index", len(stale), len(stale))
+    return total
+
+
+def sync_vocab(store: SQLiteStore, data_dir: Path, settings: Settings, *, force: bool) -> None:
+    """Build the drug lexicon (labels' own brand names + open vocabularies) and the
+    condition matcher into the data folder, when missing or when the corpus changed."""
+    from curbside.understanding.conditions import ConditionMatcher
+    from curbside.understanding.lexicon import DrugLexicon
+
+    lex_path = paths.lexicon_file(data_dir)
+    cond_path = paths.conditions_file(data_dir)
+    vocab = settings.vocab_dir
+    if force or not lex_path.exists():
+        lexicon = DrugLexicon.build(
+            vocab, extra=list(store.label_drug_names()), corpus_generics=frozenset(store.drug_keys())
+        )
+        lexicon.save(lex_path)
+    if force or not cond_path.exists():
+        ConditionMatcher.build(vocab).save(cond_path)
+
+
+def sync_dense(store: SQLiteStore, data_dir: Path, settings: Settings, tick: Progress) -> int:
+    """Embed passages that have no vector yet (by content hash), then write the dense
+    index for the current passages. Returns how many passages were embedded."""
+    from curbside.index.dense import DenseIndex
+    from curbside.index.embedder import Embedder
+    from curbside.index.models import model_dir
+
+    embedder = Embedder(model_dir("bge_small_en"), threads=settings.threads, max_tokens=settings.embed_max_tokens)
+    missing = store.missing_embeddings(embedder.model_id)
+    # long texts last, so batches hold similar lengths
+    missing.sort(key=lambda x: len(x[1]))
+    step = max(settings.embed_batch, 256)
+    for i in range(0, len(missing), step):
+        tick("embed", i, len(missing))
+        chunk = missing[i : i + step]
+        vecs = embedder.embed_passages([t for _, t in chunk], batch_size=settings.embed_batch)
+        store.put_embeddings(
+            embedder.model_id,
+            [(h, v.astype(np.float16).tobytes()) for (h, _), v in zip(chunk, vecs)],
+        )
+    tick("embed", len(missing), len(missing))
+    folder = paths.dense_dir(data_dir)
+    version = store.corpus_version()
+    current = DenseIndex.read_meta(folder)
+    if missing or current.get("corpus_version") != version or current.get("model_id") != embedder.model_id:
+        rowids: list[int] = []
+        vecs: list[np.ndarray] = []
+        for rowid, blob in store.iter_embeddings(embedder.model_id):
+            rowids.append(rowid)
+            vecs.append(np.frombuffer(blob, dtype=np.float16))
+        matrix = np.vstack(vecs) if vecs else np.zeros((0, embedder.dim), dtype=np.float16)
+        DenseIndex.write(
+            folder,
+            np.asarray(rowids, dtype=np.int64),
+            matrix,
+            embedder.model_id,
+            extra_meta={"corpus_version": version},
+        )
+    return len(missing)

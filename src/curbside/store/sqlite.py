@@ -1,0 +1,423 @@
+"""The embedded default store: one SQLite file in WAL mode, one writer at a time.
+
+Every file's documents are replaced in one transaction, so a crash (even kill -9)
+leaves either the old or the new version of that file, never half of it. Passage
+rowids are never reused (AUTOINCREMENT), so an index entry can never point at the
+wrong passage; the indexes catch up through ``index_state`` (see index/sync.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from curbside.errors import StoreError
+from curbside.store.base import FileChange, FileState
+from curbside.types import Document, RecordError, SourceType, StoredPassage
+from curbside.understanding.normalize import drug_key
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL, reader TEXT NOT NULL, n_docs INTEGER NOT NULL,
+    n_errors INTEGER NOT NULL, ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, source_file TEXT NOT NULL, source_type TEXT NOT NULL,
+    title TEXT NOT NULL, publisher TEXT NOT NULL, year INTEGER, date TEXT, url TEXT,
+    drugs TEXT NOT NULL, brands TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_file ON documents(source_file);
+CREATE TABLE IF NOT EXISTS passages (
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT, passage_id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, section TEXT NOT NULL,
+    section_code TEXT NOT NULL, text TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
+CREATE TABLE IF NOT EXISTS doc_drugs (doc_id TEXT NOT NULL, drug_key TEXT NOT NULL,
+    PRIMARY KEY (drug_key, doc_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS doc_drugs_doc ON doc_drugs(doc_id);
+CREATE TABLE IF NOT EXISTS record_errors (
+    file TEXT NOT NULL, record TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS record_errors_file ON record_errors(file);
+CREATE TABLE IF NOT EXISTS index_state (
+    name TEXT NOT NULL, doc_id TEXT NOT NULL, hash TEXT NOT NULL,
+    PRIMARY KEY (name, doc_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS embeddings (
+    hash TEXT NOT NULL, model_id TEXT NOT NULL, vec BLOB NOT NULL,
+    PRIMARY KEY (model_id, hash)) WITHOUT ROWID;
+"""
+
+_PASSAGE_COLS = (
+    "p.rowid, p.passage_id, p.doc_id, p.ordinal, p.section, p.section_code, p.text, "
+    "d.source_type, d.title, d.publisher, d.year, d.date, d.url, d.drugs"
+)
+
+
+def _row_to_passage(r: tuple) -> StoredPassage:
+    return StoredPassage(
+        rowid=r[0],
+        passage_id=r[1],
+        doc_id=r[2],
+        ordinal=r[3],
+        section=r[4],
+        section_code=r[5],
+        text=r[6],
+        source_type=SourceType(r[7]),
+        title=r[8],
+        publisher=r[9],
+        year=r[10],
+        date=r[11],
+        url=r[12],
+        drugs=tuple(json.loads(r[13])),
+    )
+
+
+class SQLiteStore:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        try:
+            if readonly:
+                uri = f"file:{self.path}?mode=ro"
+                self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                self.conn.executescript(_SCHEMA)
+                self._check_version()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(
+                f"Cannot open the store at {self.path}: {e}.",
+                fix="Remove the data folder and run `curbside ingest` again.",
+            ) from e
+
+    def _check_version(self) -> None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self.conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        elif int(row[0]) != SCHEMA_VERSION:
+            raise StoreError(
+                f"The store at {self.path} has schema {row[0]}, this curbside needs {SCHEMA_VERSION}.",
+                fix="Remove the data folder and run `curbside ingest` again.",
+            )
+
+    # ---- files -------------------------------------------------------------------
+    def file_state(self, path: str) -> FileState | None:
+        r = self.conn.execute(
+            "SELECT path, size, mtime_ns, sha256, reader, n_docs, n_errors FROM files WHERE path=?",
+            (path,),
+        ).fetchone()
+        return FileState(*r) if r else None
+
+    def touch_file(self, state: FileState) -> None:
+        self.conn.execute(
+            "UPDATE files SET size=?, mtime_ns=? WHERE path=?",
+            (state.size, state.mtime_ns, state.path),
+        )
+
+    def replace_file(
+        self, state: FileState, docs: Sequence[Document], errors: Sequence[RecordError]
+    ) -> FileChange:
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            old = dict(
+                c.execute("SELECT doc_id, hash FROM documents WHERE source_file=?", (state.path,))
+            )
+            added = changed = unchanged = 0
+            seen: set[str] = set()
+            for doc in docs:
+                if doc.doc_id in seen:  # a repeated record within one file: first wins
+                    continue
+                seen.add(doc.doc_id)
+                h = doc.hash
+                prev = old.get(doc.doc_id)
+                if prev is None:
+                    # the same doc_id may live in another file: the newer file wins
+                    other = c.execute(
+                        "SELECT hash FROM documents WHERE doc_id=?", (doc.doc_id,)
+                    ).fetchone()
+                    if other is not None and other[0] == h:
+                        c.execute(
+                            "UPDATE documents SET source_file=? WHERE doc_id=?",
+                            (state.path, doc.doc_id),
+                        )
+                        unchanged += 1
+                        continue
+                    added += 1
+                elif prev == h:
+                    unchanged += 1
+                    continue
+                else:
+                    changed += 1
+                self._delete_doc(doc.doc_id)
+                self._insert_doc(doc, state.path, h)
+            removed = 0
+            for doc_id in old.keys() - seen:
+                self._delete_doc(doc_id)
+                removed += 1
+            c.execute("DELETE FROM record_errors WHERE file=?", (state.path,))
+            c.executemany(
+                "INSERT INTO record_errors(file, record, reason) VALUES (?,?,?)",
+                [(e.file, e.record, e.reason) for e in errors],
+            )
+            c.execute(
+                "INSERT OR REPLACE INTO files(path, size, mtime_ns, sha256, reader, n_docs, n_errors)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (
+                    state.path,
+                    state.size,
+                    state.mtime_ns,
+                    state.sha256,
+                    state.reader,
+                    len(seen),
+                    len(errors),
+                ),
+            )
+            c.execute("DELETE FROM meta WHERE key='corpus_version'")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        return FileChange(added=added, changed=changed, unchanged=unchanged, removed=removed)
+
+    def _delete_doc(self, doc_id: str) -> None:
+        c = self.conn
+        c.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
+        c.execute("DELETE FROM doc_drugs WHERE doc_id=?", (doc_id,))
+        c.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+
+    def _insert_doc(self, doc: Document, source_file: str, h: str) -> None:
+        c = self.conn
+        c.execute(
+            "INSERT INTO documents(doc_id, source_file, source_type, title, publisher, year,"
+            " date, url, drugs, brands, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.doc_id,
+                source_file,
+                doc.source_type.value,
+                doc.title,
+                doc.publisher,
+                doc.year,
+                doc.date,
+                doc.url,
+                json.dumps(list(doc.drugs)),
+                json.dumps(list(doc.brands)),
+                h,
+            ),
+        )
+        keys = {k for k in (drug_key(d) for d in doc.drugs) if k}
+        c.executemany(
+            "INSERT OR IGNORE INTO doc_drugs(doc_id, drug_key) VALUES (?,?)",
+            [(doc.doc_id, k) for k in sorted(keys)],
+        )
+        c.executemany(
+            "INSERT INTO passages(passage_id, doc_id, ordinal, section, section_code, text, hash)"
+            " VALUES (?,?,?,?,?,?,?)",
+            [
+                (f"{doc.doc_id}#{i}", doc.doc_id, i, p.section, p.section_code, p.text, p.hash)
+                for i, p in enumerate(doc.passages)
+            ],
+        )
+
+    def forget_files(self, keep: Iterable[str], under: str) -> int:
+        """Remove the documents of files below ``under`` that are not in ``keep``;
+        returns how many documents were removed."""
+        removed = 0
+        keep_set = set(keep)
+        prefix = under.rstrip("/") + "/"
+        gone = [
+            p
+            for (p,) in self.conn.execute("SELECT path FROM files")
+            if (p == under or p.startswith(prefix)) and p not in keep_set
+        ]
+        for path in gone:
+            c = self.conn
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                for (doc_id,) in c.execute(
+                    "SELECT doc_id FROM documents WHERE source_file=?", (path,)
+                ).fetchall():
+                    self._delete_doc(doc_id)
+                    removed += 1
+                c.execute("DELETE FROM record_errors WHERE file=?", (path,))
+                c.execute("DELETE FROM files WHERE path=?", (path,))
+                c.execute("DELETE FROM meta WHERE key='corpus_version'")
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+        return removed
+
+    # ---- reads -------------------------------------------------------------------
+    def passages(self, rowids: Sequence[int]) -> list[StoredPassage]:
+        if not rowids:
+            return []
+        marks = ",".join("?" * len(rowids))
+        rows = self.conn.execute(
+            f"SELECT {_PASSAGE_COLS} FROM passages p JOIN documents d USING(doc_id)"
+            f" WHERE p.rowid IN ({marks})",
+            list(rowids),
+        ).fetchall()
+        by_id = {r[0]: _row_to_passage(r) for r in rows}
+        return [by_id[i] for i in rowids if i in by_id]
+
+    def passages_of_docs(self, doc_ids: Sequence[str]) -> Iterator[StoredPassage]:
+        for i in range(0, len(doc_ids), 500):
+            chunk = list(doc_ids[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(
+                f"SELECT {_PASSAGE_COLS} FROM passages p JOIN documents d USING(doc_id)"
+                f" WHERE p.doc_id IN ({marks}) ORDER BY p.rowid",
+                chunk,
+            ):
+                yield _row_to_passage(r)
+
+    def rowids_for_drug(self, key: str) -> list[int]:
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT p.rowid FROM doc_drugs k JOIN passages p ON p.doc_id = k.doc_id"
+                " WHERE k.drug_key=? ORDER BY p.rowid",
+                (key,),
+            )
+        ]
+
+    def label_drug_names(self) -> Iterator[tuple[str, list[str]]]:
+        """(generic, brands) pairs as the drug labels themselves state them."""
+        for drugs, brands in self.conn.execute(
+            "SELECT drugs, brands FROM documents WHERE source_type=?",
+            (SourceType.DRUG_LABEL.value,),
+        ):
+            b = json.loads(brands)
+            for g in json.loads(drugs):
+                yield g, b
+
+    def drug_keys(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT DISTINCT drug_key FROM doc_drugs")}
+
+    def corpus_version(self) -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key='corpus_version'").fetchone()
+        if row:
+            return row[0]
+        h = hashlib.sha256()
+        for doc_id, dh in self.conn.execute("SELECT doc_id, hash FROM documents ORDER BY doc_id"):
+            h.update(f"{doc_id}:{dh}\n".encode())
+        version = h.hexdigest()[:12]
+        if not self.readonly:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('corpus_version', ?)", (version,)
+            )
+        return version
+
+    def newest_date(self, doc_ids: Sequence[str]) -> str | None:
+        if not doc_ids:
+            return None
+        marks = ",".join("?" * len(doc_ids))
+        row = self.conn.execute(
+            f"SELECT max(coalesce(date, CAST(year AS TEXT))) FROM documents WHERE doc_id IN ({marks})",
+            list(doc_ids),
+        ).fetchone()
+        return row[0] if row else None
+
+    def counts(self) -> dict[str, int]:
+        c = self.conn
+        return {
+            "files": c.execute("SELECT count(*) FROM files").fetchone()[0],
+            "documents": c.execute("SELECT count(*) FROM documents").fetchone()[0],
+            "passages": c.execute("SELECT count(*) FROM passages").fetchone()[0],
+            "record_errors": c.execute("SELECT count(*) FROM record_errors").fetchone()[0],
+        }
+
+    def errors(self, limit: int = 50) -> list[RecordError]:
+        return [
+            RecordError(*r)
+            for r in self.conn.execute(
+                "SELECT file, record, reason FROM record_errors ORDER BY file LIMIT ?", (limit,)
+            )
+        ]
+
+    # ---- index bookkeeping -------------------------------------------------------
+    def index_diff(self, name: str) -> tuple[list[str], list[str]]:
+        """(doc_ids to (re)index, doc_ids to delete) for the index called ``name``."""
+        stale = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT d.doc_id FROM documents d LEFT JOIN index_state s"
+                " ON s.name=? AND s.doc_id=d.doc_id WHERE s.hash IS NULL OR s.hash != d.hash",
+                (name,),
+            )
+        ]
+        gone = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT s.doc_id FROM index_state s LEFT JOIN documents d ON d.doc_id=s.doc_id"
+                " WHERE s.name=? AND d.doc_id IS NULL",
+                (name,),
+            )
+        ]
+        return stale, gone
+
+    def mark_indexed(self, name: str, doc_ids: Sequence[str], gone: Sequence[str]) -> None:
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.executemany(
+                "DELETE FROM index_state WHERE name=? AND doc_id=?", [(name, d) for d in gone]
+            )
+            for i in range(0, len(doc_ids), 500):
+                chunk = list(doc_ids[i : i + 500])
+                marks = ",".join("?" * len(chunk))
+                c.execute(
+                    f"INSERT OR REPLACE INTO index_state(name, doc_id, hash) SELECT ?, doc_id, hash"
+                    f" FROM documents WHERE doc_id IN ({marks})",
+                    [name, *chunk],
+                )
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    # ---- embeddings --------------------------------------------------------------
+    def missing_embeddings(self, model_id: str) -> list[tuple[str, str]]:
+        """(hash, text) of current passages that have no vector for ``model_id``."""
+        return self.conn.execute(
+            "SELECT p.hash, min(p.text) FROM passages p LEFT JOIN embeddings e"
+            " ON e.model_id=? AND e.hash=p.hash WHERE e.hash IS NULL GROUP BY p.hash",
+            (model_id,),
+        ).fetchall()
+
+    def put_embeddings(self, model_id: str, items: Sequence[tuple[str, bytes]]) -> None:
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.executemany(
+                "INSERT OR REPLACE INTO embeddings(hash, model_id, vec) VALUES (?,?,?)",
+                [(h, model_id, v) for h, v in items],
+            )
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def iter_embeddings(self, model_id: str) -> Iterator[tuple[int, bytes]]:
+        """(passage rowid, vector bytes) for every current passage, in rowid order."""
+        yield from self.conn.execute(
+            "SELECT p.rowid, e.vec FROM passages p JOIN embeddings e"
+            " ON e.model_id=? AND e.hash=p.hash ORDER BY p.rowid",
+            (model_id,),
+        )
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,0 +1,107 @@
+import sqlite3
+
+import pytest
+
+from curbside.errors import StoreError
+from curbside.index.lexical import LexicalIndex, query_terms
+from curbside.store.base import FileState
+from curbside.store.sqlite import SQLiteStore
+from curbside.types import Document, Passage, RecordError, SourceType
+
+
+def _doc(doc_id: str, text: str, drugs=("baclofen",), st=SourceType.DRUG_LABEL) -> Document:
+    return Document(
+        doc_id=doc_id, source_type=st, title=f"Title {doc_id}", publisher="Pub", year=2020,
+        date="2020-01-02", url=None, drugs=drugs, brands=("Lioresal",),
+        passages=(Passage("Indications and usage", "indications", text),
+                  Passage("Contraindications", "contraindications", "Hypersensitivity to the drug.")),
+    )
+
+
+def _state(path: str, sha: str) -> FileState:
+    return FileState(path, 10, 1, sha, "test", 0, 0)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SQLiteStore(tmp_path / "s.sqlite")
+    yield s
+    s.close()
+
+
+def test_replace_file_is_incremental(store):
+    a, b = _doc("label:a", "Baclofen is useful for spasticity."), _doc("label:b", "Other text here.")
+    ch = store.replace_file(_state("/f", "1"), [a, b], [])
+    assert (ch.added, ch.changed, ch.unchanged, ch.removed) == (2, 0, 0, 0)
+    rowids_before = store.rowids_for_drug("baclofen")
+    ch = store.replace_file(_state("/f", "2"), [a, _doc("label:b", "Changed text.")], [])
+    assert (ch.added, ch.changed, ch.unchanged, ch.removed) == (0, 1, 1, 0)
+    # unchanged documents keep their rowids; changed ones get new rowids (never reused)
+    after = store.rowids_for_drug("baclofen")
+    assert rowids_before[:2] == after[:2] and max(after) > max(rowids_before)
+    ch = store.replace_file(_state("/f", "3"), [a], [RecordError("/f", "2", "missing id")])
+    assert ch.removed == 1
+    assert store.counts() == {"files": 1, "documents": 1, "passages": 2, "record_errors": 1}
+
+
+def test_failed_transaction_leaves_store_unchanged(store):
+    store.replace_file(_state("/f", "1"), [_doc("label:a", "First version text.")], [])
+    with pytest.raises(RuntimeError):
+        store.replace_file(_state("/f", "2"), [_doc("label:new", "x" * 30), _Exploding()], [])
+    assert store.counts()["documents"] == 1
+    assert [p.text for p in store.passages(store.rowids_for_drug("baclofen"))][0] == "First version text."
+    assert store.file_state("/f").sha256 == "1"
+
+
+class _Exploding:
+    doc_id = "label:zzz"
+
+    @property
+    def hash(self):
+        raise RuntimeError("crash mid-write")
+
+
+def test_passages_carry_provenance(store):
+    store.replace_file(_state("/f", "1"), [_doc("label:a", "Baclofen is useful for spasticity.")], [])
+    p = store.passages(store.rowids_for_drug("baclofen"))[0]
+    assert (p.source_type, p.title, p.publisher, p.year, p.section_code) == (
+        SourceType.DRUG_LABEL, "Title label:a", "Pub", 2020, "indications")
+    assert p.passage_id == "label:a#0"
+    assert list(store.label_drug_names()) == [("baclofen", ["Lioresal"])]
+
+
+def test_index_diff_and_lexical_search(store, tmp_path):
+    store.replace_file(_state("/f", "1"), [
+        _doc("label:a", "Baclofen is useful for spasticity from multiple sclerosis."),
+        _doc("ngc:1", "Exercise helps knee osteoarthritis.", drugs=(), st=SourceType.GUIDELINE),
+    ], [])
+    stale, gone = store.index_diff("lexical")
+    assert sorted(stale) == ["label:a", "ngc:1"] and gone == []
+    idx = LexicalIndex(tmp_path / "lex")
+    idx.update(stale, store.passages_of_docs(stale))
+    store.mark_indexed("lexical", stale, [])
+    assert store.index_diff("lexical") == ([], [])
+    q = idx.build_query(query_terms("What is baclofen used for in multiple sclerosis?"))
+    top = store.passages([r for r, _ in idx.search(q, 5)])
+    assert top[0].doc_id == "label:a"
+    q = idx.build_query(query_terms("spasticity"), drug_keys=["baclofen"], drug_filter=True)
+    assert {p.doc_id for p in store.passages([r for r, _ in idx.search(q, 5)])} == {"label:a"}
+    assert idx.count("osteoarthritis") == 1 and idx.count("zorblatex") == 0
+    # a removed document leaves the index on the next sync
+    store.replace_file(_state("/f", "2"), [_doc("label:a", "Baclofen is useful for spasticity from multiple sclerosis.")], [])
+    stale, gone = store.index_diff("lexical")
+    assert stale == [] and gone == ["ngc:1"]
+    idx.update(gone, ())
+    assert idx.count("osteoarthritis") == 0
+
+
+def test_corrupt_store_file_gives_clear_error(tmp_path):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError) as e:
+        SQLiteStore(bad)
+    assert "curbside ingest" in str(e.value)
+
+
+def test_query_terms_drop_question_words():
+    assert query_terms("What is the indication for Baclofen (Lioresal)?") == ["indication", "baclofen", "lioresal"]
