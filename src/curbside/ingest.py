@@ -27,6 +27,11 @@ from curbside.types import Document, RecordError
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
+_UNSUPPORTED = (
+    "not a supported format (openFDA JSON or zip, SPL XML, PubMed XML or JSON lines, "
+    "MedQuAD XML, guideline JSON lines)"
+)
+
 
 @dataclass(frozen=True)
 class FileProblem:
@@ -177,16 +182,16 @@ def _ingest_files(
             )
             stats["files_unchanged"] += 1
             continue
-        reader = detect(path)
-        if reader is None:
-            if explicit:
-                failed.append(FileProblem(key, "not a supported format (openFDA JSON or zip, SPL XML, PubMed XML/JSON lines, MedQuAD XML, guideline JSON lines)"))
-            else:
-                unsupported.append(key)
-            continue
         docs: list[Document] = []
         file_errors: list[RecordError] = []
         try:
+            reader = detect(path)
+            if reader is None:
+                if explicit:
+                    failed.append(FileProblem(key, _UNSUPPORTED))
+                else:
+                    unsupported.append(key)
+                continue
             for item in reader.read(path):
                 if isinstance(item, RecordError):
                     file_errors.append(item)

@@ -99,7 +99,7 @@ LOINC_SECTIONS: dict[str, str] = {
     "77290-5": "lactation",
     "34081-0": "pediatric",
     "34082-8": "geriatric",
-    "42230-3": "abuse_dependence",
+    "42227-9": "abuse_dependence",
     "34088-5": "overdosage",
     "34089-3": "description",
     "34090-1": "clinical_pharmacology",
