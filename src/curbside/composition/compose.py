@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from curbside.composition.plan import ASKED_FOR, PLANS, SectionSpec
 from curbside.composition.references import ReferenceBook
-from curbside.composition.select import Candidate, candidates, pick, stems
+from curbside.composition.select import Candidate, candidates, pick, question_stems, stems
 from curbside.types import (
     Article,
     Audience,
@@ -56,6 +56,16 @@ def _drug_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
     return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")", re.I)
 
 
+def _subject_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
+    """The drug named near the start of a sentence (it is what the sentence is about)."""
+    names = {d.generic for d in pq.drugs} | {d.text for d in pq.drugs}
+    names = {n for n in names if len(n) > 2}
+    if not names:
+        return None
+    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(r"^.{0,60}\b(?:" + alt + r")", re.I)
+
+
 def _condition_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
     names = {c.name for c in pq.conditions} | {c.text for c in pq.conditions}
     names = {n for n in names if len(n) > 3}
@@ -76,8 +86,9 @@ class Composer:
     # ---- drug questions ----------------------------------------------------------
     def _drug_article(self, pq: ParsedQuestion, ctx: Context):  # type: ignore[no-untyped-def]
         book = ReferenceBook()
-        qstems = stems(pq.text) | {s for d in pq.drugs for s in stems(d.generic)}
+        qstems = question_stems(pq.text) | {s for d in pq.drugs for s in stems(d.generic)}
         drug_re = _drug_pattern(pq)
+        subject_re = _subject_pattern(pq)
         cond_re = _condition_pattern(pq)
         other_drugs = [d for d in pq.drugs[1:]]
         boost = cond_re
@@ -98,12 +109,12 @@ class Composer:
                 limit,
                 seen,
             )
-            if not chosen and drug_re is not None:
+            if not chosen and drug_re is not None and spec.open_fallback:
                 # the labels are silent here: a guideline or study that names the drug
                 open_ps = [p for p in ctx.section_search(spec) if p.source_type is not SourceType.DRUG_LABEL]
                 chosen = pick(
                     candidates(open_ps, spec, query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
-                               require=drug_re, min_overlap=1),
+                               require=subject_re, min_overlap=1, strict=True),
                     min(limit, 2),
                     seen,
                 )
@@ -113,12 +124,13 @@ class Composer:
             sections.append(
                 Section(spec.key, spec.heading_for(ctx.audience), tuple(self._statements(chosen, book)))
             )
-        # guideline and research evidence that names the drug
+        # guideline and research evidence that names the drug and speaks to the question
         if drug_re is not None:
-            open_ps = [p for p in ctx.ranked if p.source_type is not SourceType.DRUG_LABEL][:25]
+            wanted = _EVIDENCE_SOURCES[ctx.audience.is_clinician]
+            open_ps = [p for p in ctx.ranked if p.source_type in wanted][:25]
             chosen = pick(
-                candidates(open_ps, None, query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
-                           require=drug_re, min_overlap=2),
+                candidates(open_ps, plan[0], query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
+                           require=drug_re, min_overlap=1, strict=True),
                 3,
                 seen,
             )
@@ -153,8 +165,7 @@ class Composer:
     # ---- questions without a recognised drug ---------------------------------------
     def _evidence_article(self, pq: ParsedQuestion, ctx: Context):  # type: ignore[no-untyped-def]
         book = ReferenceBook()
-        qstems = stems(pq.text)
-        content = {s for s in qstems if s not in _QUESTION_WORDS}
+        content = question_stems(pq.text)
         need = max(1, math.ceil(0.4 * len(content)))
         cond_re = _condition_pattern(pq)
         seen: list[set[str]] = []
@@ -179,9 +190,9 @@ class Composer:
         return summary, tuple(sections), (), book, ()
 
 
-_QUESTION_WORDS = {
-    "what", "which", "how", "does", "is", "are", "the", "for", "and", "with", "can", "there",
-    "should", "about", "when", "who", "why", "from", "that", "this", "have", "has",
+_EVIDENCE_SOURCES = {
+    True: (SourceType.GUIDELINE, SourceType.RESEARCH),
+    False: (SourceType.PATIENT_INFO, SourceType.GUIDELINE),
 }
 
 

@@ -19,6 +19,9 @@ class SectionSpec:
     prefer: re.Pattern[str] | None = None  # sentences matching rank first
     search_terms: str = ""  # words for the open (guideline / research) search
     limit: int = 4
+    # may a guideline, study or patient page fill in when the labels are silent? Not for
+    # label-only matters (dosing, contraindications), where a passing mention misleads.
+    open_fallback: bool = True
 
     def heading_for(self, audience: Audience) -> str:
         return self.patient_heading if audience is Audience.PATIENT else self.heading
@@ -31,7 +34,8 @@ _NEG = re.compile(
 )
 _IND = re.compile(
     r"\bindicated\b|\buseful\b|\bused (?:for|to|in)\b|\btreatment of\b|\bmanagement of\b|"
-    r"\brelief of\b|\bprevention of\b|\breduc\w+ the risk\b|\bapproved (?:for|to)\b",
+    r"\brelief of\b|\bprevention of\b|\breduc\w+ the risk\b|\bapproved (?:for|to)\b|"
+    r"\bof (?:some )?value\b|\beffective (?:in|for)\b|\bprescribed (?:for|to)\b|\bfirst[- ]line\b",
     re.I,
 )
 _DOSE = re.compile(r"\b\d[\d.,]*\s*(?:mg|mcg|µg|g|mL|units?|mg/kg|mg/m2|mg/day)\b|\bdos(?:e|es|age|ing)\b|\btitrat", re.I)
@@ -42,6 +46,9 @@ _CONTRA = re.compile(r"contraindicated|hypersensitivity|should not be (?:used|gi
 _ADVERSE = re.compile(r"adverse|side effects?|reactions?|most common|incidence|\d+\s?%", re.I)
 _INTERACT = re.compile(r"interact|concomitant|coadminist|co-administ|inhibitors?|inducers?|increase[sd]? (?:the )?(?:exposure|levels?|concentrations?)", re.I)
 _PREG = re.compile(r"pregnan|lactat|breast|nursing|fetal|fetus|infant", re.I)
+_POP = re.compile(
+    r"pregnan|lactat|breast|nursing|pediatric|children|elderly|geriatric|older (?:adults|patients)|"
+    r"renal|kidney|hepatic|liver|impairment", re.I)
 _OVERDOSE = re.compile(r"overdos|toxicity|poisoning|hemodialysis|supportive", re.I)
 
 INDICATIONS = SectionSpec(
@@ -50,7 +57,7 @@ INDICATIONS = SectionSpec(
 )
 LIMITATIONS = SectionSpec(
     "limitations", "Limitations of use and uses not recommended", "When it should not be used for",
-    ("indications",), cues=_NEG, limit=4,
+    ("indications",), cues=_NEG, limit=4, open_fallback=False,
 )
 MECHANISM = SectionSpec(
     "mechanism", "Mechanism of action", "How it works",
@@ -60,10 +67,12 @@ MECHANISM = SectionSpec(
 DOSING = SectionSpec(
     "dosing", "Dosing and administration", "How it is taken",
     ("dosage", "dosage_forms"), prefer=_DOSE, search_terms="dose dosage mg", limit=5,
+    open_fallback=False,
 )
 CONTRAINDICATIONS = SectionSpec(
     "contraindications", "Contraindications", "Who should not take it",
     ("contraindications",), prefer=_CONTRA, search_terms="contraindicated", limit=4,
+    open_fallback=False,
 )
 SAFETY = SectionSpec(
     "safety", "Safety: boxed warning, warnings and withdrawal", "Safety warnings",
@@ -85,7 +94,7 @@ MONITORING = SectionSpec(
 POPULATIONS = SectionSpec(
     "populations", "Special populations", "Pregnancy, children, older adults and other groups",
     ("boxed_warning", "pregnancy", "lactation", "pediatric", "geriatric", "renal", "hepatic", "specific_populations"),
-    search_terms="pregnancy pediatric elderly renal impairment", limit=4,
+    prefer=_POP, search_terms="pregnancy pediatric elderly renal impairment", limit=4,
 )
 PREGNANCY = SectionSpec(
     "pregnancy", "Pregnancy and lactation", "Pregnancy and breastfeeding",

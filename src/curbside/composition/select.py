@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from curbside.composition.plan import SectionSpec
 from curbside.composition.sentences import clean, norm_key, split_sentences, words
+from curbside.index.lexical import query_terms
 from curbside.types import StoredPassage
 
 
@@ -27,6 +28,11 @@ def stems(text: str) -> set[str]:
     return {stem(w) for w in words(text)}
 
 
+def question_stems(text: str) -> set[str]:
+    """Stems of the question's content words (question words and stop words dropped)."""
+    return {stem(w) for w in query_terms(text) if len(w) > 2}
+
+
 def candidates(
     passages: Iterable[StoredPassage],
     spec: SectionSpec | None,
@@ -36,9 +42,11 @@ def candidates(
     max_chars: int,
     require: re.Pattern[str] | None = None,
     min_overlap: int = 0,
+    strict: bool = False,
 ) -> list[Candidate]:
     """Every usable sentence of ``passages`` with a score. Passages come best first;
-    earlier passages and earlier sentences score a little higher."""
+    earlier passages and earlier sentences score a little higher. ``strict`` makes the
+    section's preferred pattern a requirement (for sources outside the drug label)."""
     out: list[Candidate] = []
     for pi, p in enumerate(passages):
         for si, raw in enumerate(split_sentences(p.text)):
@@ -51,6 +59,8 @@ def candidates(
                 if spec.exclude is not None and spec.exclude.search(s):
                     continue
             if require is not None and not require.search(s):
+                continue
+            if strict and spec is not None and spec.prefer is not None and not spec.prefer.search(s):
                 continue
             overlap = len(stems(s) & query_stems)
             if overlap < min_overlap:

@@ -17,9 +17,17 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9•])")
 _BULLET = re.compile(r"\s(?=•\s)")
 _WS = re.compile(r"\s+")
 
-# leading label headings such as "1 INDICATIONS AND USAGE", "2.1 Dosage", "INDICATIONS"
+# leading label headings such as "1 INDICATIONS AND USAGE", "2.1 DOSAGE", "INDICATIONS:"
+_HEADING_WORDS = (
+    "INDICATIONS|USAGE|AND|DOSAGE|ADMINISTRATION|FORMS|STRENGTHS|CONTRAINDICATIONS|WARNINGS|"
+    "WARNING|PRECAUTIONS|ADVERSE|REACTIONS|DRUG|INTERACTIONS|USE|IN|SPECIFIC|POPULATIONS|"
+    "PREGNANCY|LACTATION|NURSING|MOTHERS|PEDIATRIC|GERIATRIC|OVERDOSAGE|DESCRIPTION|CLINICAL|"
+    "PHARMACOLOGY|MECHANISM|OF|ACTION|PHARMACODYNAMICS|PHARMACOKINETICS|BOXED|HOW|SUPPLIED|"
+    "ABUSE|DEPENDENCE|GENERAL|LABORATORY|TESTS|INFORMATION|FOR|PATIENTS|STUDIES|RECOMMENDED|DOSE|"
+    "DOSING|IMPORTANT|LIMITATIONS|OTHER|MONITORING"
+)
 _HEADING = re.compile(
-    r"^(?:\d{1,2}(?:\.\d{1,2})*\s+)?(?:[A-Z][A-Z&/,\-]+(?:\s+(?:AND|OF|FOR|IN|&|[A-Z][A-Z&/,\-]+))*)\s*:?\s+(?=[A-Z•])"
+    r"^(?:\d{1,2}(?:\.\d{1,2})*\s+)?(?:(?:" + _HEADING_WORDS + r")\b[\s:&/,\-]*)+(?=[A-Z•])"
 )
 _SUBHEADING = re.compile(r"^\d{1,2}\.\d{1,2}\s+(?:[A-Z][\w'’\-]*\s+){0,6}?(?=[A-Z][a-z])")
 _XREF = re.compile(r"\s*\[\s*see [^\]]{1,120}\]")

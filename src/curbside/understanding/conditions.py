@@ -1,0 +1,234 @@
+"""Condition mentions: longest match against the Human Disease Ontology's names and
+synonyms (plus the CDC plain-language names of those diseases: "high blood pressure" ->
+hypertension), reported with the concept's preferred name and DOID id.
+
+Short and ambiguous terms are guarded: an acronym of two or three letters ("MS", "HTN")
+counts only when the question writes it in capitals, and a term that is an everyday
+English word ("cold" is an acronym of COPD in the ontology) never counts on its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from curbside.types import ConditionMention
+from curbside.understanding.normalize import ENGLISH_WORDS, term_key, token_spans
+
+FORMAT = "curbside.conditions"
+VERSION = 1
+MAX_NGRAM = 8
+# Scope of a synonym, most trusted first.
+_SCOPE_RANK = {"label": 0, "EXACT": 1, "MESH_HEADING_XREF": 2, "LAY": 3, "RELATED": 4}
+# Terms too general to be a condition the question is about.
+_TOO_GENERAL = frozenset(
+    "disease diseases disorder disorders syndrome syndromes condition conditions illness "
+    "sickness infection infections lesion lesions".split()
+)
+_ANNOTATION_RE = re.compile(
+    r"\s*\((?:&|disorder|finding|morphologic abnormality)[^)]*\)|\s*\[[^\]]*\]"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionSpan:
+    start: int
+    end: int
+    mention: ConditionMention
+
+
+def _clean(term: str) -> str:
+    """"High blood pressure (& [essential hypertension])" -> "High blood pressure"."""
+    return _ANNOTATION_RE.sub("", term).replace("|", "/").strip()
+
+
+class ConditionMatcher:
+    def __init__(self, ids: Sequence[str], names: Sequence[str],
+                 terms: Mapping[str, int | str], acronyms: Iterable[str],
+                 synonyms: Sequence[Sequence[str] | str]) -> None:
+        self._ids = list(ids)
+        self._names = list(names)
+        self._terms = dict(terms)  # term key -> concept index (int or its str)
+        self._acronyms = frozenset(acronyms)  # term keys matched only when written in capitals
+        self._synonyms = list(synonyms)  # per concept: a sequence, or "|"-joined as saved
+        self._by_id = {cid: i for i, cid in enumerate(self._ids)}
+        self.max_ngram = max((k.count(" ") + 1 for k in self._terms), default=1)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def synonyms(self, concept_id: str) -> tuple[str, ...]:
+        """The preferred name and every synonym of a concept (empty when unknown)."""
+        i = self._by_id.get(concept_id)
+        if i is None:
+            return ()
+        syns = self._synonyms[i]
+        return tuple(syns.split("|")) if isinstance(syns, str) else tuple(syns)
+
+    def name(self, concept_id: str) -> str | None:
+        i = self._by_id.get(concept_id)
+        return self._names[i] if i is not None else None
+
+    def find_spans(self, text: str) -> list[ConditionSpan]:
+        spans = token_spans(text)
+        toks = [t for t, _, _ in spans]
+        out: list[ConditionSpan] = []
+        seen: set[int] = set()
+        i, n = 0, len(toks)
+        while i < n:
+            size = min(self.max_ngram, n - i)
+            while size:
+                key = " ".join(toks[i:i + size])
+                if key in self._terms and (
+                    key not in self._acronyms or text[spans[i][1]:spans[i][2]].isupper()
+                ):
+                    break
+                size -= 1
+            if not size:
+                i += 1
+                continue
+            idx = int(self._terms[" ".join(toks[i:i + size])])
+            if idx not in seen:
+                seen.add(idx)
+                start, end = spans[i][1], spans[i + size - 1][2]
+                mention = ConditionMention(text[start:end], self._names[idx], self._ids[idx])
+                out.append(ConditionSpan(start, end, mention))
+            i += size
+        return out
+
+    def find(self, text: str) -> tuple[ConditionMention, ...]:
+        """The conditions a question names, longest match first, each concept once."""
+        return tuple(s.mention for s in self.find_spans(text))
+
+    # ---------------------------------------------------------------- persistence
+    def save(self, path: Path) -> None:
+        """One JSON object of mostly "|"-joined strings, quick to load (see lexicon.py)."""
+        keys = list(self._terms)
+        payload = {
+            "format": FORMAT, "version": VERSION,
+            "ids": "|".join(self._ids), "names": "|".join(self._names),
+            "terms": "|".join(keys), "concepts": "|".join(str(self._terms[k]) for k in keys),
+            "acronyms": "|".join(sorted(self._acronyms)),
+            "synonyms": ["|".join(self.synonyms(cid)) for cid in self._ids],
+        }
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(payload, separators=(",", ":"), ensure_ascii=False), "utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> ConditionMatcher:
+        data = json.loads(path.read_text("utf-8"))
+        if data.get("format") != FORMAT or data.get("version") != VERSION:
+            raise ValueError(f"{path} is not a version {VERSION} condition vocabulary; rebuild it")
+
+        def split(field: str) -> list[str]:
+            return data[field].split("|") if data[field] else []
+
+        terms = dict(zip(split("terms"), split("concepts")))
+        return cls(split("ids"), split("names"), terms, split("acronyms"), data["synonyms"])
+
+    # ---------------------------------------------------------------- building
+    @classmethod
+    def build(cls, vocab_dir: Path) -> ConditionMatcher:
+        """Read disease_synonyms.tsv (or disease_concepts.jsonl when the TSV is absent)
+        and the curated plain-language names of lay_terms.tsv from ``vocab_dir``."""
+        rows = list(_ontology_rows(vocab_dir))
+        concept_names: dict[str, str] = {}
+        for cid, name, _, _ in rows:
+            concept_names.setdefault(cid, name.replace("|", "/"))
+        by_term = {term_key(_clean(t)): cid for cid, _, t, scope in rows if scope == "label"}
+        rows.extend(_lay_rows(vocab_dir, by_term, concept_names))
+
+        ids = sorted(concept_names)
+        index = {cid: i for i, cid in enumerate(ids)}
+        synonyms: list[list[str]] = [[concept_names[cid]] for cid in ids]
+        best: dict[str, tuple[tuple[int, int, int], int]] = {}
+        acronyms: set[str] = set()
+        for cid, _, raw, scope in rows:
+            term = _clean(raw)
+            if scope == "MESH_HEADING_XREF" and term.count(",") == 1:
+                head, qualifier = term.split(",")
+                term = f"{qualifier.strip()} {head.strip()}"  # "Influenza, Human"
+            key = term_key(term)
+            i = index[cid]
+            if term and term.lower() not in {s.lower() for s in synonyms[i]}:
+                synonyms[i].append(term)
+            if not key or scope not in _SCOPE_RANK or not _usable(key):
+                continue
+            if " " not in key:
+                if term.isupper() and (len(key) <= 3 or key in ENGLISH_WORDS):
+                    acronyms.add(key)  # "MS", "AIDS": only as acronyms written in capitals
+                elif key in ENGLISH_WORDS or len(key) <= 2:
+                    continue
+            rank = (_SCOPE_RANK[scope], 0 if key == term_key(concept_names[cid]) else 1, i)
+            for variant in _variants(key):
+                if variant not in best or rank < best[variant][0]:
+                    best[variant] = (rank, i)
+        terms = {k: i for k, (_, i) in best.items()}
+        return cls(ids, [concept_names[c] for c in ids], terms, acronyms, synonyms)
+
+
+def _usable(key: str) -> bool:
+    words = key.split()
+    if len(words) > MAX_NGRAM or all(w.isdigit() for w in words):
+        return False
+    if len(words) == 1:
+        w = words[0]
+        return len(w) >= 2 and w not in _TOO_GENERAL
+    return True
+
+
+def _variants(key: str) -> list[str]:
+    """The key, and "non alcoholic" for "nonalcoholic" (and back), as people write both."""
+    out = [key]
+    words = key.split()
+    joined = " ".join(
+        w[:3] + " " + w[3:] if w.startswith("non") and len(w) > 6 else w for w in words
+    )
+    if joined != key:
+        out.append(joined)
+    if "non " in key:
+        out.append(key.replace("non ", "non"))
+    return out
+
+
+def _ontology_rows(vocab_dir: Path) -> Iterable[tuple[str, str, str, str]]:
+    """(DOID, preferred name, term, scope) for every name and synonym."""
+    tsv = vocab_dir / "disease_synonyms.tsv"
+    if tsv.exists():
+        with tsv.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                yield row["doid"], row["preferred_name"], row["term"], row["term_type"]
+        return
+    jsonl = vocab_dir / "disease_concepts.jsonl"
+    if jsonl.exists():
+        with jsonl.open(encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                rec = json.loads(line)
+                yield rec["id"], rec["name"], rec["name"], "label"
+                for syn in rec.get("synonyms") or ():
+                    yield rec["id"], rec["name"], syn["term"], syn.get("scope", "RELATED")
+
+
+def _lay_rows(vocab_dir: Path, by_term: dict[str, str],
+              names: dict[str, str]) -> Iterable[tuple[str, str, str, str]]:
+    """Plain-language names (CDC thesaurus, curated or high confidence) of diseases whose
+    technical name is an ontology label: "hypertension" -> "high blood pressure"."""
+    path = vocab_dir / "lay_terms.tsv"
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            note = row.get("note") or ""
+            if not (note.startswith("confidence=curated") or note.startswith("confidence=high")):
+                continue
+            cid = by_term.get(term_key(row.get("technical_term") or ""))
+            lay = row.get("lay_term") or ""
+            if cid and len(term_key(lay).split()) >= 2:
+                yield cid, names[cid], lay, "LAY"

@@ -1,0 +1,76 @@
+from curbside.composition.compose import Composer, Context
+from curbside.composition.sentences import supported_by
+from curbside.types import Audience, DrugMention, ParsedQuestion, QuestionType, SourceType, StoredPassage
+
+IND = (
+    "INDICATIONS Baclofen is useful for the alleviation of signs and symptoms of spasticity resulting "
+    "from multiple sclerosis, particularly for the relief of flexor spasms. Baclofen may also be of some "
+    "value in patients with spinal cord injuries and other spinal cord diseases. Baclofen is not indicated "
+    "in the treatment of skeletal muscle spasm resulting from rheumatic disorders."
+)
+
+
+def _p(rowid, doc, code, text, st=SourceType.DRUG_LABEL, year=2020):
+    return StoredPassage(rowid, f"{doc}#{rowid}", doc, rowid, code, code, text, st, f"T {doc}", "Pub", year,
+                         None, None, ("baclofen",))
+
+
+def _ctx(labels, ranked=(), audience=Audience.PHYSICIAN):
+    return Context(audience=audience, ranked=list(ranked), labels=list(labels),
+                   section_search=lambda spec: [], max_statements=5, max_chars=400)
+
+
+def _pq(text, qtype=QuestionType.INDICATION, drugs=(DrugMention("Lioresal", "baclofen", "brand"),)):
+    return ParsedQuestion(text=text, qtype=qtype, drugs=drugs)
+
+
+def test_indication_article_sections_citations_and_uncovered():
+    labels = [_p(1, "label:a", "indications", IND), _p(2, "label:b", "indications", IND),
+              _p(3, "label:a", "contraindications", "Hypersensitivity to baclofen is a contraindication here.")]
+    summary, sections, bottom, book, uncovered = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
+    keys = [s.key for s in sections]
+    assert keys[:2] == ["indications", "limitations"] and "contraindications" in keys
+    ind = sections[0].statements
+    assert ind[0].text.startswith("Baclofen is useful for the alleviation")
+    # the same sentence in two labels is cited to both
+    assert len(ind[0].citations) == 2
+    lim = sections[1].statements
+    assert "not indicated" in lim[0].text
+    assert "not indicated" not in " ".join(s.text for s in ind)
+    assert summary and summary[0].text == ind[0].text
+    refs = {r.number: r for r in book.references()}
+    assert sorted(refs) == list(range(1, len(refs) + 1))
+    for sec in sections:
+        for st in sec.statements:
+            for n in st.citations:
+                assert supported_by(st.text, refs[n].passage)
+    assert any("Dosing" in u for u in uncovered)
+
+
+def test_no_label_text_for_the_asked_part_is_reported():
+    labels = [_p(1, "label:a", "indications", IND)]
+    summary, sections, _, _, uncovered = Composer().compose(
+        _pq("Lioresal dose?", QuestionType.DOSING), _ctx(labels))
+    assert uncovered[0] == "The sources found do not state the dosing of baclofen."
+    assert summary == ()
+    assert all(s.key != "dosing" for s in sections)
+
+
+def test_evidence_article_without_drug_needs_overlap():
+    ranked = [_p(1, "pmid:1", "abstract", "Exercise therapy reduces pain in knee osteoarthritis in older adults.",
+                 SourceType.RESEARCH),
+              _p(2, "pmid:2", "abstract", "Unrelated text about cardiac surgery outcomes in children.",
+                 SourceType.RESEARCH)]
+    pq = ParsedQuestion(text="Does exercise reduce knee osteoarthritis pain?", qtype=QuestionType.GENERAL)
+    summary, sections, _, book, uncovered = Composer().compose(pq, _ctx([], ranked))
+    assert summary and "osteoarthritis" in summary[0].text
+    assert all(r.doc_id == "pmid:1" for r in book.references())
+    pq2 = ParsedQuestion(text="What is the capital of Peru?", qtype=QuestionType.GENERAL)
+    summary, sections, _, _, uncovered = Composer().compose(pq2, _ctx([], ranked))
+    assert sections == () and uncovered
+
+
+def test_patient_audience_uses_plain_headings():
+    labels = [_p(1, "label:a", "indications", IND)]
+    _, sections, _, _, _ = Composer().compose(_pq("What is Lioresal for?"), _ctx(labels, audience=Audience.PATIENT))
+    assert sections[0].heading == "What it is used for"
