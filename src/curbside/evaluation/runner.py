@@ -1,0 +1,106 @@
+"""Run the engine and the BM25 baseline over the evaluation sets; return the report.
+
+    report = run_eval(settings, ["indications"], limit=20)
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from curbside.evaluation import bioasq, indications, medicationqa
+from curbside.evaluation.baseline import Bm25Baseline
+from curbside.evaluation.sets import (
+    SET_NAMES,
+    load_bioasq,
+    load_indications,
+    load_medicationqa,
+    sample,
+    set_path,
+)
+from curbside.settings import Settings
+
+Tick = Callable[[str, int, int], None]
+REPORT_VERSION = "1"
+
+
+def _corpus_pmids(engine: Any) -> set[str]:
+    rows = engine.store.conn.execute("SELECT doc_id FROM documents WHERE doc_id LIKE 'pmid:%'")
+    return {r[0].split(":", 1)[1] for r in rows}
+
+
+def run_eval(
+    settings: Settings,
+    sets: Sequence[str],
+    *,
+    limit: int | None = None,
+    progress: Tick = lambda stage, done, total: None,
+) -> dict[str, Any]:
+    from curbside.engine import Engine
+
+    unknown = [s for s in sets if s not in SET_NAMES]
+    if unknown:
+        raise ValueError(f"unknown evaluation set(s): {unknown}")
+    started = datetime.now(timezone.utc)
+    t_start = time.perf_counter()
+    engine = Engine.open(settings)
+    try:
+        baseline = Bm25Baseline(engine.lexical, engine.store)
+        results: dict[str, Any] = {}
+        for name in sets:
+            t0 = time.perf_counter()
+            path = set_path(settings.eval_dir, name)
+            results[name] = _run_one(name, path, engine, baseline, settings, limit, progress)
+            results[name]["seconds"] = round(time.perf_counter() - t0, 1)
+            results[name]["file"] = str(path)
+        meta = {
+            "report_version": REPORT_VERSION,
+            "started": started.isoformat(timespec="seconds"),
+            "seconds": round(time.perf_counter() - t_start, 1),
+            "sets": list(sets),
+            "limit": limit,
+            "data_dir": str(settings.data_dir),
+            "corpus_version": engine.corpus_version,
+            "settings_hash": engine.settings_hash,
+            "dense": engine.has_dense,
+            "rerank": settings.use_rerank,
+            "passages": engine.store.counts().get("passages"),
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+        }
+    finally:
+        engine.close()
+    return {"meta": meta, "sets": results}
+
+
+def _run_one(
+    name: str, path: Any, engine: Any, baseline: Bm25Baseline, settings: Settings,
+    limit: int | None, progress: Tick,
+) -> dict[str, Any]:
+    if name == "indications":
+        from curbside.evaluation.matching import IndicationMatcher
+
+        items_i = sample(load_indications(path), limit)
+        matcher = IndicationMatcher.load(settings.vocab_dir)
+        return indications.evaluate(engine, baseline, matcher, items_i, _ticker(name, len(items_i), progress))
+    if name == "bioasq":
+        items_b = sample(load_bioasq(path), limit)
+        return bioasq.evaluate(engine, baseline, _corpus_pmids(engine), items_b,
+                               _ticker(name, len(items_b), progress))
+    items_m = sample(load_medicationqa(path), limit)
+    return medicationqa.evaluate(engine, baseline, items_m, _ticker(name, len(items_m), progress))
+
+
+def _ticker(name: str, total: int, progress: Tick) -> Callable[[], None]:
+    done = 0
+    progress(name, 0, total)
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        progress(name, done, total)
+
+    return tick

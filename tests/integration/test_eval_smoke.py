@@ -1,0 +1,83 @@
+"""`curbside eval --set all --limit 5` on a small real slice of the shared corpus."""
+
+from __future__ import annotations
+
+import json
+from itertools import islice
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from curbside.cli.evaluate import command as eval_command
+from curbside.cli.main import cli
+
+pytestmark = pytest.mark.integration
+
+N_LABELS = 10
+N_LINES = 300
+
+
+def _head(src: Path, dst: Path, n: int) -> None:
+    with src.open(encoding="utf-8") as f, dst.open("w", encoding="utf-8") as out:
+        out.writelines(islice(f, n))
+
+
+@pytest.fixture(scope="module")
+def data_dir(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    corpus = shared_dir / "corpus"
+    slice_dir = tmp_path_factory.mktemp("slice")
+    _head(corpus / "pubmed.jsonl", slice_dir / "pubmed.jsonl", N_LINES)
+    _head(corpus / "guidelines.jsonl", slice_dir / "guidelines.jsonl", N_LINES)
+    labels = sorted((corpus / "openfda").glob("*.json"))[:N_LABELS]
+    data = tmp_path_factory.mktemp("data")
+    res = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(data), "--shared-dir", str(shared_dir), "ingest", "--quiet",
+         str(corpus / "dailymed-indications.json"), *map(str, labels), str(slice_dir)],
+        catch_exceptions=False,
+    )
+    assert res.exit_code == 0, res.output
+    return data
+
+
+def test_eval_all_limit_writes_a_complete_report(data_dir: Path, shared_dir: Path, tmp_path: Path) -> None:
+    if "eval" not in cli.commands:
+        cli.add_command(eval_command)
+    out = tmp_path / "report"
+    res = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(data_dir), "--shared-dir", str(shared_dir), "eval", "--set", "all",
+         "--limit", "5", "--out", str(out), "--quiet"],
+        catch_exceptions=False,
+    )
+    assert res.exit_code == 0, res.output
+    assert "== indications" in res.output and "BM25 baseline" in res.output
+    for name in ("report.json", "report.md", "report.svg", "indications.items.jsonl",
+                 "bioasq.items.jsonl", "medicationqa.items.jsonl"):
+        assert (out / name).stat().st_size > 0, name
+    report = json.loads((out / "report.json").read_text())
+    assert set(report["sets"]) == {"indications", "bioasq", "medicationqa"}
+    assert report["meta"]["limit"] == 5
+    for name, res_set in report["sets"].items():
+        assert {"engine", "baseline", "targets", "definitions", "failures"} <= set(res_set), name
+        eng = res_set["engine"]
+        assert eng["questions"] == 5
+        for key in ("answered_rate", "abstention_rate", "citation_integrity", "latency_ms_p50", "latency_ms_p95"):
+            assert key in eng, (name, key)
+        if eng["statements"]:
+            assert eng["citation_integrity"] == 1.0, res_set["failures"]
+            assert eng["statements_with_unsupported_number"] == 0
+    assert any(s["engine"]["statements"] for s in report["sets"].values()), "no statement was checked"
+    ind = report["sets"]["indications"]
+    for key in ("pharmacotherapydb_recall_all", "pharmacotherapydb_recall_supported", "answered_rate_covered"):
+        assert key in ind["engine"]
+    assert "pharmacotherapydb_recall_all" in ind["baseline"]
+    bio = report["sets"]["bioasq"]
+    for key in ("recall_at_10", "mrr", "cites_gold", "yesno_agreement"):
+        assert key in bio["engine"]
+    assert {"recall_at_10", "mrr"} <= set(bio["baseline"])
+    mqa = report["sets"]["medicationqa"]
+    assert {"rouge_l", "first_section_match", "qtype_match"} <= set(mqa["engine"])
+    assert "rouge_l" in mqa["baseline"]
+    assert (out / "report.svg").read_text().startswith("<svg")

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from curbside.evaluation.matching import IndicationMatcher
+from curbside.evaluation.metrics import (
+    lcs_length,
+    percentile,
+    reciprocal_rank,
+    recall_at_k,
+    rouge_l,
+)
+from curbside.evaluation.sets import sample
+from curbside.evaluation.vocab import norm_words
+
+# ---- metrics -----------------------------------------------------------------------
+
+
+def test_recall_at_k_counts_distinct_ids_in_the_top_k() -> None:
+    ranked = ["a", "x", "a", "b", "y", "c"]  # "a" repeats: the distinct ranking is a x b y c
+    assert recall_at_k(ranked, ["a", "b", "c", "d"], 3) == 0.5  # a and b in the top 3 distinct
+    assert recall_at_k(ranked, ["c"], 5) == 1.0
+    assert recall_at_k(ranked, ["z"], 10) == 0.0
+    assert recall_at_k(ranked, [], 10) == 0.0
+
+
+def test_reciprocal_rank() -> None:
+    assert reciprocal_rank(["x", "y", "g"], ["g"]) == pytest.approx(1 / 3)
+    assert reciprocal_rank(["x", "x", "g"], ["g"]) == pytest.approx(1 / 2)  # repeats dropped
+    assert reciprocal_rank(["x"], ["g"]) == 0.0
+
+
+def test_rouge_l_known_values() -> None:
+    assert lcs_length("a b c d".split(), "a c d e".split()) == 3
+    # candidate "the cat sat on the mat", reference "the cat is on the mat": LCS = 5 of 6 and 6
+    assert rouge_l("the cat sat on the mat", "the cat is on the mat") == pytest.approx(5 / 6)
+    # LCS "police the gunman" = 3 of 4 words on each side: P = R = F1 = 0.75
+    assert rouge_l("police kill the gunman", "police killed the gunman") == pytest.approx(0.75)
+    assert rouge_l("the gunman kill police", "police kill the gunman") == pytest.approx(0.5)
+    assert rouge_l("", "anything") == 0.0
+    assert rouge_l("Same TEXT.", "same text") == 1.0
+
+
+def test_percentile_interpolates() -> None:
+    assert percentile([1, 2, 3, 4, 5], 50) == 3
+    assert percentile([10, 20], 95) == pytest.approx(19.5)
+    assert math.isnan(percentile([], 50))
+
+
+def test_sample_is_an_even_deterministic_spread() -> None:
+    assert sample(list(range(10)), 3) == [0, 3, 6]
+    assert sample(list(range(4)), None) == [0, 1, 2, 3]
+    assert sample(list(range(4)), 10) == [0, 1, 2, 3]
+
+
+# ---- the indication matcher on a tiny hand-made vocabulary ----------------------------
+
+
+@pytest.fixture()
+def vocab_dir(tmp_path: Path) -> Path:
+    syn = [
+        "doid\tpreferred_name\tterm\tterm_type\tsource",
+        "DOID:10763\thypertension\thypertension\tlabel\tt",
+        "DOID:10763\thypertension\tHigh blood pressure\tEXACT\tt",
+        "DOID:10763\thypertension\tHTN\tEXACT\tt",
+        "DOID:6432\tpulmonary hypertension\tpulmonary hypertension\tlabel\tt",
+        "DOID:10283\tprostate cancer\tprostate cancer\tlabel\tt",
+        "DOID:10286\tprostate carcinoma\tprostate carcinoma\tlabel\tt",
+        "DOID:10286\tprostate carcinoma\tcarcinoma of prostate\tEXACT\tt",
+        "DOID:635\tacquired immunodeficiency syndrome\tacquired immunodeficiency syndrome\tlabel\tt",
+        "DOID:526\thuman immunodeficiency virus infectious disease\tHIV infection\tEXACT\tt",
+        "DOID:9352\ttype 2 diabetes mellitus\ttype 2 diabetes mellitus\tlabel\tt",
+    ]
+    (tmp_path / "disease_synonyms.tsv").write_text("\n".join(syn) + "\n")
+    concepts = [
+        {"id": "DOID:10286", "name": "prostate carcinoma", "synonyms": [], "xrefs": {},
+         "def": "A prostate cancer that has_material_basis_in epithelial cells."},
+        {"id": "DOID:10283", "name": "prostate cancer", "synonyms": [], "xrefs": {},
+         "def": "An organ system cancer located in the prostate."},
+        {"id": "DOID:0050686", "name": "organ system cancer", "synonyms": [], "xrefs": {}, "def": "A cancer in an organ."},
+        {"id": "DOID:162", "name": "cancer", "synonyms": [], "xrefs": {}, "def": "A disease of cellular proliferation."},
+        {"id": "DOID:14566", "name": "disease of cellular proliferation", "synonyms": [], "xrefs": {}, "def": ""},
+        {"id": "DOID:635", "name": "acquired immunodeficiency syndrome", "synonyms": [],
+         "xrefs": {"MESH": ["MESH:D000163"]}, "def": ""},
+        {"id": "DOID:526", "name": "human immunodeficiency virus infectious disease", "synonyms": [],
+         "xrefs": {"MESH": ["MESH:D015658"]}, "def": ""},
+    ]
+    (tmp_path / "disease_concepts.jsonl").write_text("".join(json.dumps(c) + "\n" for c in concepts))
+    mesh = [
+        "mesh_id\tmesh_heading\theading_uninverted\ttree_numbers\tcategories\tis_sign_or_symptom",
+        "D014777\tVirus Diseases\t\tC02\tDiseases\t0",
+        "D012192\tRetroviridae Infections\t\tC02.782\tDiseases\t0",
+        "D016180\tLentivirus Infections\t\tC02.782.815\tDiseases\t0",
+        "D015658\tHIV Infections\t\tC02.782.815.400\tDiseases\t0",
+        "D000163\tAcquired Immunodeficiency Syndrome\t\tC02.782.815.400.040\tDiseases\t0",
+        "D000001\tCalcimycin\t\tD03.438\tChemicals and Drugs\t0",
+    ]
+    (tmp_path / "mesh_descriptors_2015.tsv").write_text("\n".join(mesh) + "\n")
+    return tmp_path
+
+
+def test_high_blood_pressure_states_hypertension(vocab_dir: Path) -> None:
+    m = IndicationMatcher.load(vocab_dir)
+    gold = m.resolve("hypertension")
+    assert gold.resolved_by == "term"
+    hit = m.match(gold, ["It is used to treat high blood pressure in adults."])
+    assert hit is not None and hit.how == "same concept"
+    assert m.match(gold, ["Lowers blood sugar."]) is None
+    assert m.match(gold, ["Treats HTN."]) is not None  # acronym, case-sensitive
+    assert m.match(gold, ["it is htn free"]) is None
+
+
+def test_a_longer_term_is_not_a_mention_of_the_shorter(vocab_dir: Path) -> None:
+    m = IndicationMatcher.load(vocab_dir)
+    gold = m.resolve("hypertension")
+    assert m.match(gold, ["for pulmonary hypertension in adults"]) is None
+
+
+def test_wording_and_hypernyms(vocab_dir: Path) -> None:
+    m = IndicationMatcher.load(vocab_dir)
+    # "carcinoma of the prostate": bag of words -> prostate carcinoma, a kind of prostate cancer
+    hit = m.match(m.resolve("prostate cancer"), ["palliative treatment of advanced carcinoma of the prostate"])
+    assert hit is not None and hit.how == "narrower"
+    # HIV infection is the direct MeSH parent of AIDS
+    hit = m.match(m.resolve("acquired immunodeficiency syndrome"), ["treatment of HIV-1 infection"])
+    assert hit is not None and hit.how == "broader"
+    # "type II" and plural/word order are normalised
+    assert sorted(norm_words("Diabetes Mellitus, Type II")) == sorted(norm_words("type 2 diabetes mellitus"))
+    assert m.match(m.resolve("type 2 diabetes mellitus"), ["adults with type II diabetes mellitus"]) is not None
+
+
+def test_icd_worded_gold_falls_back_to_words(vocab_dir: Path) -> None:
+    m = IndicationMatcher.load(vocab_dir)
+    gold = m.resolve("Essential tremor NOS; unspecified site")
+    assert gold.resolved_by == "unresolved"
+    assert m.match(gold, ["for the treatment of essential tremor"]) is not None
+    assert m.match(gold, ["tremor. Essential amino acids"]) is None  # not within one clause
