@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
@@ -14,15 +15,30 @@ from pathlib import Path
 from curbside import paths
 from curbside.composition.compose import Composer, Context, abstained_article, title_for
 from curbside.composition.plan import ASKED_FOR, SectionSpec
-from curbside.errors import EmptyQuestionError, NotIngestedError, QuestionTooLongError, UserInputError
+from curbside.errors import (
+    EmptyQuestionError,
+    NotIngestedError,
+    QuestionTooLongError,
+    StoreError,
+    UserInputError,
+)
 from curbside.index.lexical import LexicalIndex, query_terms
-from curbside.index.retrieve import Retriever
+from curbside.index.retrieve import Retrieved, Retriever
 from curbside.settings import Settings
 from curbside.store.sqlite import SQLiteStore
-from curbside.types import Article, Audience, ParsedQuestion, SourceType, StoredPassage
+from curbside.types import Article, Audience, ParsedQuestion, QuestionType, SourceType, StoredPassage
 from curbside.understanding.conditions import ConditionMatcher
 from curbside.understanding.lexicon import DrugLexicon
 from curbside.understanding.parser import QuestionParser
+
+# Words that say what kind of answer is wanted, not what it is about.
+GENERIC_WORDS = frozenset(
+    """indication indications indicated used uses usage dose doses dosage dosing side effect
+    effects adverse reaction reactions drug drugs medication medications medicine medicines
+    treat treats treatment treated therapy take taken work works mechanism action safe
+    pregnancy interaction interactions contraindications contraindicated overdose monitoring
+    long much often many""".split()
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 
@@ -76,9 +92,16 @@ class Engine:
             )
         store = SQLiteStore(db, readonly=True)
         lexical = LexicalIndex(paths.lexical_dir(data))
-        parser = QuestionParser(
-            DrugLexicon.load(paths.lexicon_file(data)), ConditionMatcher.load(paths.conditions_file(data))
-        )
+        try:
+            parser = QuestionParser(
+                DrugLexicon.load(paths.lexicon_file(data)), ConditionMatcher.load(paths.conditions_file(data))
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            store.close()
+            raise StoreError(
+                f"The vocabularies in {data} are missing or from another version ({e}).",
+                fix=f"Run `curbside ingest {settings.corpus_dir}` again; it rebuilds them.",
+            ) from e
         dense = None
         if settings.use_dense and (paths.dense_dir(data) / "meta.json").exists():
             from curbside.index.dense import DenseIndex
@@ -114,9 +137,13 @@ class Engine:
         return Retriever(self.store, self.lexical, self.settings, dense=self.dense, embedder=embedder, reranker=reranker)
 
     def parse(self, question: str, context: str | None = None) -> ParsedQuestion:
-        pq = self.parser.parse(question)
+        """Understand the question. Only drugs the corpus has labels for count as drugs
+        (a vocabulary hit such as "enhancers" or "microRNA" stays an ordinary word)."""
+        pq = self._corpus_drugs(self.parser.parse(question))
         if context and not pq.drugs:
-            prev = self.parser.parse(clean_question(context, self.settings.max_question_chars))
+            prev = self._corpus_drugs(
+                self.parser.parse(clean_question(context, self.settings.max_question_chars))
+            )
             if prev.drugs:  # a follow-up ("and the dose?") keeps the drug asked about before
                 pq = ParsedQuestion(
                     text=pq.text, qtype=pq.qtype, drugs=prev.drugs,
@@ -124,6 +151,31 @@ class Engine:
                     secondary_types=pq.secondary_types, language=pq.language,
                 )
         return pq
+
+    def _corpus_drugs(self, pq: ParsedQuestion) -> ParsedQuestion:
+        keep = tuple(d for d in pq.drugs if self._has_label(d.generic))
+        if len(keep) == len(pq.drugs):
+            return pq
+        return dataclasses.replace(pq, drugs=keep)
+
+    def _has_label(self, generic: str) -> bool:
+        return self.parser.lexicon.in_corpus(generic) or bool(self.store.rowids_for_drug(generic))
+
+    def drug_focused(self, pq: ParsedQuestion) -> bool:
+        """A question about the drug itself (its uses, dose, risks...), as opposed to a
+        research question that merely names a drug ("Does iron regulate myelination?")."""
+        if not pq.drugs:
+            return False
+        if pq.qtype is not QuestionType.GENERAL:
+            return True
+        drug_words = {w for d in pq.drugs for w in query_terms(f"{d.text} {d.generic}")}
+        topic = [w for w in query_terms(pq.text) if w not in drug_words and w not in GENERIC_WORDS]
+        return len(topic) < 2
+
+    def retrieve(self, question: str, audience: Audience = Audience.PHYSICIAN, k: int = 40) -> Retrieved:
+        """The ranked passages the engine would compose from (for evaluation and search)."""
+        pq = self.parse(clean_question(question, self.settings.max_question_chars))
+        return self._retriever().retrieve(pq, audience, k, drug_focus=self.drug_focused(pq))
 
     def label_passages(self, pq: ParsedQuestion) -> list[StoredPassage]:
         """Label passages of the asked drugs, fuller and newer labels first."""
@@ -167,9 +219,11 @@ class Engine:
                 pq, audience, "The question does not look like English; curbside answers English questions only.",
                 (f"The question as asked: {ASKED_FOR[pq.qtype]}.",), timings=timings, **common,
             )
-        retrieved = self._retriever().retrieve(pq, audience)
+        focused = self.drug_focused(pq)
+        retrieved = self._retriever().retrieve(pq, audience, drug_focus=focused)
         timings.update({f"retrieve_{k}": v for k, v in retrieved.timings_ms.items()})
-        if not pq.drugs and retrieved.unknown_terms:
+        known = [w for w in retrieved.terms if w not in retrieved.unknown_terms and w not in GENERIC_WORDS]
+        if not pq.drugs and retrieved.unknown_terms and not known:
             names = ", ".join(f"“{w}”" for w in retrieved.unknown_terms)
             timings["total"] = (time.perf_counter() - t_start) * 1000
             return abstained_article(
@@ -177,14 +231,16 @@ class Engine:
                 (f"Anything about {names}.",), timings=timings, **common,
             )
         t0 = time.perf_counter()
-        labels = self.label_passages(pq) if pq.drugs else []
         ctx = Context(
-            audience=audience, ranked=retrieved.ranked(), labels=labels,
+            audience=audience, ranked=retrieved.ranked(), labels=self.label_passages(pq) if focused else [],
             section_search=self._section_search(pq),
             max_statements=self.settings.max_statements_per_section,
             max_chars=self.settings.max_sentence_chars,
         )
-        summary, sections, bottom, book, uncovered = self.composer.compose(pq, ctx)
+        summary, sections, bottom, book, uncovered = self.composer.compose(pq, ctx, drug_focus=focused)
+        if not sections and focused:  # nothing about the drug itself: what does the evidence say?
+            summary, sections, bottom, book, more = self.composer.compose(pq, ctx, drug_focus=False)
+            uncovered = uncovered + more
         timings["compose"] = (time.perf_counter() - t0) * 1000
         if not sections:
             timings["total"] = (time.perf_counter() - t_start) * 1000

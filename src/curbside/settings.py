@@ -72,10 +72,10 @@ class Settings:
         2, "CPU threads for the embedding model.", affects_answers=False
     )
     max_statements_per_section: int = _setting(
-        5, "At most this many statements in one article section."
+        8, "At most this many statements in the article's main section (others get 3)."
     )
     max_sentence_chars: int = _setting(
-        400, "Sentences longer than this are trimmed at a clause boundary or left out."
+        600, "Sentences longer than this are left out (indication lists may run to 900)."
     )
 
     @classmethod

@@ -75,11 +75,11 @@ def _condition_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
 
 
 class Composer:
-    def compose(self, pq: ParsedQuestion, ctx: Context) -> tuple[
+    def compose(self, pq: ParsedQuestion, ctx: Context, *, drug_focus: bool = True) -> tuple[
         tuple[Statement, ...], tuple[Section, ...], tuple[Statement, ...], ReferenceBook, tuple[str, ...]
     ]:
         """(summary, sections, bottom line, references, uncovered parts)."""
-        if pq.drugs:
+        if pq.drugs and drug_focus:
             return self._drug_article(pq, ctx)
         return self._evidence_article(pq, ctx)
 
@@ -99,13 +99,15 @@ class Composer:
         uncovered: list[str] = []
         plan = PLANS[pq.qtype]
         drug_name = pq.drugs[0].generic
+        asked = frozenset(d.generic for d in pq.drugs)
         for spec in plan:
             limit = min(spec.limit, ctx.max_statements)
             if spec is not plan[0]:
                 limit = min(limit, 3)
             label_ps = [p for code in spec.codes for p in ctx.labels if p.section_code == code]
             chosen = pick(
-                candidates(label_ps, spec, query_stems=qstems, boost=boost, max_chars=ctx.max_chars),
+                candidates(label_ps, spec, query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
+                           asked=asked),
                 limit,
                 seen,
             )

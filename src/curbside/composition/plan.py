@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from curbside.types import Audience, QuestionType
@@ -16,9 +17,14 @@ class SectionSpec:
     codes: tuple[str, ...]  # label section codes this section draws from
     cues: re.Pattern[str] | None = None  # a sentence must match (when set)
     exclude: re.Pattern[str] | None = None  # a sentence must not match (when set)
+    test: Callable[[str], bool] | None = None  # a sentence must pass (when set)
+    reject: Callable[[str], bool] | None = None  # a sentence must not pass (when set)
     prefer: re.Pattern[str] | None = None  # sentences matching rank first
     search_terms: str = ""  # words for the open (guideline / research) search
     limit: int = 4
+    prefer_only: bool = False  # keep only ``prefer`` sentences when there are any
+    max_chars: int | None = None  # overrides the setting (indication lists run long)
+    keep_lists: bool = False  # a sentence introducing a bulleted list keeps its bullets
     # may a guideline, study or patient page fill in when the labels are silent? Not for
     # label-only matters (dosing, contraindications), where a passing mention misleads.
     open_fallback: bool = True
@@ -28,12 +34,24 @@ class SectionSpec:
 
 
 _NEG = re.compile(
-    r"\bnot (?:been )?(?:indicated|recommended|established|approved)\b|limitations? of use|"
+    r"\bnot (?:been |be )?(?:indicated|recommended|established|approved)\b|limitations? of use|"
     r"\bshould not be used\b|\bnot for use\b|\bhas not been (?:shown|established)",
     re.I,
 )
+# "X is indicated for ... when Y is not indicated" states an indication, not a limitation:
+# a sentence is a limitation only when its first indication verb is negative.
+_FIRST_VERB = re.compile(
+    r"\b(?:is|are|be|been|was|were)\s+(not\s+)?(?:indicated|recommended|approved)\b", re.I
+)
+
+
+def is_limitation(sentence: str) -> bool:
+    if not _NEG.search(sentence):
+        return False
+    m = _FIRST_VERB.search(sentence)
+    return m is None or m.group(1) is not None
 _IND = re.compile(
-    r"\bindicated\b|\buseful\b|\bused (?:for|to|in)\b|\btreatment of\b|\bmanagement of\b|"
+    r"\bindicated\b|\buseful\b|\bused (?:for|to treat)\b|\btreatment of\b|\bmanagement of\b|"
     r"\brelief of\b|\bprevention of\b|\breduc\w+ the risk\b|\bapproved (?:for|to)\b|"
     r"\bof (?:some )?value\b|\beffective (?:in|for)\b|\bprescribed (?:for|to)\b|\bfirst[- ]line\b",
     re.I,
@@ -42,7 +60,11 @@ _DOSE = re.compile(r"\b\d[\d.,]*\s*(?:mg|mcg|µg|g|mL|units?|mg/kg|mg/m2|mg/day)
 _MONITOR = re.compile(r"\bmonitor\w*|\blaboratory\b|\bassess\w*\b|\bmeasure\w*\b", re.I)
 _WITHDRAW = re.compile(r"withdraw|abrupt|discontinu|taper", re.I)
 _MECH = re.compile(r"\bmechanism\b|\bagonist\b|\bantagonist\b|\binhibit\w*|\bbinds?\b|\breceptor\w*|\bblock\w*|\bacts?\b|\bexerts?\b", re.I)
-_CONTRA = re.compile(r"contraindicated|hypersensitivity|should not be (?:used|given|administered)", re.I)
+_CONTRA = re.compile(
+    r"\bcontraindicat\w* (?:in|for|with|during|to)\b|\bis contraindicated\b|\bhypersensitivity\b|"
+    r"\bshould not be (?:used|given|administered|taken)\b|\bdo not (?:use|take|give|administer)\b",
+    re.I,
+)
 _ADVERSE = re.compile(r"adverse|side effects?|reactions?|most common|incidence|\d+\s?%", re.I)
 _INTERACT = re.compile(r"interact|concomitant|coadminist|co-administ|inhibitors?|inducers?|increase[sd]? (?:the )?(?:exposure|levels?|concentrations?)", re.I)
 _PREG = re.compile(r"pregnan|lactat|breast|nursing|fetal|fetus|infant", re.I)
@@ -53,11 +75,12 @@ _OVERDOSE = re.compile(r"overdos|toxicity|poisoning|hemodialysis|supportive", re
 
 INDICATIONS = SectionSpec(
     "indications", "Approved indications", "What it is used for", ("indications",),
-    exclude=_NEG, prefer=_IND, search_terms="indicated treatment", limit=5,
+    reject=is_limitation, prefer=_IND, prefer_only=True, search_terms="indicated treatment", limit=8,
+    max_chars=900, keep_lists=True,
 )
 LIMITATIONS = SectionSpec(
     "limitations", "Limitations of use and uses not recommended", "When it should not be used for",
-    ("indications",), cues=_NEG, limit=4, open_fallback=False,
+    ("indications",), test=is_limitation, limit=4, open_fallback=False,
 )
 MECHANISM = SectionSpec(
     "mechanism", "Mechanism of action", "How it works",
@@ -67,12 +90,10 @@ MECHANISM = SectionSpec(
 DOSING = SectionSpec(
     "dosing", "Dosing and administration", "How it is taken",
     ("dosage", "dosage_forms"), prefer=_DOSE, search_terms="dose dosage mg", limit=5,
-    open_fallback=False,
 )
 CONTRAINDICATIONS = SectionSpec(
     "contraindications", "Contraindications", "Who should not take it",
     ("contraindications",), prefer=_CONTRA, search_terms="contraindicated", limit=4,
-    open_fallback=False,
 )
 SAFETY = SectionSpec(
     "safety", "Safety: boxed warning, warnings and withdrawal", "Safety warnings",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from curbside.composition.plan import SectionSpec
 from curbside.composition.sentences import clean, norm_key, split_sentences, words
 from curbside.index.lexical import query_terms
+from curbside.understanding.normalize import drug_key
 from curbside.types import StoredPassage
 
 
@@ -18,6 +19,22 @@ class Candidate:
     passage: StoredPassage
     key: str
     score: float
+    preferred: bool = False
+
+
+def _strip_subheading(sentence: str, p: StoredPassage) -> str:
+    """Drop the passage's own subsection title ("1.1 Pancreatic Cancer") when the
+    first sentence starts with it."""
+    if ": " not in p.section:
+        return sentence
+    title = p.section.split(": ", 1)[1].strip()
+    bare = re.sub(r"^\d{1,2}(?:\.\d{1,2})*\s+", "", title)
+    for head in (title, bare):
+        if head and sentence.startswith(head) and len(sentence) - len(head) > 25:
+            rest = sentence[len(head):].lstrip(" :.-–")
+            if rest[:1].isupper():
+                return rest
+    return sentence
 
 
 def stem(w: str) -> str:
@@ -43,20 +60,29 @@ def candidates(
     require: re.Pattern[str] | None = None,
     min_overlap: int = 0,
     strict: bool = False,
+    asked: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
     """Every usable sentence of ``passages`` with a score. Passages come best first;
     earlier passages and earlier sentences score a little higher. ``strict`` makes the
-    section's preferred pattern a requirement (for sources outside the drug label)."""
+    section's preferred pattern a requirement (for sources outside the drug label).
+    Labels of combination products score lower when they hold drugs not ``asked``."""
+    if spec is not None and spec.max_chars:
+        max_chars = spec.max_chars
     out: list[Candidate] = []
     for pi, p in enumerate(passages):
-        for si, raw in enumerate(split_sentences(p.text)):
-            s = clean(raw, max_chars)
+        extra_drugs = asked and any(drug_key(d) not in asked for d in p.drugs)
+        for si, raw in enumerate(_sentences(p.text, spec, max_chars)):
+            s = clean(_strip_subheading(raw, p) if si == 0 else raw, max_chars)
             if s is None:
                 continue
             if spec is not None:
                 if spec.cues is not None and not spec.cues.search(s):
                     continue
                 if spec.exclude is not None and spec.exclude.search(s):
+                    continue
+                if spec.test is not None and not spec.test(s):
+                    continue
+                if spec.reject is not None and spec.reject(s):
                     continue
             if require is not None and not require.search(s):
                 continue
@@ -65,19 +91,34 @@ def candidates(
             overlap = len(stems(s) & query_stems)
             if overlap < min_overlap:
                 continue
-            score = 1.0 * overlap - 0.15 * pi - 0.1 * si
-            if spec is not None and spec.prefer is not None and spec.prefer.search(s):
+            score = 1.0 * overlap - 0.05 * min(pi, 10) - 0.1 * min(si, 10)
+            preferred = spec is not None and spec.prefer is not None and bool(spec.prefer.search(s))
+            if preferred:
                 score += 1.5
             if boost is not None and boost.search(s):
                 score += 1.0
-            out.append(Candidate(text=s, passage=p, key=norm_key(s), score=score))
+            if extra_drugs:
+                score -= 1.0
+            out.append(Candidate(text=s, passage=p, key=norm_key(s), score=score, preferred=preferred))
+    if spec is not None and spec.prefer_only and any(c.preferred for c in out):
+        out = [c for c in out if c.preferred]
+    return out
+
+
+def _sentences(text: str, spec: SectionSpec | None, max_chars: int) -> list[str]:
+    if spec is None or not spec.keep_lists:
+        return split_sentences(text)
+    out: list[str] = []
+    for s in split_sentences(text, keep_lists=True):
+        out.extend([s] if len(s) <= max_chars else split_sentences(s))
     return out
 
 
 def _similar(a: set[str], b: set[str]) -> bool:
     if not a or not b:
         return False
-    return len(a & b) / min(len(a), len(b)) >= 0.75
+    # Jaccard: a short sentence is not a duplicate of a long one that shares its words
+    return len(a & b) / len(a | b) >= 0.6
 
 
 def pick(

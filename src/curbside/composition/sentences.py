@@ -14,6 +14,7 @@ _ABBREV = re.compile(
     re.IGNORECASE,
 )
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9•])")
+_BOUNDARY_NO_BULLET = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
 _BULLET = re.compile(r"\s(?=•\s)")
 _WS = re.compile(r"\s+")
 
@@ -37,14 +38,17 @@ def normalize_ws(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, *, keep_lists: bool = False) -> list[str]:
+    """Sentences of ``text``. With ``keep_lists`` a sentence that introduces a bulleted
+    list ("X is indicated for: • A. • B.") keeps its bullets, so the list stays whole."""
     text = normalize_ws(text)
     if not text:
         return []
+    boundary = _BOUNDARY_NO_BULLET if keep_lists else _BOUNDARY
     pieces: list[str] = []
-    for chunk in _BULLET.split(text):
+    for chunk in [text] if keep_lists else _BULLET.split(text):
         start = 0
-        for m in _BOUNDARY.finditer(chunk):
+        for m in boundary.finditer(chunk):
             cand = chunk[start : m.start() + 1].rstrip()
             if _ABBREV.search(cand.rstrip("\"')]")):
                 continue
@@ -70,7 +74,7 @@ def strip_heading(sentence: str) -> str:
 
 def strip_xrefs(sentence: str) -> str:
     """Remove label cross references such as "[see Warnings and Precautions (5.1)]"."""
-    return normalize_ws(_XREF.sub("", sentence)).replace(" .", ".").replace(" ,", ",")
+    return normalize_ws(_XREF.sub(" ", sentence)).replace(" .", ".").replace(" ,", ",")
 
 
 def clean(sentence: str, max_chars: int) -> str | None:

@@ -42,18 +42,7 @@ DEFINITIONS = {
 
 def _retrieve(engine: Any, question: str) -> list[str]:
     """The pmids the engine's retriever ranks for the question, best first."""
-    from curbside.engine import clean_question
-
-    q = clean_question(question, engine.settings.max_question_chars)
-    pq = engine.parse(q)
-    make = getattr(engine, "_retriever", None)
-    if make is None:  # no hook: the lexical part only
-        from curbside.index.retrieve import Retriever
-
-        retriever = Retriever(engine.store, engine.lexical, engine.settings, dense=engine.dense)
-    else:
-        retriever = make()
-    return pmids(retriever.retrieve(pq, Audience.PHYSICIAN, k=RETRIEVE_K).ranked())
+    return pmids(engine.retrieve(question, Audience.PHYSICIAN, k=RETRIEVE_K).ranked())
 
 
 def yes_no(text: str) -> str | None:

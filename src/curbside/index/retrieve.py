@@ -45,7 +45,12 @@ class Retriever:
         self.embedder = embedder
         self.reranker = reranker
 
-    def retrieve(self, pq: ParsedQuestion, audience: Audience, k: int = 40) -> Retrieved:
+    def retrieve(
+        self, pq: ParsedQuestion, audience: Audience, k: int = 40, *, drug_focus: bool = True
+    ) -> Retrieved:
+        """Fused, ordered passages for the question. With ``drug_focus`` (a question about
+        the asked drugs themselves) a drug-filtered BM25 run and a drug-filtered dense run
+        join the open ones; otherwise the drug names are just search words."""
         s = self.settings
         t: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -55,7 +60,7 @@ class Retriever:
             for w in query_terms(g):
                 if w not in terms:
                     terms.append(w)
-        drug_keys = sorted({g for g in generics})
+        drug_keys = sorted({g for g in generics}) if drug_focus else []
         runs: list[list[int]] = []
         weights: list[float] = []
         if drug_keys:
@@ -105,7 +110,7 @@ class Retriever:
 
         strength = 0.02 if audience.is_clinician else -0.02
         hits = evidence_order(hits, passages, strength_weight=strength)[:k]
-        unknown = tuple(w for w in terms if self.lexical.count(w) == 0) if not drug_keys else ()
+        unknown = tuple(w for w in terms if self.lexical.count(w) == 0) if not pq.drugs else ()
         return Retrieved(
             hits=tuple(hits),
             passages={h.rowid: passages[h.rowid] for h in hits if h.rowid in passages},

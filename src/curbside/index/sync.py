@@ -48,6 +48,10 @@ def sync_vocab(store: SQLiteStore, data_dir: Path, settings: Settings, *, force:
     lex_path = paths.lexicon_file(data_dir)
     cond_path = paths.conditions_file(data_dir)
     vocab = settings.vocab_dir
+    if not force and not _loads(DrugLexicon, lex_path):
+        force = True
+    if not force and not _loads(ConditionMatcher, cond_path):
+        cond_path.unlink(missing_ok=True)
     if force or not lex_path.exists():
         lexicon = DrugLexicon.build(
             vocab, extra=list(store.label_drug_names()), corpus_generics=frozenset(store.drug_keys())
@@ -55,6 +59,17 @@ def sync_vocab(store: SQLiteStore, data_dir: Path, settings: Settings, *, force:
         lexicon.save(lex_path)
     if force or not cond_path.exists():
         ConditionMatcher.build(vocab).save(cond_path)
+
+
+def _loads(kind: type, path: Path) -> bool:
+    """True when ``path`` exists and loads (a file from an older build may not)."""
+    if not path.exists():
+        return False
+    try:
+        kind.load(path)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - any failure means: rebuild it
+        return False
+    return True
 
 
 def sync_dense(store: SQLiteStore, data_dir: Path, settings: Settings, tick: Progress) -> int:
