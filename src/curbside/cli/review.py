@@ -1,0 +1,104 @@
+"""`curbside review`: the Medical Advisory Board workflow from the command line.
+
+    curbside review list [--status submitted]
+    curbside review show ID
+    curbside review start ID --reviewer "Dr A. Rivera"
+    curbside review approve ID --reviewer "Dr A. Rivera" [--expected-version N]
+    curbside review request-changes ID --reviewer "Dr B. Chen" --note "Cite the label for dosing."
+"""
+
+from __future__ import annotations
+
+import click
+
+from curbside.cli.errors import handle_errors
+from curbside.editorial import Action, EditorialRepository, Status
+from curbside.editorial.slug import split_ref
+from curbside.settings import Settings
+
+STATUSES = [s.value for s in Status]
+
+
+def _repo(ctx: click.Context) -> EditorialRepository:
+    return EditorialRepository.for_data_dir(Settings.from_env(**dict(ctx.obj or {})).data_dir)
+
+
+def _id(raw: str) -> str:
+    return split_ref(raw.rstrip("/").rsplit("/", 1)[-1])[1] or raw
+
+
+@click.group("review")
+def command() -> None:
+    """Review stored answers: Submitted -> Under Review -> Approved (or changes requested)."""
+
+
+@command.command("list")
+@click.option("--status", type=click.Choice(STATUSES), help="Only answers with this status.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.pass_context
+@handle_errors
+def list_cmd(ctx: click.Context, status: str | None, limit: int) -> None:
+    """Stored answers, most recently updated first."""
+    repo = _repo(ctx)
+    try:
+        items = repo.list_articles(status, limit=limit)
+        if not items:
+            click.echo("No stored answers" + (f" with status {status}." if status else "."))
+        for a in items:
+            click.echo(f"{a.id}  v{a.version}  {a.status.value:<17}  {a.audience:<10}  {a.question}")
+    finally:
+        repo.close()
+
+
+@command.command("show")
+@click.argument("article_id")
+@click.pass_context
+@handle_errors
+def show(ctx: click.Context, article_id: str) -> None:
+    """An answer's status, version, reviewers and audit trail."""
+    repo = _repo(ctx)
+    try:
+        a = repo.get(_id(article_id))
+        click.echo(f"{a.article.get('title') or a.question}")
+        click.echo(f"id: {a.id}   url: {a.url}   audience: {a.audience}")
+        click.echo(f"status: {a.status.value}   version: {a.version}   corpus: {a.corpus_version}")
+        if a.reviewers:
+            click.echo(f"reviewers: {', '.join(a.reviewers)}" + (f"   approved: {a.approved_at}" if a.approved_at else ""))
+        n = sum(len(s.get("statements", [])) for s in a.article.get("sections", []))
+        click.echo(f"sections: {len(a.article.get('sections', []))}, statements: {n}, "
+                   f"references: {len(a.article.get('references', []))}")
+        click.echo("history:")
+        for e in repo.events(a.id):
+            note = f" — {e.note}" if e.note else ""
+            click.echo(f"  {e.at}  v{e.version}  {e.action:<15} {e.from_status or '-'} -> {e.to_status}  by {e.actor}{note}")
+    finally:
+        repo.close()
+
+
+def _transition(action: Action, help_text: str, note_required: bool = False) -> click.Command:
+    @click.command(action.value.replace("_", "-"), help=help_text)
+    @click.argument("article_id")
+    @click.option("--reviewer", required=True, help="Your name, as it will appear on the page.")
+    @click.option("--note", required=note_required, help="A note for the audit trail" + (" (required)." if note_required else "."))
+    @click.option("--expected-version", type=int, help="The version you reviewed; refused if the answer changed since "
+                  "(default: the current version).")
+    @click.pass_context
+    @handle_errors
+    def run(ctx: click.Context, article_id: str, reviewer: str, note: str | None, expected_version: int | None) -> None:
+        repo = _repo(ctx)
+        try:
+            aid = _id(article_id)
+            version = expected_version if expected_version is not None else repo.get(aid).version
+            a = repo.transition(aid, action, reviewer, expected_version=version, note=note)
+            click.echo(f"{a.id} v{a.version}: {a.status.value} ({action.value} by {reviewer.strip()})")
+        finally:
+            repo.close()
+
+    return run
+
+
+command.add_command(_transition(Action.START, "Start reviewing an answer (submitted or changes requested -> under review)."))
+command.add_command(_transition(Action.APPROVE, "Approve the reviewed version (under review -> approved)."))
+command.add_command(_transition(Action.REQUEST_CHANGES, "Request changes (under review -> changes requested).",
+                                note_required=True))
+command.add_command(_transition(Action.RESUBMIT, "Send an answer with requested changes back to submitted."))

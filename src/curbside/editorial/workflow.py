@@ -1,0 +1,116 @@
+"""The review state machine, as pure data and one function.
+
+    submitted ──start──► under_review ──approve──────────► approved
+        ▲                    │    ▲
+        │              request_changes
+     resubmit                ▼    │ start
+        └──────────── changes_requested
+
+A new version of the article (re-generated after the corpus changed) puts it back to
+``submitted`` whatever its status was; approval always applies to one version.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from curbside.editorial.errors import InvalidTransitionError, ReviewInputError
+
+
+class Status(str, Enum):
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @property
+    def step(self) -> int:
+        """Position on the three-step track Submitted (1) / Under Review (2) / Approved (3)."""
+        return _STEPS[self]
+
+
+class Action(str, Enum):
+    START = "start"
+    APPROVE = "approve"
+    REQUEST_CHANGES = "request_changes"
+    RESUBMIT = "resubmit"
+
+    @classmethod
+    def parse(cls, raw: str) -> Action:
+        key = (raw or "").strip().lower().replace("-", "_")
+        try:
+            return cls(key)
+        except ValueError:
+            allowed = ", ".join(a.value for a in cls)
+            raise ReviewInputError(
+                f"Unknown review action {raw!r}.", fix=f"Use one of: {allowed}."
+            ) from None
+
+
+_STATUS_LABELS = {
+    Status.SUBMITTED: "Submitted",
+    Status.UNDER_REVIEW: "Under Review",
+    Status.CHANGES_REQUESTED: "Changes requested",
+    Status.APPROVED: "Approved",
+}
+_STEPS = {
+    Status.SUBMITTED: 1,
+    Status.UNDER_REVIEW: 2,
+    Status.CHANGES_REQUESTED: 2,
+    Status.APPROVED: 3,
+}
+TRACK = (("submitted", "Submitted"), ("under_review", "Under Review"), ("approved", "Approved"))
+
+TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (Status.SUBMITTED, Action.START): Status.UNDER_REVIEW,
+    (Status.UNDER_REVIEW, Action.APPROVE): Status.APPROVED,
+    (Status.UNDER_REVIEW, Action.REQUEST_CHANGES): Status.CHANGES_REQUESTED,
+    (Status.CHANGES_REQUESTED, Action.START): Status.UNDER_REVIEW,
+    (Status.CHANGES_REQUESTED, Action.RESUBMIT): Status.SUBMITTED,
+}
+
+MAX_REVIEWER_CHARS = 100
+MAX_NOTE_CHARS = 2000
+
+
+def allowed_actions(status: Status) -> list[Action]:
+    return [a for (s, a) in TRANSITIONS if s is status]
+
+
+def next_status(status: Status, action: Action) -> Status:
+    try:
+        return TRANSITIONS[(status, action)]
+    except KeyError:
+        allowed = ", ".join(a.value for a in allowed_actions(status)) or "none (a new version restarts review)"
+        raise InvalidTransitionError(
+            f"Cannot {action.value.replace('_', ' ')} an article that is {status.label.lower()}.",
+            fix=f"Allowed from {status.value}: {allowed}. Reload the article to see its current status.",
+        ) from None
+
+
+def clean_reviewer(raw: str | None) -> str:
+    name = " ".join((raw or "").split())
+    if not name:
+        raise ReviewInputError("A reviewer name is required.", fix="Pass --reviewer NAME (API: \"reviewer\").")
+    if len(name) > MAX_REVIEWER_CHARS:
+        raise ReviewInputError(
+            f"The reviewer name is longer than {MAX_REVIEWER_CHARS} characters.", fix="Use a shorter name."
+        )
+    return name
+
+
+def clean_note(raw: str | None, action: Action) -> str | None:
+    note = (raw or "").strip() or None
+    if note and len(note) > MAX_NOTE_CHARS:
+        raise ReviewInputError(
+            f"The note is longer than {MAX_NOTE_CHARS} characters.", fix="Shorten the note."
+        )
+    if action is Action.REQUEST_CHANGES and not note:
+        raise ReviewInputError(
+            "Requesting changes needs a note saying what to change.", fix="Pass --note TEXT (API: \"note\")."
+        )
+    return note

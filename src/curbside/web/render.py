@@ -1,0 +1,136 @@
+"""Turn a stored answer into what the article template shows: statements with their
+citation previews, the review track, dates and the reference list."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.templating import Jinja2Templates
+
+from curbside.editorial import TRACK, ReviewEvent, Status, StoredArticle
+from curbside.types import Audience
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+PASSAGE_SHOWN_CHARS = 6000
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_ACTION_LABELS = {
+    "submit": "Submitted for review", "start": "Review started", "approve": "Approved",
+    "request_changes": "Changes requested", "resubmit": "Resubmitted", "new_version": "New version (sources changed)",
+    "revalidate": "Re-checked against updated sources",
+}
+
+
+def make_templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,  # every value is HTML-escaped unless a template says otherwise (none does)
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["human_date"] = human_date
+    env.globals["audiences"] = [(a.value, a.label) for a in Audience]
+    return Jinja2Templates(env=env)
+
+
+def human_date(value: str | None) -> str:
+    """2025-08-24T10:00:00Z -> August 24, 2025; 2019-05 -> May 2019; 2019 -> 2019."""
+    if not value:
+        return ""
+    m = re.match(r"^(\d{4})(?:-?(\d{2}))?(?:-?(\d{2}))?", value)
+    if not m:
+        return value
+    y, mo, d = m.groups()
+    if mo and 1 <= int(mo) <= 12:
+        month = _MONTHS[int(mo) - 1]
+        return f"{month} {int(d)}, {y}" if d and 1 <= int(d) <= 31 else f"{month} {y}"
+    return y
+
+
+def iso_date(value: str) -> str:
+    try:
+        return datetime.strptime(value[:10], "%Y-%m-%d").date().isoformat()
+    except ValueError:
+        return value[:10]
+
+
+def excerpt(passage: str, sentence: str, context_chars: int = 180) -> str:
+    """The cited sentence with some of the passage around it, for the hover preview."""
+    probe = sentence[:60]
+    i = passage.find(probe)
+    if i < 0:
+        i = passage.lower().find(probe.lower())
+    if i < 0:
+        return passage[: len(sentence) + 2 * context_chars].rstrip() + ("…" if len(passage) > len(sentence) + 2 * context_chars else "")
+    start, end = max(0, i - context_chars), min(len(passage), i + len(sentence) + context_chars)
+    if start:
+        sp = passage.find(" ", start, i)
+        start = sp + 1 if sp >= 0 else start
+    if end < len(passage):
+        sp = passage.rfind(" ", i + len(sentence), end)
+        end = sp if sp > 0 else end
+    return ("…" if start else "") + passage[start:end].strip() + ("…" if end < len(passage) else "")
+
+
+def _statement(s: dict[str, Any], refs: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    cites = []
+    for n in s.get("citations", []):
+        r = refs.get(n)
+        if r is None:
+            continue
+        cites.append({"n": n, "excerpt": excerpt(r.get("passage") or "", s["text"]),
+                      "label": f"{r.get('type_label', '')}: {r.get('title', '')}"})
+    return {"text": s["text"], "cites": cites}
+
+
+def track(status: Status) -> list[dict[str, str]]:
+    out = []
+    for i, (key, label) in enumerate(TRACK, start=1):
+        state = "done" if i < status.step else "current" if i == status.step else "todo"
+        out.append({"key": key, "label": label, "state": state})
+    return out
+
+
+def article_view(stored: StoredArticle, events: list[ReviewEvent]) -> dict[str, Any]:
+    a = stored.article
+    refs = {int(r["number"]): r for r in a.get("references", [])}
+    references = []
+    for r in a.get("references", []):
+        passage = r.get("passage") or ""
+        references.append({**r, "passage_shown": passage[:PASSAGE_SHOWN_CHARS],
+                           "passage_cut": len(passage) > PASSAGE_SHOWN_CHARS})
+    return {
+        "title": a.get("title") or stored.question,
+        "summary": [_statement(s, refs) for s in a.get("summary", [])],
+        "sections": [
+            {"key": sec["key"], "heading": sec["heading"], "statements": [_statement(s, refs) for s in sec["statements"]]}
+            for sec in a.get("sections", [])
+        ],
+        "bottom_line": [_statement(s, refs) for s in a.get("bottom_line", [])],
+        "references": references,
+        "uncovered": a.get("uncovered", []),
+        "abstained": bool(a.get("abstained")),
+        "abstain_reason": a.get("abstain_reason"),
+        "sources_date": a.get("last_updated"),
+        "drugs": a.get("entities", {}).get("drugs", []),
+        "track": track(stored.status),
+        "status": stored.status,
+        "approved": stored.status is Status.APPROVED,
+        "reviewers": ", ".join(stored.reviewers),
+        "approved_at": stored.approved_at,
+        "updated": stored.version_created,
+        "updated_iso": iso_date(stored.version_created),
+        "is_patient": stored.audience == Audience.PATIENT.value,
+        "audience_label": Audience(stored.audience).label,
+        "history": [
+            {"at": e.at, "actor": e.actor, "action": _ACTION_LABELS.get(e.action, e.action), "version": e.version,
+             "note": e.note}
+            for e in events
+        ],
+    }

@@ -1,0 +1,156 @@
+"""JSON API under /api/v1 (plus /healthz). Each route calls the same AnswerService the
+HTML pages use; errors are mapped in errors.py."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from curbside.editorial import Action, ArticleNotFoundError, Status, StoredArticle
+from curbside.editorial.slug import split_ref
+from curbside.types import Audience
+from curbside.web.errors import WebError
+from curbside.web.service import AnswerService, parse_audience
+
+router = APIRouter()
+AUDIENCES = [a.value for a in Audience]
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    code: str = Field(description="Stable machine-readable code, e.g. empty_question, version_conflict.")
+    message: str = Field(description="What went wrong and how to fix it.")
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of the API."""
+
+    error: ErrorDetail
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    text = {
+        400: "Bad input (empty question, unknown audience, invalid JSON)", 404: "No such answer",
+        409: "Stale expected_version, or the action is not allowed from the current status",
+        413: "Request body too large", 422: "Wrong fields or types in the request",
+        503: "The corpus is not ingested yet",
+    }
+    return {c: {"model": ErrorResponse, "description": text[c]} for c in codes}
+
+
+ERROR_RESPONSES = _errors(400, 404, 413, 422, 503)
+
+
+class AnswerRequest(BaseModel):
+    question: str = Field(description="The clinical question.",
+                          examples=["What is the indication for Baclofen (Lioresal)?"])
+    audience: str = Field("physician", description="Who is reading: " + ", ".join(AUDIENCES) + ".",
+                          json_schema_extra={"enum": [a.value for a in Audience]})
+    conversation_id: str | None = Field(
+        None, description="For a follow-up: the id of the earlier answer it follows. The engine keeps that "
+                          "answer's drug when the new question names none.")
+
+
+class ReviewRequest(BaseModel):
+    action: str = Field(description="One of: " + ", ".join(a.value for a in Action) + ".",
+                        json_schema_extra={"enum": [a.value for a in Action]})
+    reviewer: str = Field(description="The reviewer's name, as it will appear on the page.")
+    expected_version: int = Field(description="The answer version the reviewer read (review.version). "
+                                              "A stale version is refused with 409 version_conflict.")
+    note: str | None = Field(None, description="Required for request_changes.")
+
+
+def service(request: Request) -> AnswerService:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+def answer_payload(stored: StoredArticle, request: Request) -> dict[str, Any]:
+    """The article JSON (docs/ARTICLE_SCHEMA.md) plus id, url, follows and review."""
+    base = str(request.base_url).rstrip("/")
+    payload = dict(stored.article)
+    payload.update({
+        "id": stored.id, "url": base + stored.url, "json_url": base + stored.url + ".json",
+        "follows": stored.follows, "review": stored.review_dict(),
+    })
+    return payload
+
+
+def _article_id(raw: str) -> str:
+    _, aid = split_ref(raw)
+    if not aid:
+        raise ArticleNotFoundError(f"{raw[:80]!r} is not an answer id.", fix="Use the id returned by POST /api/v1/answers.")
+    return aid
+
+
+@router.post("/api/v1/answers", tags=["answers"], summary="Answer a question", responses=ERROR_RESPONSES)
+def create_answer(body: AnswerRequest, request: Request) -> JSONResponse:
+    """Answers the question for the audience and stores the answer as *submitted* for review.
+    The same question and audience asked again return the stored answer (`cached: true`)
+    unless the corpus changed, which makes a new version."""
+    stored, cached = service(request).answer(body.question, parse_audience(body.audience), body.conversation_id)
+    return JSONResponse({**answer_payload(stored, request), "cached": cached})
+
+
+@router.get("/api/v1/answers", tags=["answers"], summary="List stored answers", responses=_errors(400, 422))
+def list_answers(request: Request, status: str | None = Query(None, description="submitted, under_review, "
+                 "changes_requested or approved"), limit: int = Query(50, ge=1, le=200),
+                 offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    """Stored answers, most recently updated first; filter by review status for a review queue."""
+    if status is not None and status not in {s.value for s in Status}:
+        raise WebError(400, "unknown_status", f"Unknown status {status[:40]!r}; use one of: "
+                       + ", ".join(s.value for s in Status) + ".")
+    items = service(request).repo.list_articles(status, limit=limit, offset=offset)
+    return {"answers": [a.to_dict() for a in items]}
+
+
+@router.get("/api/v1/answers/{answer_id}", tags=["answers"], summary="Get a stored answer", responses=ERROR_RESPONSES)
+def get_answer(answer_id: str, request: Request) -> dict[str, Any]:
+    """The current version of a stored answer with its review status."""
+    return answer_payload(service(request).get(_article_id(answer_id)), request)
+
+
+@router.get("/api/v1/answers/{answer_id}/history", tags=["review"], summary="Versions and audit trail",
+            responses=_errors(404))
+def answer_history(answer_id: str, request: Request) -> dict[str, Any]:
+    """Every version of the answer and every review event (who, what, when, note)."""
+    svc = service(request)
+    stored = svc.get(_article_id(answer_id))
+    return {
+        "id": stored.id,
+        "review": stored.review_dict(),
+        "versions": [_as_dict(v) for v in svc.repo.versions(stored.id)],
+        "events": [_as_dict(e) for e in svc.repo.events(stored.id)],
+    }
+
+
+@router.post("/api/v1/answers/{answer_id}/review", tags=["review"], summary="Record a review action",
+             responses=_errors(400, 404, 409, 413, 422))
+def review_answer(answer_id: str, body: ReviewRequest, request: Request) -> dict[str, Any]:
+    """Moves the answer along Submitted → Under Review → Approved (or Changes requested).
+    The transition applies to `expected_version`; if the answer changed since, 409."""
+    stored = service(request).review(_article_id(answer_id), body.action, body.reviewer,
+                                     body.expected_version, body.note)
+    return answer_payload(stored, request)
+
+
+@router.get("/api/v1/search", tags=["search"], summary="Search stored answers and sources",
+            responses=_errors(400, 422))
+def search(request: Request, q: str = Query("", description="Words to search for."),
+           limit: int = Query(10, ge=1, le=50)) -> dict[str, Any]:
+    """Stored answers whose question contains the words, and source passages from the
+    lexical (BM25) index with title, type, source, year and a snippet."""
+    return service(request).search(q, limit)
+
+
+@router.get("/healthz", tags=["meta"], summary="Health check", responses=_errors(503))
+def healthz(request: Request) -> dict[str, Any]:
+    """200 with the corpus version when answers can be made; 503 (error shape) otherwise."""
+    return service(request).health()
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}

@@ -1,0 +1,204 @@
+"""The service both the HTML pages and the JSON API call: answer (with the stored-answer
+fast path), read, search and review. Built once per app in the lifespan handler.
+
+Concurrency: the engine is not safe for concurrent use (one SQLite connection, lazily
+built models), so answers go through an ``EnginePool``: ``size`` independent engines
+(``curbside serve --engines``, default 2), each used by one request thread at a time. The editorial
+repository is thread-safe (per-thread read connections, one locked writer).
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from curbside.composition.serialize import article_to_dict
+from curbside.editorial import Action, EditorialRepository, StoredArticle
+from curbside.errors import CurbsideError, NotIngestedError, UserInputError
+from curbside.settings import Settings
+from curbside.types import Audience
+from curbside.web.errors import UnknownAudienceError
+
+MAX_SEARCH_CHARS = 500
+SNIPPET_CHARS = 240
+
+EngineFactory = Callable[[Settings], Any]
+
+
+def parse_audience(raw: str | None, default: Audience = Audience.PHYSICIAN) -> Audience:
+    if raw is None or raw == "":
+        return default
+    try:
+        return Audience(raw.strip().lower())
+    except ValueError:
+        allowed = ", ".join(a.value for a in Audience)
+        raise UnknownAudienceError(f"Unknown audience {raw[:40]!r}.", fix=f"Use one of: {allowed}.") from None
+
+
+class EnginePool:
+    """``size`` engines; ``acquire()`` lends one to the calling thread."""
+
+    def __init__(self, engines: list[Any]) -> None:
+        self._engines = engines
+        self._free: queue.Queue[Any] = queue.Queue()
+        for e in engines:
+            self._free.put(e)
+
+    @property
+    def corpus_version(self) -> str:
+        return str(self._engines[0].corpus_version)
+
+    @property
+    def settings_hash(self) -> str:
+        return str(self._engines[0].settings_hash)
+
+    @contextmanager
+    def acquire(self) -> Iterator[Any]:
+        engine = self._free.get()
+        try:
+            yield engine
+        finally:
+            self._free.put(engine)
+
+    def close(self) -> None:
+        for e in self._engines:
+            e.close()
+
+
+def followup_context(prev: StoredArticle, max_chars: int) -> str:
+    """What the engine is told a follow-up follows: the previous question, plus the drug
+    names it was answered about when they came from its own context (so a follow-up of a
+    follow-up keeps the drug), within the engine's question length limit."""
+    q = prev.question
+    drugs = [d.get("text") or d.get("generic", "") for d in prev.article.get("entities", {}).get("drugs", [])]
+    missing = [d for d in drugs if d and d.lower() not in q.lower()]
+    suffix = f" ({', '.join(missing)})" if missing else ""
+    return q[: max(0, max_chars - len(suffix))] + suffix
+
+
+class AnswerService:
+    def __init__(self, settings: Settings, repo: EditorialRepository, pool: EnginePool | None,
+                 engine_error: CurbsideError | None = None) -> None:
+        self.settings = settings
+        self.repo = repo
+        self.pool = pool
+        self.engine_error = engine_error
+
+    def _pool(self) -> EnginePool:
+        if self.pool is None:
+            raise self.engine_error or NotIngestedError(
+                "The answer engine is not available.", fix="Run `curbside ingest` and restart `curbside serve`."
+            )
+        return self.pool
+
+    def _current(self, stored: StoredArticle) -> bool:
+        """Stored for the corpus and settings the engine runs on (or no engine to ask)."""
+        p = self.pool
+        return p is None or (stored.corpus_version, stored.settings_hash) == (p.corpus_version, p.settings_hash)
+
+    @property
+    def ready(self) -> bool:
+        return self.pool is not None
+
+    # ---- answers -------------------------------------------------------------------
+    def answer(self, question: str | None, audience: Audience, conversation_id: str | None = None
+               ) -> tuple[StoredArticle, bool]:
+        """(stored answer, cached). Identical question + audience (+ follow-up context) on
+        the same corpus and settings returns the stored answer without asking the engine."""
+        from curbside.engine import clean_question
+
+        q = clean_question(question or "", self.settings.max_question_chars)
+        prev = self.repo.get(conversation_id) if conversation_id else None
+        context = followup_context(prev, self.settings.max_question_chars) if prev else None
+        stored = self.repo.find(q, audience.value, context)
+        if stored and self._current(stored):
+            return stored, True
+        with self._pool().acquire() as engine:
+            article = engine.ask(q, audience, context=context)
+        saved, _ = self.repo.save_answer(
+            q, audience.value, article_to_dict(article), context=context, follows=prev.id if prev else None
+        )
+        return saved, False
+
+    def get(self, article_id: str) -> StoredArticle:
+        return self.repo.get(article_id)
+
+    def for_audience(self, stored: StoredArticle, audience: Audience) -> StoredArticle:
+        """The same question (and follow-up context) answered for another reader."""
+        if stored.audience == audience.value:
+            return stored
+        found = self.repo.find(stored.question, audience.value, stored.context)
+        if found and self._current(found):
+            return found
+        with self._pool().acquire() as engine:
+            article = engine.ask(stored.question, audience, context=stored.context)
+        saved, _ = self.repo.save_answer(
+            stored.question, audience.value, article_to_dict(article), context=stored.context, follows=stored.follows
+        )
+        return saved
+
+    def review(self, article_id: str, action: str, reviewer: str, expected_version: int,
+               note: str | None = None) -> StoredArticle:
+        return self.repo.transition(article_id, Action.parse(action), reviewer,
+                                    expected_version=expected_version, note=note)
+
+    def health(self) -> dict[str, Any]:
+        pool = self._pool()
+        return {"status": "ok", "corpus_version": pool.corpus_version, "settings_hash": pool.settings_hash,
+                "answers_stored": self.repo.count()}
+
+    # ---- search --------------------------------------------------------------------
+    def search(self, q: str | None, limit: int = 10) -> dict[str, Any]:
+        text = " ".join((q or "").split())
+        if not text:
+            raise UserInputError("The search query is empty.", fix="Pass ?q=words, e.g. ?q=baclofen spasticity.")
+        if len(text) > MAX_SEARCH_CHARS:
+            raise UserInputError(f"The search query is longer than {MAX_SEARCH_CHARS} characters.",
+                                 fix="Search with a few words.")
+        limit = max(1, min(int(limit), 50))
+        articles = [a.to_dict() for a in self.repo.search(text, limit)]
+        sources: list[dict[str, Any]] = []
+        if self.pool is not None:
+            from curbside.index.lexical import query_terms
+
+            terms = query_terms(text)
+            with self.pool.acquire() as engine:
+                hits = engine.lexical.search(engine.lexical.build_query(terms), limit) if terms else []
+                passages = engine.store.passages([r for r, _ in hits])
+            scores = dict(hits)
+            sources = [_source_hit(p, terms, scores.get(p.rowid, 0.0)) for p in passages]
+        return {"query": text, "articles": articles, "sources": sources}
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+        self.repo.close()
+
+
+def _source_hit(p: Any, terms: list[str], score: float) -> dict[str, Any]:
+    return {
+        "passage_id": p.passage_id, "doc_id": p.doc_id, "title": p.title, "type": p.source_type.value,
+        "type_label": p.source_type.label, "source": p.publisher, "year": p.year, "url": p.url,
+        "section": p.section, "snippet": snippet(p.text, terms), "score": round(score, 3),
+    }
+
+
+def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
+    """A window of ``text`` around the first query term, cut at word boundaries."""
+    pos = -1
+    for t in terms:
+        m = re.search(r"\b" + re.escape(t), text, re.IGNORECASE)
+        if m and (pos < 0 or m.start() < pos):
+            pos = m.start()
+    start = max(0, pos - width // 3) if pos > 0 else 0
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 30 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + width // 2 else end
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")

@@ -1,0 +1,144 @@
+"""JSON API on a scripted engine: every endpoint, the stored-answer fast path, the
+review workflow over HTTP and the offline API docs."""
+
+from __future__ import annotations
+
+import re
+
+from fakes import FakeEngine
+from fastapi.testclient import TestClient
+
+Q = "What is the indication for Baclofen (Lioresal)?"
+
+
+def ask(client: TestClient, question: str = Q, **body: object) -> dict:
+    r = client.post("/api/v1/answers", json={"question": question, **body})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_post_answer_returns_article_json_plus_id_url_review(client: TestClient) -> None:
+    a = ask(client, audience="pharmacist")
+    assert a["schema_version"] == "1.0" and a["question"] == Q and a["audience"] == "pharmacist"
+    assert {"summary", "sections", "references", "corpus_version", "settings_hash"} <= a.keys()
+    assert re.fullmatch(r"[0-9a-f]{8,}", a["id"])
+    assert a["url"] == f"http://testserver/a/what-is-the-indication-for-baclofen-lioresal-{a['id']}"
+    assert a["json_url"] == a["url"] + ".json"
+    assert a["review"] == {
+        "status": "submitted", "status_label": "Submitted", "step": 1, "version": 1, "reviewers": [],
+        "approved_at": None, "pending_human_review": True, "updated": a["review"]["updated"],
+    }
+    assert a["cached"] is False and a["follows"] is None
+
+
+def test_same_question_and_audience_is_served_from_the_store(client: TestClient, engine: FakeEngine) -> None:
+    first = ask(client)
+    again = ask(client, question="  what is the indication for baclofen (lioresal)?")
+    assert again["id"] == first["id"] and again["cached"] is True
+    assert len(engine.calls) == 1
+    other = ask(client, audience="patient")
+    assert other["id"] != first["id"] and len(engine.calls) == 2
+
+
+def test_a_corpus_change_makes_a_new_version(make_client, tmp_path) -> None:
+    c1 = make_client(FakeEngine(corpus_version="c1"))
+    first = ask(c1)
+    c1.post(f"/api/v1/answers/{first['id']}/review", json={"action": "start", "reviewer": "Dr A", "expected_version": 1})
+    c2 = make_client(FakeEngine(corpus_version="c2", text_suffix=" Updated."))
+    second = ask(c2)
+    assert second["id"] == first["id"] and second["cached"] is False
+    assert second["review"]["version"] == 2 and second["review"]["status"] == "submitted"
+    assert second["corpus_version"] == "c2"
+
+
+def test_get_answer_and_its_json_twins(client: TestClient) -> None:
+    a = ask(client)
+    got = client.get(f"/api/v1/answers/{a['id']}").json()
+    assert got["id"] == a["id"] and got["summary"] == a["summary"] and "cached" not in got
+    path = a["url"].removeprefix("http://testserver")
+    twin = client.get(path + ".json")
+    assert twin.status_code == 200 and twin.headers["content-type"].startswith("application/json")
+    assert twin.json()["id"] == a["id"]
+    by_accept = client.get(path, headers={"Accept": "application/json"})
+    assert by_accept.json()["id"] == a["id"]
+    assert client.get(path).headers["content-type"].startswith("text/html")
+
+
+def test_follow_up_passes_the_previous_question_as_context(client: TestClient, engine: FakeEngine) -> None:
+    first = ask(client)
+    follow = ask(client, question="What is the usual dose?", conversation_id=first["id"])
+    assert engine.calls[-1] == ("What is the usual dose?", "physician", Q)
+    assert follow["follows"] == first["id"] and follow["id"] != first["id"]
+    # a follow-up of a follow-up still carries the drug
+    ask(client, question="Any side effects?", conversation_id=follow["id"])
+    assert engine.calls[-1][2] == "What is the usual dose? (baclofen)"
+    # the context stays within the engine's question limit however long the first question was
+    long_q = ask(client, question="What is baclofen for? " + "really " * 280)
+    ask(client, question="And the dose?", conversation_id=long_q["id"])
+    assert len(engine.calls[-1][2]) <= 2000
+
+
+def test_review_workflow_over_http(client: TestClient) -> None:
+    a = ask(client)
+    url = f"/api/v1/answers/{a['id']}/review"
+    r = client.post(url, json={"action": "start", "reviewer": "Dr A. Rivera", "expected_version": 1})
+    assert r.status_code == 200 and r.json()["review"]["status"] == "under_review"
+    r = client.post(url, json={"action": "approve", "reviewer": "Dr B. Chen", "expected_version": 1})
+    review = r.json()["review"]
+    assert review["status"] == "approved" and review["step"] == 3 and review["pending_human_review"] is False
+    assert review["reviewers"] == ["Dr A. Rivera", "Dr B. Chen"] and review["approved_at"]
+    history = client.get(f"/api/v1/answers/{a['id']}/history").json()
+    assert [e["action"] for e in history["events"]] == ["submit", "start", "approve"]
+    assert history["versions"][0]["version"] == 1
+    queue = client.get("/api/v1/answers", params={"status": "approved"}).json()["answers"]
+    assert [x["id"] for x in queue] == [a["id"]]
+
+
+def test_stale_expected_version_is_409_conflict(client: TestClient) -> None:
+    a = ask(client)
+    r = client.post(f"/api/v1/answers/{a['id']}/review",
+                    json={"action": "start", "reviewer": "Dr A", "expected_version": 7})
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "version_conflict"
+    assert "version 1" in r.json()["error"]["message"]
+    r = client.post(f"/api/v1/answers/{a['id']}/review",
+                    json={"action": "approve", "reviewer": "Dr A", "expected_version": 1})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "invalid_transition"
+
+
+def test_list_answers(client: TestClient) -> None:
+    ids = {ask(client, question=f"What is drug number {n} for?")["id"] for n in range(3)}
+    listed = client.get("/api/v1/answers").json()["answers"]
+    assert {x["id"] for x in listed} == ids
+    assert all(x["url"].startswith("/a/") and x["status"] == "submitted" for x in listed)
+
+
+def test_search_returns_stored_answers_and_sources(client: TestClient) -> None:
+    a = ask(client)
+    r = client.get("/api/v1/search", params={"q": "baclofen"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["query"] == "baclofen"
+    assert [x["id"] for x in body["articles"]] == [a["id"]]
+    assert body["sources"] == []  # the scripted engine has no index; see test_corpus.py
+
+
+def test_healthz(client: TestClient) -> None:
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok", "corpus_version": "corpus-1", "settings_hash": "settings-1", "answers_stored": 0}
+
+
+def test_openapi_json_and_offline_docs(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in ("/api/v1/answers", "/api/v1/answers/{answer_id}", "/api/v1/answers/{answer_id}/review",
+                 "/api/v1/search", "/healthz"):
+        assert path in spec["paths"], path
+    assert "/a/{ref}" not in spec["paths"]  # HTML pages are not API
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    html = docs.text
+    assert "POST /api/v1/answers" in html and "expected_version" in html
+    # nothing loaded from another host: offline machines have no CDN
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"(https?:)?//", html)
+    assert "swagger" not in html.lower()

@@ -1,0 +1,153 @@
+"""Server-rendered pages on a scripted engine: the article page's parts, the audience
+selector, the review display, the editorial pages and HTML escaping (XSS)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from fakes import FakeEngine
+from fastapi.testclient import TestClient
+
+Q = "What is the indication for Baclofen (Lioresal)?"
+
+
+def open_article(client: TestClient, question: str = Q, audience: str = "physician"):
+    r = client.get("/ask", params={"q": question, "audience": audience}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    url = r.headers["location"]
+    page = client.get(url)
+    assert page.status_code == 200
+    return url, page.text
+
+
+class Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+        self.scripts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        d = dict(attrs)
+        if d.get("id"):
+            self.ids.add(d["id"])
+        if tag == "a" and d.get("href"):
+            self.hrefs.append(d["href"])
+        if tag == "script":
+            self.scripts.append(d.get("src") or "inline")
+
+
+def test_home_has_the_question_box(client: TestClient) -> None:
+    html = client.get("/").text
+    assert '<form class="ask" method="get" action="/ask"' in html
+    assert 'name="q"' in html and 'name="audience"' in html
+    assert '<html lang="en">' in html and 'name="viewport"' in html
+
+
+def test_ask_redirects_to_a_stable_readable_url(client: TestClient) -> None:
+    url, _ = open_article(client)
+    assert re.fullmatch(r"/a/what-is-the-indication-for-baclofen-lioresal-[0-9a-f]{8}", url)
+    again = client.get("/ask", params={"q": Q}, follow_redirects=False)
+    assert again.headers["location"] == url
+    slug_fixed = client.get("/a/wrong-slug-" + url.rsplit("-", 1)[1], follow_redirects=False)
+    assert slug_fixed.status_code == 301 and slug_fixed.headers["location"] == url
+
+
+def test_article_page_has_the_reference_shape(client: TestClient) -> None:
+    url, html = open_article(client)
+    assert f"<h1 id=\"title\">{Q}</h1>" in html
+    assert "Educational purpose only</strong> • Exercise caution as content is pending human review" in html
+    assert re.search(r'<li class="step current" aria-current="step">.*?Submitted', html)
+    assert "Under Review" in html and "Approved" in html
+    assert "Last updated:" in html and 'href="/editorial-policy"' in html
+    assert "Which best describes you?" in html
+    for value in ("physician", "nurse", "pharmacist", "student", "patient"):
+        assert f'href="{url}?audience={value}"' in html
+    assert "<h2 id=\"summary-h\">Summary</h2>" in html
+    assert "What the drug labels say" in html
+    assert 'class="badge type-drug_label">Drug label<' in html and 'class="badge type-research">Research<' in html
+    assert "Professional Medical Disclaimer" in html
+    assert "Have a follow-up question?" in html and 'name="after"' in html
+    parsed = Ids()
+    parsed.feed(html)
+    cites = [h for h in parsed.hrefs if h.startswith("#ref-")]
+    assert cites and all(h[1:] in parsed.ids for h in cites)  # every citation lands on a reference
+    assert parsed.scripts == ["/static/cite.js"]
+
+
+def test_audience_selector_changes_url_and_page(client: TestClient, engine: FakeEngine) -> None:
+    url, _ = open_article(client)
+    r = client.get(url, params={"audience": "patient"}, follow_redirects=False)
+    assert r.status_code == 303
+    patient_url = r.headers["location"]
+    assert patient_url != url and patient_url.startswith("/a/what-is-the-indication-for-baclofen-lioresal-")
+    html = client.get(patient_url).text
+    assert 'aria-current="true" class="selected">Patient / caregiver<' in html
+    assert "Please note" in html and "Professional Medical Disclaimer" not in html
+    assert engine.calls[-1][1] == "patient"
+    # choosing the audience the page already has stays put
+    assert client.get(url, params={"audience": "physician"}, follow_redirects=False).status_code == 200
+
+
+def test_follow_up_form_keeps_context(client: TestClient, engine: FakeEngine) -> None:
+    url, _ = open_article(client)
+    aid = url.rsplit("-", 1)[1]
+    r = client.get("/ask", params={"q": "What is the usual dose?", "after": aid, "audience": "physician"},
+                   follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/a/what-is-the-usual-dose-")
+    assert engine.calls[-1] == ("What is the usual dose?", "physician", Q)
+
+
+def test_approved_answer_shows_reviewers_instead_of_banner(client: TestClient) -> None:
+    url, _ = open_article(client)
+    aid = url.rsplit("-", 1)[1]
+    for action, who in (("start", "Dr A. Rivera"), ("approve", "Dr B. Chen")):
+        client.post(f"/api/v1/answers/{aid}/review", json={"action": action, "reviewer": who, "expected_version": 1})
+    html = client.get(url).text
+    assert "pending human review" not in html
+    assert re.search(r"Reviewed by Dr A\. Rivera, Dr B\. Chen on <time datetime=\"\d{4}-\d\d-\d\d\">", html)
+    assert re.search(r'<li class="step current" aria-current="step">.*?Approved', html)
+    assert "Review started by Dr A. Rivera" in html  # the audit trail is on the page
+
+
+def test_editorial_policy_and_about_say_how_answers_are_made(client: TestClient) -> None:
+    policy = client.get("/editorial-policy").text
+    about = client.get("/about").text
+    for text in (policy, about):
+        assert "verbatim" in text and "language model" in text
+        assert "openFDA" in text and "DailyMed" in text and "PubMed" in text and "MedQuAD" in text
+        assert "Guideline Clearinghouse" in text
+    assert "Submitted" in policy and "Under Review" in policy and "Approved" in policy
+    assert "What curbside does not do" in about
+
+
+def test_pages_send_a_strict_content_security_policy(client: TestClient) -> None:
+    r = client.get("/")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "default-src 'self'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    css = client.get("/static/style.css")
+    assert css.status_code == 200 and "@import" not in css.text and "url(http" not in css.text
+
+
+def test_script_in_question_or_source_renders_inert(make_client) -> None:
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    client = make_client(FakeEngine(text_suffix=evil))
+    url, html = open_article(client, question=f"What is baclofen for? {evil}")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(" in html
+    # the evil text also reaches attributes (data-excerpt, aria-label) escaped
+    assert 'onerror=alert(1)"' not in html
+    assert "<script" not in re.sub(r'<script src="/static/cite.js" defer></script>', "", html)
+    # search page and error page escape too
+    search = client.get("/search", params={"q": evil}).text
+    assert "<script>alert" not in search and "&lt;script&gt;" in search
+    err = client.get("/ask", params={"q": evil, "audience": evil}).text
+    assert "<script>alert" not in err
+
+
+def test_head_requests_get_the_page_status(client: TestClient) -> None:
+    assert client.head("/").status_code == 200
+    assert client.head("/about").status_code == 200
+    assert client.head("/a/nothing-deadbeef").status_code == 404
