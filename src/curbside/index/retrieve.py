@@ -12,7 +12,7 @@ from curbside.index.fusion import evidence_order, rrf
 from curbside.index.lexical import LexicalIndex, query_terms
 from curbside.settings import Settings
 from curbside.store.sqlite import SQLiteStore
-from curbside.types import Audience, Hit, ParsedQuestion, StoredPassage
+from curbside.types import Audience, Hit, ParsedQuestion, SourceType, StoredPassage
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,12 @@ class Retriever:
         open_run = [r for r, _ in self.lexical.search(q, s.lexical_k)]
         runs.append(open_run)
         weights.append(1.0)
+        if not drug_keys:
+            # a research question: the abstracts get a run of their own, so that labels and
+            # consumer pages that share its words do not crowd them out
+            q = self.lexical.build_query(terms, sources=[SourceType.RESEARCH.value])
+            runs.append([r for r, _ in self.lexical.search(q, s.lexical_k)])
+            weights.append(1.0)
         t["lexical"] = (time.perf_counter() - t0) * 1000
 
         if s.use_dense and self.dense is not None and self.embedder is not None:
@@ -79,7 +85,7 @@ class Retriever:
             t["embed_query"] = (time.perf_counter() - t0) * 1000
             t0 = time.perf_counter()
             runs.append([r for r, _ in self.dense.search(qv, s.dense_k)])  # type: ignore[attr-defined]
-            weights.append(1.0)
+            weights.append(s.dense_weight)
             if drug_keys:
                 allow = np.asarray(
                     sorted({r for key in drug_keys for r in self.store.rowids_for_drug(key)}),
@@ -108,7 +114,7 @@ class Retriever:
             ]
             t["rerank"] = (time.perf_counter() - t0) * 1000
 
-        strength = 0.02 if audience.is_clinician else -0.02
+        strength = 0.005 if audience.is_clinician else -0.005
         hits = evidence_order(hits, passages, strength_weight=strength)[:k]
         unknown = tuple(w for w in terms if self.lexical.count(w) == 0) if not pq.drugs else ()
         return Retrieved(

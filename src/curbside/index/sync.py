@@ -3,6 +3,7 @@ the store. Each step is idempotent, so a run killed half-way is finished by the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,8 +81,9 @@ def sync_dense(store: SQLiteStore, data_dir: Path, settings: Settings, tick: Pro
     from curbside.index.models import model_dir
 
     embedder = Embedder(model_dir("bge_small_en"), threads=settings.threads, max_tokens=settings.embed_max_tokens)
-    missing = store.missing_embeddings(embedder.model_id)
-    # long texts last, so batches hold similar lengths
+    sources = settings.embed_source_types()
+    missing = store.missing_embeddings(embedder.model_id, sources)
+    # similar lengths together, so batches carry little padding
     missing.sort(key=lambda x: len(x[1]))
     step = max(settings.embed_batch, 256)
     for i in range(0, len(missing), step):
@@ -94,20 +96,17 @@ def sync_dense(store: SQLiteStore, data_dir: Path, settings: Settings, tick: Pro
         )
     tick("embed", len(missing), len(missing))
     folder = paths.dense_dir(data_dir)
-    version = store.corpus_version()
-    current = DenseIndex.read_meta(folder)
-    if missing or current.get("corpus_version") != version or current.get("model_id") != embedder.model_id:
+    state_file = folder / "state.json"
+    state = {"corpus_version": store.corpus_version(), "model_id": embedder.model_id, "sources": sources}
+    current = json.loads(state_file.read_text()) if state_file.exists() else {}
+    if missing or current != state or not DenseIndex.exists(folder):
         rowids: list[int] = []
         vecs: list[np.ndarray] = []
-        for rowid, blob in store.iter_embeddings(embedder.model_id):
+        for rowid, blob in store.iter_embeddings(embedder.model_id, sources):
             rowids.append(rowid)
             vecs.append(np.frombuffer(blob, dtype=np.float16))
         matrix = np.vstack(vecs) if vecs else np.zeros((0, embedder.dim), dtype=np.float16)
-        DenseIndex.write(
-            folder,
-            np.asarray(rowids, dtype=np.int64),
-            matrix,
-            embedder.model_id,
-            extra_meta={"corpus_version": version},
-        )
+        state_file.unlink(missing_ok=True)
+        DenseIndex.write(folder, np.asarray(rowids, dtype=np.int64), matrix, embedder.model_id)
+        state_file.write_text(json.dumps(state))
     return len(missing)

@@ -390,12 +390,15 @@ class SQLiteStore:
             raise
 
     # ---- embeddings --------------------------------------------------------------
-    def missing_embeddings(self, model_id: str) -> list[tuple[str, str]]:
-        """(hash, text) of current passages that have no vector for ``model_id``."""
+    def missing_embeddings(self, model_id: str, sources: Sequence[str]) -> list[tuple[str, str]]:
+        """(hash, text) of current passages of the given source types that have no
+        vector for ``model_id``."""
+        marks = ",".join("?" * len(sources))
         return self.conn.execute(
-            "SELECT p.hash, min(p.text) FROM passages p LEFT JOIN embeddings e"
-            " ON e.model_id=? AND e.hash=p.hash WHERE e.hash IS NULL GROUP BY p.hash",
-            (model_id,),
+            "SELECT p.hash, min(p.text) FROM passages p JOIN documents d USING(doc_id)"
+            " LEFT JOIN embeddings e ON e.model_id=? AND e.hash=p.hash"
+            f" WHERE e.hash IS NULL AND d.source_type IN ({marks}) GROUP BY p.hash",
+            (model_id, *sources),
         ).fetchall()
 
     def put_embeddings(self, model_id: str, items: Sequence[tuple[str, bytes]]) -> None:
@@ -411,12 +414,15 @@ class SQLiteStore:
             c.execute("ROLLBACK")
             raise
 
-    def iter_embeddings(self, model_id: str) -> Iterator[tuple[int, bytes]]:
-        """(passage rowid, vector bytes) for every current passage, in rowid order."""
+    def iter_embeddings(self, model_id: str, sources: Sequence[str]) -> Iterator[tuple[int, bytes]]:
+        """(passage rowid, vector bytes) for every current passage of the given source
+        types, in rowid order."""
+        marks = ",".join("?" * len(sources))
         yield from self.conn.execute(
-            "SELECT p.rowid, e.vec FROM passages p JOIN embeddings e"
-            " ON e.model_id=? AND e.hash=p.hash ORDER BY p.rowid",
-            (model_id,),
+            "SELECT p.rowid, e.vec FROM passages p JOIN documents d USING(doc_id)"
+            " JOIN embeddings e ON e.model_id=? AND e.hash=p.hash"
+            f" WHERE d.source_type IN ({marks}) ORDER BY p.rowid",
+            (model_id, *sources),
         )
 
     def close(self) -> None:
