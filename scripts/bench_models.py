@@ -2,7 +2,8 @@
 query latency, DenseIndex search, reranker throughput. Prints a markdown table.
 
     .venv/bin/python scripts/bench_models.py [--passages 500] [--max-tokens 128,256,512]
-        [--rows 150000] [--threads 2] [--corpus-passages 100000]
+        [--rows 150000] [--threads 2] [--corpus-passages 100000] [--repeats 2]
+        [--parts embed,query,dense,rerank]
 
 Passages are PubMed abstracts from <shared>/corpus/pubmed.jsonl (most are longer than
 256 tokens, so they fill the truncation length: a near worst case for the corpus).
@@ -173,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--corpus-passages", type=int, default=100_000)
     ap.add_argument("--repeats", type=int, default=2, help="runs per embedding batch (best counts)")
+    ap.add_argument("--parts", default="embed,query,dense,rerank", help="what to measure")
     args = ap.parse_args(argv)
 
     settings = Settings.from_env()
@@ -181,14 +183,17 @@ def main(argv: list[str] | None = None) -> int:
     lengths = [int(x) for x in args.max_tokens.split(",") if x]
     load_before = os.getloadavg()[0]
 
+    parts = set(args.parts.split(","))
     rows: list[Row] = []
-    rows += bench_embedder(
-        texts, lengths, args.threads, args.corpus_passages, args.repeats
-    )
-    rows.append(bench_query(qs, args.threads, settings.embed_max_tokens))
-    rows += bench_dense(args.rows, 384, args.threads)
-    for max_tokens in (160, 320):
-        rows.append(bench_rerank(qs, texts, args.threads, max_tokens))
+    if "embed" in parts:
+        rows += bench_embedder(texts, lengths, args.threads, args.corpus_passages, args.repeats)
+    if "query" in parts:
+        rows.append(bench_query(qs, args.threads, settings.embed_max_tokens))
+    if "dense" in parts:
+        rows += bench_dense(args.rows, 384, args.threads)
+    if "rerank" in parts:
+        for max_tokens in (160, 320):
+            rows.append(bench_rerank(qs, texts, args.threads, max_tokens))
 
     print(
         f"\n{os.cpu_count()} CPUs, {args.threads} threads; load average "

@@ -48,30 +48,30 @@ def _title(q: str) -> str:
     return q if q.endswith("?") else q.rstrip(".!") + "?"
 
 
-def _drug_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
-    names = {d.generic for d in pq.drugs} | {d.text for d in pq.drugs}
-    names = {n for n in names if len(n) > 2}
-    if not names:
+def _names_pattern(names: set[str], min_len: int, prefix: str = "") -> re.Pattern[str] | None:
+    """A case-insensitive pattern for any of ``names`` (longest first) at a word start,
+    after ``prefix``; None when there is no name of ``min_len`` characters or more."""
+    kept = sorted((n for n in names if len(n) >= min_len), key=len, reverse=True)
+    if not kept:
         return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")", re.I)
+    return re.compile(prefix + r"\b(?:" + "|".join(re.escape(n) for n in kept) + r")", re.I)
+
+
+def _drug_names(pq: ParsedQuestion) -> set[str]:
+    return {d.generic for d in pq.drugs} | {d.text for d in pq.drugs}
+
+
+def _drug_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
+    return _names_pattern(_drug_names(pq), 3)
 
 
 def _subject_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
     """The drug named near the start of a sentence (it is what the sentence is about)."""
-    names = {d.generic for d in pq.drugs} | {d.text for d in pq.drugs}
-    names = {n for n in names if len(n) > 2}
-    if not names:
-        return None
-    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(r"^.{0,60}\b(?:" + alt + r")", re.I)
+    return _names_pattern(_drug_names(pq), 3, prefix=r"^.{0,60}")
 
 
 def _condition_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
-    names = {c.name for c in pq.conditions} | {c.text for c in pq.conditions}
-    names = {n for n in names if len(n) > 3}
-    if not names:
-        return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")", re.I)
+    return _names_pattern({c.name for c in pq.conditions} | {c.text for c in pq.conditions}, 4)
 
 
 class Composer:
