@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     if "dense" in parts:
         rows += bench_dense(args.rows, 384, args.threads)
     if "rerank" in parts:
-        for max_tokens in (160, 320):
+        for max_tokens in (160, 256, 320):
             rows.append(bench_rerank(qs, texts, args.threads, max_tokens))
 
     print(

@@ -238,8 +238,12 @@ class Engine:
             max_chars=self.settings.max_sentence_chars,
         )
         summary, sections, bottom, book, uncovered = self.composer.compose(pq, ctx, drug_focus=focused)
-        if not sections and focused:  # nothing about the drug itself: what does the evidence say?
-            summary, sections, bottom, book, more = self.composer.compose(pq, ctx, drug_focus=False)
+        if not sections and pq.drugs:
+            # nothing found the first way: a drug question falls back on what the wider
+            # evidence says, a research-style question on what the drug's labels say
+            if not focused:
+                ctx = dataclasses.replace(ctx, labels=self.label_passages(pq))
+            summary, sections, bottom, book, more = self.composer.compose(pq, ctx, drug_focus=not focused)
             uncovered = uncovered + more
         timings["compose"] = (time.perf_counter() - t0) * 1000
         if not sections:

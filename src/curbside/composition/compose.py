@@ -141,6 +141,8 @@ class Composer:
                 sections.append(Section("evidence", heading, tuple(self._statements(chosen, book))))
         primary_missing = not sections or sections[0].key != plan[0].key
         if primary_missing:
+            first = f"{plan[0].heading}:"
+            uncovered = [u for u in uncovered if not u.startswith(first)]
             uncovered.insert(0, f"The sources found do not state the {ASKED_FOR[pq.qtype]} of {drug_name}.")
         summary = sections[0].statements[:1] if sections and not primary_missing else ()
         bottom = self._bottom_line(sections, summary)

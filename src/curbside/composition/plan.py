@@ -39,15 +39,16 @@ _NEG = re.compile(
     re.I,
 )
 # "X is indicated for ... when Y is not indicated" states an indication, not a limitation:
-# a sentence is a limitation only when its first indication verb is negative.
-_FIRST_VERB = re.compile(
-    r"\b(?:is|are|be|been|was|were)\s+(not\s+)?(?:indicated|recommended|approved)\b", re.I
-)
+# a sentence is a limitation only when its first indication word is negated.
+_FIRST_VERB = re.compile(r"\b(not\s+(?:be\s+|been\s+)?)?(?:indicated|recommended|approved)\b", re.I)
+_LIMITS_HEAD = re.compile(r"^\W*limitations? of use", re.I)
 
 
 def is_limitation(sentence: str) -> bool:
     if not _NEG.search(sentence):
         return False
+    if _LIMITS_HEAD.search(sentence):
+        return True
     m = _FIRST_VERB.search(sentence)
     return m is None or m.group(1) is not None
 _IND = re.compile(

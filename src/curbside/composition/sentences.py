@@ -13,8 +13,13 @@ _ABBREV = re.compile(
     r"|(?:\b[A-Z]\.)$",
     re.IGNORECASE,
 )
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9•])")
-_BOUNDARY_NO_BULLET = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
+# a label's section reference after the full stop ("... (COPD). ( 1.1 ) Next") stays with
+# the sentence it belongs to
+_REF = r"(?:\s*\(\s*[\d.,\s]+\))?"
+_BOUNDARY = re.compile(r"(?<=[.!?])" + _REF + r"[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9•])")
+_BOUNDARY_NO_BULLET = re.compile(r"(?<=[.!?])" + _REF + r"[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
+# "Limitations of Use:" opens a new sentence even without a full stop before it
+_LIMITS = re.compile(r"\s(?=Limitations? of Use\s?:)", re.I)
 _BULLET = re.compile(r"\s(?=•\s)")
 _WS = re.compile(r"\s+")
 
@@ -46,7 +51,10 @@ def split_sentences(text: str, *, keep_lists: bool = False) -> list[str]:
         return []
     boundary = _BOUNDARY_NO_BULLET if keep_lists else _BOUNDARY
     pieces: list[str] = []
-    for chunk in [text] if keep_lists else _BULLET.split(text):
+    chunks = _LIMITS.split(text)
+    if not keep_lists:
+        chunks = [c for part in chunks for c in _BULLET.split(part)]
+    for chunk in chunks:
         start = 0
         for m in boundary.finditer(chunk):
             cand = chunk[start : m.start() + 1].rstrip()
