@@ -80,7 +80,8 @@ def check_model_dir(folder: Path) -> None:
 
 def onnx_session(model: Path | bytes, threads: int) -> ort.InferenceSession:
     """A CPU inference session for a model file (or its bytes): ``threads`` intra-op
-    threads, one inter-op thread, every graph optimisation on, warnings off."""
+    threads (which sleep when idle), one inter-op thread, every graph optimisation on,
+    warnings off."""
     import onnxruntime as ort
 
     so = ort.SessionOptions()
@@ -89,6 +90,9 @@ def onnx_session(model: Path | bytes, threads: int) -> ort.InferenceSession:
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.log_severity_level = 3
+    # idle threads sleep instead of spinning: a server runs several sessions at once,
+    # and spinning threads would take the cores the other requests need
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
     source = model if isinstance(model, bytes) else str(model)
     return ort.InferenceSession(source, so, providers=["CPUExecutionProvider"])
 
