@@ -71,8 +71,8 @@ def candidates(
     out: list[Candidate] = []
     for pi, p in enumerate(passages):
         extra_drugs = asked and any(drug_key(d) not in asked for d in p.drugs)
-        for si, raw in enumerate(_sentences(p.text, spec, max_chars)):
-            s = clean(_strip_subheading(raw, p) if si == 0 else raw, max_chars)
+        for si, (raw, inherited) in enumerate(_sentences(p.text, spec, max_chars)):
+            s = clean(_strip_subheading(raw, p) if si == 0 else raw, max_chars, 8 if inherited else 25)
             if s is None:
                 continue
             if spec is not None:
@@ -92,7 +92,9 @@ def candidates(
             if overlap < min_overlap:
                 continue
             score = 1.0 * overlap - 0.05 * min(pi, 10) - 0.1 * min(si, 10)
-            preferred = spec is not None and spec.prefer is not None and bool(spec.prefer.search(s))
+            preferred = inherited or (
+                spec is not None and spec.prefer is not None and bool(spec.prefer.search(s))
+            )
             if preferred:
                 score += 1.5
             if boost is not None and boost.search(s):
@@ -105,12 +107,26 @@ def candidates(
     return out
 
 
-def _sentences(text: str, spec: SectionSpec | None, max_chars: int) -> list[str]:
+# A label section this short is a statement of its own ("Hypertension.").
+SHORT_SECTION = 300
+
+
+def _sentences(text: str, spec: SectionSpec | None, max_chars: int) -> list[tuple[str, bool]]:
+    """(sentence, inherits the section's preferred cue). For list-keeping sections a list
+    too long to keep whole is cut into its items, which inherit the cue of the sentence
+    that introduced them ("... is indicated in the following conditions: • A • B"), and a
+    whole section of a few words counts as preferred too."""
     if spec is None or not spec.keep_lists:
-        return split_sentences(text)
-    out: list[str] = []
+        return [(s, False) for s in split_sentences(text)]
+    if len(text) <= SHORT_SECTION and spec.prefer_only:
+        return [(s, True) for s in split_sentences(text, keep_lists=True)]
+    out: list[tuple[str, bool]] = []
     for s in split_sentences(text, keep_lists=True):
-        out.extend([s] if len(s) <= max_chars else split_sentences(s))
+        if len(s) <= max_chars:
+            out.append((s, False))
+            continue
+        head = bool(spec.prefer is not None and spec.prefer.search(s[:300]))
+        out.extend((piece, head) for piece in split_sentences(s))
     return out
 
 

@@ -10,7 +10,8 @@ import re
 _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|approx|ca|et al|Dr|Mr|Mrs|Ms|No|Fig|Figs|Ref|Vol|"
     r"U\.S|St|Inc|Co|Ltd|Jr|Sr|Eq|resp|incl|max|wk|wks|yr|yrs|mo|i\.v|p\.o|b\.i\.d|t\.i\.d|q\.i\.d)\.)$"
-    r"|(?:\b[A-Z]\.)$",
+    r"|(?:\b[A-Z]\.)$"
+    r"|(?::\s*\(?\d{1,2}\.)$",  # "in the following conditions: 1. Allergic states"
     re.IGNORECASE,
 )
 # a label's section reference after the full stop ("... (COPD). ( 1.1 ) Next") stays with
@@ -85,9 +86,9 @@ def strip_xrefs(sentence: str) -> str:
     return normalize_ws(_XREF.sub(" ", sentence)).replace(" .", ".").replace(" ,", ",")
 
 
-def clean(sentence: str, max_chars: int) -> str | None:
+def clean(sentence: str, max_chars: int, min_chars: int = 25) -> str | None:
     s = strip_xrefs(strip_heading(sentence))
-    if len(s) < 25 or not re.search(r"[a-z]", s):
+    if len(s) < min_chars or not re.search(r"[a-z]", s):
         return None
     if len(s) > max_chars:
         return None
