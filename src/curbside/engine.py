@@ -84,13 +84,12 @@ class Engine:
     @classmethod
     def open(cls, settings: Settings) -> Engine:
         data = settings.data_dir
-        db = paths.store_file(data)
-        if not db.exists() or not LexicalIndex.exists(paths.lexical_dir(data)):
+        if not data_ready(data):
             raise NotIngestedError(
                 f"No ingested corpus in {data}.",
                 fix=f"Run `curbside ingest {settings.corpus_dir}` first (or pass --data-dir).",
             )
-        store = SQLiteStore(db, readonly=True)
+        store = SQLiteStore(paths.store_file(data), readonly=True)
         lexical = LexicalIndex(paths.lexical_dir(data))
         try:
             parser = QuestionParser(
@@ -217,7 +216,7 @@ class Engine:
             timings["total"] = (time.perf_counter() - t_start) * 1000
             return abstained_article(
                 pq, audience, "The question does not look like English; curbside answers English questions only.",
-                (f"The question as asked: {ASKED_FOR[pq.qtype]}.",), timings=timings, **common,
+                ("The whole question: please ask it in English.",), timings=timings, **common,
             )
         focused = self.drug_focused(pq)
         retrieved = self._retriever().retrieve(pq, audience, drug_focus=focused)
@@ -248,7 +247,7 @@ class Engine:
         timings["compose"] = (time.perf_counter() - t0) * 1000
         if not sections:
             timings["total"] = (time.perf_counter() - t_start) * 1000
-            what = pq.drugs[0].generic if pq.drugs else "this question"
+            what = f"the {ASKED_FOR[pq.qtype]} of {pq.drugs[0].generic}" if pq.drugs else "this question"
             return abstained_article(
                 pq, audience, f"The sources in the corpus do not cover {what}; curbside does not guess.",
                 uncovered or (f"{ASKED_FOR[pq.qtype].capitalize()}.",), timings=timings, **common,

@@ -16,7 +16,6 @@ class SectionSpec:
     patient_heading: str
     codes: tuple[str, ...]  # label section codes this section draws from
     cues: re.Pattern[str] | None = None  # a sentence must match (when set)
-    exclude: re.Pattern[str] | None = None  # a sentence must not match (when set)
     test: Callable[[str], bool] | None = None  # a sentence must pass (when set)
     reject: Callable[[str], bool] | None = None  # a sentence must not pass (when set)
     prefer: re.Pattern[str] | None = None  # sentences matching rank first

@@ -78,8 +78,6 @@ def candidates(
             if spec is not None:
                 if spec.cues is not None and not spec.cues.search(s):
                     continue
-                if spec.exclude is not None and spec.exclude.search(s):
-                    continue
                 if spec.test is not None and not spec.test(s):
                     continue
                 if spec.reject is not None and spec.reject(s):
