@@ -86,7 +86,7 @@ def test_openfda_passages_are_verbatim(src: Path) -> None:
 
 def test_openfda_label_without_brand_or_manufacturer(src: Path) -> None:
     label = _docs(OpenFDAReader().read(src / "openfda_labels.json"))[1]
-    assert label.title == "Tolazamide label"
+    assert label.title == "Tolazamide tablets label"  # the product name its indications open with
     assert label.publisher == "DailyMed"
     assert label.url is None
     assert label.brands == ()
@@ -375,3 +375,15 @@ def test_no_raw_exception_escapes_read(src: Path, name: str, reader: object) -> 
             assert isinstance(item, Document | RecordError)
     except SourceFormatError as e:
         assert name in str(e)
+
+
+def test_product_name_from_the_indications_text():
+    from curbside.sources.openfda import label_title, product_name
+
+    text = "LIORESAL INTRATHECAL (baclofen injection) is indicated for use in the management of severe spasticity."
+    assert product_name(text, ["baclofen"]) == "LIORESAL INTRATHECAL (baclofen injection)"
+    assert product_name("KEMSTRO™ is useful for the alleviation of spasticity.", ["baclofen"]) == "KEMSTRO™"
+    assert product_name("Patients should first respond to a screening dose.", ["baclofen"]) is None
+    assert product_name("Some other drug is indicated for pain.", ["baclofen"]) is None
+    assert label_title([], ["baclofen"], "Baclofen") == "Baclofen label"
+    assert label_title(["Lioresal"], ["baclofen"], "KEMSTRO™") == "Lioresal (baclofen) prescribing information"

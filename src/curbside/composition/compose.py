@@ -67,7 +67,7 @@ def _drug_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
 
 def _subject_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
     """The drug named near the start of a sentence (it is what the sentence is about)."""
-    return _names_pattern(_drug_names(pq), 3, prefix=r"^.{0,60}")
+    return _names_pattern(_drug_names(pq), 3, prefix=r"^.{0,30}")
 
 
 def _condition_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:

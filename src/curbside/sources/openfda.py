@@ -337,9 +337,33 @@ def display_name(name: str) -> str:
     )
 
 
-def label_title(brands: Sequence[str], generics: Sequence[str]) -> str:
+# "LIORESAL INTRATHECAL (baclofen injection) is indicated ..." -> the product's own name
+_PRODUCT = re.compile(
+    r"^(?:\d+(?:\.\d+)*\s+)?(?:INDICATIONS?(?:\s+(?:AND|&)\s+USAGE)?\s*:?\s+)?"
+    r"(?P<name>[A-Z][^.;:]{2,70}?)\s+(?:is|are)\s+(?:indicated|useful|an?\s|a\s)"
+)
+
+
+def product_name(indications: str | None, generics: Sequence[str]) -> str | None:
+    """The product name a label's indications text opens with, when it names the drug
+    or reads as a brand (upper case); None otherwise."""
+    if not indications:
+        return None
+    m = _PRODUCT.match(indications)
+    if not m:
+        return None
+    name = m.group("name").strip()
+    lowered = name.lower()
+    if any(g.lower() in lowered for g in generics) or name.split()[0].isupper():
+        return name
+    return None
+
+
+def label_title(brands: Sequence[str], generics: Sequence[str], product: str | None = None) -> str:
     generic = ", ".join(dict.fromkeys(g.lower() for g in generics))
     brand = next((b for b in brands if b.lower() != generic), None)
+    if not brand and product and product.lower() != generic:
+        return f"{product} label"
     if brand and generic:
         return f"{display_name(brand)} ({generic}) prescribing information"
     if brand:
@@ -372,7 +396,9 @@ def label_document(
     return Document(
         doc_id=doc_id,
         source_type=SourceType.DRUG_LABEL,
-        title=label_title(brands, generics),
+        title=label_title(
+            brands, generics, product_name(next((p.text for p in passages if p.section_code == "indications"), None), generics)
+        ),
         publisher=manufacturers[0] if manufacturers else "DailyMed",
         year=year,
         date=date,
