@@ -82,6 +82,7 @@ class Document:
     brands: tuple[str, ...] = ()  # brand names the document uses (as written)
     passages: tuple[Passage, ...] = ()
     source_file: str = ""
+    keywords: tuple[str, ...] = ()  # index terms the source assigns (MeSH headings)
 
     @property
     def hash(self) -> str:
@@ -96,6 +97,7 @@ class Document:
             "|".join(self.drugs),
             "|".join(self.brands),
             *(p.hash for p in self.passages),
+            *(["keywords:" + "|".join(self.keywords)] if self.keywords else []),
         )
 
 
@@ -126,6 +128,7 @@ class StoredPassage:
     date: str | None
     url: str | None
     drugs: tuple[str, ...]
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

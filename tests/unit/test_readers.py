@@ -387,3 +387,28 @@ def test_product_name_from_the_indications_text():
     assert product_name("Some other drug is indicated for pain.", ["baclofen"]) is None
     assert label_title([], ["baclofen"], "Baclofen") == "Baclofen label"
     assert label_title(["Lioresal"], ["baclofen"], "KEMSTRO™") == "Lioresal (baclofen) prescribing information"
+
+
+def test_pubmed_mesh_headings_become_keywords(tmp_path):
+    import json as _json
+
+    from curbside.sources.pubmed import PubMedJSONLReader
+
+    f = tmp_path / "p.jsonl"
+    f.write_text(
+        _json.dumps({"pmid": "1", "title": "T", "abstract": "An abstract about apoptosis in leaves.",
+                     "year": 2011, "mesh": ["Apoptosis", "Plant Leaves"]}) + "\n"
+        + _json.dumps({"pmid": "2", "title": "U", "abstract": "Another abstract with no headings.",
+                       "year": 2012, "mesh": "not a list"}) + "\n"
+    )
+    docs = list(PubMedJSONLReader().read(f))
+    assert docs[0].keywords == ("Apoptosis", "Plant Leaves")
+    assert docs[1].keywords == ()
+
+
+def test_pubmed_xml_mesh_headings_become_keywords(fixtures_dir):
+    from curbside.sources.pubmed import PubMedXMLReader
+    from curbside.types import Document as _Doc
+
+    docs = [d for d in PubMedXMLReader().read(fixtures_dir / "sources" / "pubmed_articles.xml") if isinstance(d, _Doc)]
+    assert any(d.keywords[:2] == ("Baclofen", "Multiple Sclerosis") for d in docs)

@@ -105,3 +105,31 @@ def test_corrupt_store_file_gives_clear_error(tmp_path):
 
 def test_query_terms_drop_question_words():
     assert query_terms("What is the indication for Baclofen (Lioresal)?") == ["indication", "baclofen", "lioresal"]
+
+
+def test_schema_1_store_migrates_and_rereads_files(tmp_path):
+    path = tmp_path / "old.sqlite"
+    s = SQLiteStore(path)
+    s.replace_file(_state("/f", "1"), [_doc("label:a", "Baclofen is useful for spasticity.")], [])
+    # make it look like a version-1 store: no keywords column, schema_version 1
+    s.conn.execute("ALTER TABLE documents DROP COLUMN keywords")
+    s.conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    s.close()
+    s = SQLiteStore(path)
+    assert s.file_state("/f") is None  # forgotten, so the next ingest reads it again
+    assert s.passages(s.rowids_for_drug("baclofen"))[0].keywords == ()
+    s.close()
+
+
+def test_keywords_are_stored_and_indexed(store, tmp_path):
+    from dataclasses import replace
+
+    doc = replace(_doc("pmid:1", "Text about a plant.", drugs=(), st=SourceType.RESEARCH),
+                  keywords=("Apoptosis", "Plant Leaves"))
+    store.replace_file(_state("/p", "1"), [doc], [])
+    p = next(store.passages_of_docs(["pmid:1"]))
+    assert p.keywords == ("Apoptosis", "Plant Leaves")
+    idx = LexicalIndex(tmp_path / "lex")
+    idx.update(["pmid:1"], store.passages_of_docs(["pmid:1"]))
+    assert idx.count("apoptosis") == 2  # a MeSH heading finds both passages of the document
+    assert idx.count("necrosis") == 0

@@ -74,7 +74,7 @@ class LexicalIndex:
                 doc.add_integer("rowid", p.rowid)
                 doc.add_text("doc_id", p.doc_id)
                 doc.add_text("text", p.text)
-                doc.add_text("title", f"{p.title} {p.section}")
+                doc.add_text("title", " ".join([p.title, p.section, *p.keywords]))
                 for d in {drug_key(x) for x in p.drugs}:
                     if d:
                         doc.add_text("drugs", d)

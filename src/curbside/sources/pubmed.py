@@ -43,6 +43,7 @@ def pubmed_document(
     year: int | None,
     date: str | None,
     path: Path,
+    mesh: Iterable[str] = (),
 ) -> Document | None:
     """A research Document from (abstract label or None, text) sections; None when
     there is no abstract text."""
@@ -63,6 +64,7 @@ def pubmed_document(
         url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
         passages=tuple(passages),
         source_file=str(path),
+        keywords=tuple(dict.fromkeys(t for t in (clean_text(m) for m in mesh) if t)),
     )
 
 
@@ -109,6 +111,7 @@ def _json_article(record: dict[str, Any], where: str, path: Path) -> Document | 
         year=_year(record.get("year")),
         date=None,
         path=path,
+        mesh=[m for m in record["mesh"] if isinstance(m, str)] if isinstance(record.get("mesh"), list) else [],
     )
 
 
@@ -184,6 +187,7 @@ def xml_article(elem: ET.Element, index: int, path: Path) -> Document | RecordEr
         year=year,
         date=date,
         path=path,
+        mesh=[_text(n) or "" for n in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName")],
     )
 
 

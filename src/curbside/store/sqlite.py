@@ -19,7 +19,7 @@ from curbside.store.base import FileChange, FileState
 from curbside.types import Document, RecordError, SourceType, StoredPassage
 from curbside.understanding.normalize import drug_key
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, source_file TEXT NOT NULL, source_type TEXT NOT NULL,
     title TEXT NOT NULL, publisher TEXT NOT NULL, year INTEGER, date TEXT, url TEXT,
-    drugs TEXT NOT NULL, brands TEXT NOT NULL, hash TEXT NOT NULL
+    drugs TEXT NOT NULL, brands TEXT NOT NULL, hash TEXT NOT NULL,
+    keywords TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS documents_file ON documents(source_file);
 CREATE TABLE IF NOT EXISTS passages (
@@ -56,7 +57,7 @@ CREATE TABLE IF NOT EXISTS embeddings (
 
 _PASSAGE_COLS = (
     "p.rowid, p.passage_id, p.doc_id, p.ordinal, p.section, p.section_code, p.text, "
-    "d.source_type, d.title, d.publisher, d.year, d.date, d.url, d.drugs"
+    "d.source_type, d.title, d.publisher, d.year, d.date, d.url, d.drugs, d.keywords"
 )
 
 
@@ -76,6 +77,7 @@ def _row_to_passage(r: tuple) -> StoredPassage:
         date=r[11],
         url=r[12],
         drugs=tuple(json.loads(r[13])),
+        keywords=tuple(json.loads(r[14])),
     )
 
 
@@ -106,11 +108,30 @@ class SQLiteStore:
             self.conn.execute(
                 "INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
+        elif int(row[0]) == 1:
+            self._migrate_1_to_2()
         elif int(row[0]) != SCHEMA_VERSION:
             raise StoreError(
                 f"The store at {self.path} has schema {row[0]}, this curbside needs {SCHEMA_VERSION}.",
                 fix="Remove the data folder and run `curbside ingest` again.",
             )
+
+    def _migrate_1_to_2(self) -> None:
+        """Version 2 keeps the keywords (MeSH) a source assigns. Files are forgotten so
+        the next ingest reads them again; documents whose content is the same keep
+        their passages and rowids."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            cols = {r[1] for r in c.execute("PRAGMA table_info(documents)")}
+            if "keywords" not in cols:
+                c.execute("ALTER TABLE documents ADD COLUMN keywords TEXT NOT NULL DEFAULT '[]'")
+            c.execute("DELETE FROM files")
+            c.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
 
     # ---- files -------------------------------------------------------------------
     def file_state(self, path: str) -> FileState | None:
@@ -202,7 +223,7 @@ class SQLiteStore:
         c = self.conn
         c.execute(
             "INSERT INTO documents(doc_id, source_file, source_type, title, publisher, year,"
-            " date, url, drugs, brands, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " date, url, drugs, brands, hash, keywords) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.doc_id,
                 source_file,
@@ -215,6 +236,7 @@ class SQLiteStore:
                 json.dumps(list(doc.drugs)),
                 json.dumps(list(doc.brands)),
                 h,
+                json.dumps(list(doc.keywords)),
             ),
         )
         keys = {k for k in (drug_key(d) for d in doc.drugs) if k}
