@@ -8,7 +8,6 @@ threads (onnxruntime sessions are; loading is guarded by a lock).
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -16,18 +15,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from curbside.index.models import (
-    MAX_MODEL_TOKENS,
-    check_model_dir,
-    file_digest,
-    load_tokenizer,
-    onnx_session,
-    pad_batch,
-)
+from curbside.index.models import LazyModel, file_digest, pad_batch
 
 if TYPE_CHECKING:
     import onnxruntime as ort
-    from tokenizers import Encoding, Tokenizer
+    from tokenizers import Encoding
 
 QUERY_INSTRUCTION = "Represent this sentence for searching relevant passages: "
 
@@ -42,19 +34,13 @@ class Embedder:
     """``embed_passages`` for the index, ``embed_query`` for questions."""
 
     def __init__(self, model_dir: Path, threads: int = 2, max_tokens: int = 256) -> None:
-        if not 8 <= max_tokens <= MAX_MODEL_TOKENS:
-            raise ValueError(f"max_tokens must be 8..{MAX_MODEL_TOKENS}, got {max_tokens}")
-        model_dir = Path(model_dir)
-        check_model_dir(model_dir)
-        self.model_dir = model_dir
+        self._model = LazyModel(model_dir, threads, max_tokens, min_tokens=8)
+        self.model_dir = self._model.model_dir
         self.threads = threads
         self.max_tokens = max_tokens
-        config = model_dir / "config.json"
+        config = self.model_dir / "config.json"
         hidden = json.loads(config.read_text())["hidden_size"] if config.is_file() else 384
         self._dim = int(hidden)
-        self._lock = threading.Lock()
-        self._session: ort.InferenceSession | None = None
-        self._tokenizer: Tokenizer | None = None
 
     @property
     def dim(self) -> int:
@@ -69,14 +55,7 @@ class Embedder:
 
     def load(self) -> None:
         """Load the tokenizer and the ONNX session now rather than on first use."""
-        self._parts()
-
-    def _parts(self) -> tuple[Tokenizer, ort.InferenceSession]:
-        with self._lock:
-            if self._session is None or self._tokenizer is None:
-                self._tokenizer = load_tokenizer(self.model_dir / "tokenizer.json", self.max_tokens)
-                self._session = onnx_session(self.model_dir / "model.onnx", self.threads)
-            return self._tokenizer, self._session
+        self._model.parts()
 
     def embed_passages(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """float32 (len(texts), dim), unit rows, in the order given. Texts are sorted
@@ -86,7 +65,7 @@ class Embedder:
         out = np.empty((len(texts), self._dim), dtype=np.float32)
         if not texts:
             return out
-        tokenizer, session = self._parts()
+        tokenizer, session = self._model.parts()
         encodings = tokenizer.encode_batch(list(texts))
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         step = max(1, batch_size)
@@ -97,7 +76,7 @@ class Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """float32 (dim,), unit length; the text gets bge's retrieval instruction."""
-        tokenizer, session = self._parts()
+        tokenizer, session = self._model.parts()
         encoding = tokenizer.encode(QUERY_INSTRUCTION + text)
         return self._run(session, [encoding])[0]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -131,3 +132,28 @@ def file_digest(*paths: Path) -> str:
         with open(p, "rb") as f:
             h.update(hashlib.file_digest(f, "sha256").digest())
     return h.hexdigest()[:12]
+
+
+class LazyModel:
+    """A model folder's tokenizer and ONNX session, loaded together on first use and
+    shared safely between threads (loading is guarded by a lock; sessions are
+    thread-safe). ``max_tokens`` must lie in ``min_tokens..MAX_MODEL_TOKENS``."""
+
+    def __init__(self, model_dir: Path, threads: int, max_tokens: int, *, min_tokens: int) -> None:
+        if not min_tokens <= max_tokens <= MAX_MODEL_TOKENS:
+            raise ValueError(f"max_tokens must be {min_tokens}..{MAX_MODEL_TOKENS}, got {max_tokens}")
+        self.model_dir = Path(model_dir)
+        check_model_dir(self.model_dir)
+        self.threads = threads
+        self.max_tokens = max_tokens
+        self._lock = threading.Lock()
+        self._parts: tuple[Tokenizer, ort.InferenceSession] | None = None
+
+    def parts(self) -> tuple[Tokenizer, ort.InferenceSession]:
+        with self._lock:
+            if self._parts is None:
+                self._parts = (
+                    load_tokenizer(self.model_dir / "tokenizer.json", self.max_tokens),
+                    onnx_session(self.model_dir / "model.onnx", self.threads),
+                )
+            return self._parts
