@@ -1,4 +1,3 @@
-
 import pytest
 
 from curbside.errors import StoreError

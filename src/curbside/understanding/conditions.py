@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from curbside.types import ConditionMention
+from curbside.understanding import vocabfile
 from curbside.understanding.normalize import ENGLISH_WORDS, term_key, token_spans
+from curbside.understanding.vocabfile import split
 
 FORMAT = "curbside.conditions"
-VERSION = 1
+VERSION = 2  # 2: synonyms are "|"-joined strings
 MAX_NGRAM = 8
 # Scope of a synonym, most trusted first.
 _SCOPE_RANK = {"label": 0, "EXACT": 1, "MESH_HEADING_XREF": 2, "LAY": 3, "RELATED": 4}
@@ -108,28 +110,18 @@ class ConditionMatcher:
     def save(self, path: Path) -> None:
         """One JSON object of mostly "|"-joined strings, quick to load (see lexicon.py)."""
         keys = list(self._terms)
-        payload = {
-            "format": FORMAT, "version": VERSION,
+        vocabfile.write(path, FORMAT, VERSION, {
             "ids": "|".join(self._ids), "names": "|".join(self._names),
             "terms": "|".join(keys), "concepts": "|".join(str(self._terms[k]) for k in keys),
             "acronyms": "|".join(sorted(self._acronyms)),
             "synonyms": ["|".join(self.synonyms(cid)) for cid in self._ids],
-        }
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(payload, separators=(",", ":"), ensure_ascii=False), "utf-8")
-        tmp.replace(path)
+        })
 
     @classmethod
     def load(cls, path: Path) -> ConditionMatcher:
-        data = json.loads(path.read_text("utf-8"))
-        if data.get("format") != FORMAT or data.get("version") != VERSION:
-            raise ValueError(f"{path} is not a version {VERSION} condition vocabulary; rebuild it")
-
-        def split(field: str) -> list[str]:
-            return data[field].split("|") if data[field] else []
-
-        terms = dict(zip(split("terms"), split("concepts")))
-        return cls(split("ids"), split("names"), terms, split("acronyms"), data["synonyms"])
+        data = vocabfile.read(path, FORMAT, VERSION, "condition vocabulary")
+        terms = dict(zip(split(data, "terms"), split(data, "concepts")))
+        return cls(split(data, "ids"), split(data, "names"), terms, split(data, "acronyms"), data["synonyms"])
 
     # ---------------------------------------------------------------- building
     @classmethod

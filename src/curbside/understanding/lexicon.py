@@ -13,11 +13,12 @@ generics the corpus has.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from curbside.understanding import vocabfile
 from curbside.understanding.fuzzy import FuzzyIndex
+from curbside.understanding.vocabfile import split
 
 FORMAT = "curbside.drug_lexicon"
 VERSION = 1
@@ -77,9 +78,7 @@ class DrugLexicon:
         """One JSON object whose big members are "|"-joined strings: parsing them is
         little more than reading the file, so a cold start loads in well under 200 ms."""
         keys = list(self._names)
-        payload = {
-            "format": FORMAT,
-            "version": VERSION,
+        vocabfile.write(path, FORMAT, VERSION, {
             "generics": "|".join(self._generics),
             "names": "|".join(keys),
             "codes": "|".join(str(self._names[k]) for k in keys),
@@ -87,23 +86,14 @@ class DrugLexicon:
             "known": "|".join(sorted(self.known_words)),
             "fuzzy_names": "|".join(self._fuzzy.names),
             "fuzzy_index": self._fuzzy.blobs,
-        }
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(payload, separators=(",", ":")), "utf-8")
-        tmp.replace(path)
+        })
 
     @classmethod
     def load(cls, path: Path) -> DrugLexicon:
-        data = json.loads(path.read_text("utf-8"))
-        if data.get("format") != FORMAT or data.get("version") != VERSION:
-            raise ValueError(f"{path} is not a version {VERSION} drug lexicon; rebuild it")
-
-        def split(field: str) -> list[str]:
-            return data[field].split("|") if data[field] else []
-
-        names = dict(zip(split("names"), split("codes")))
-        fuzzy = FuzzyIndex(split("fuzzy_names"), data["fuzzy_index"])
-        return cls(split("generics"), names, split("corpus"), fuzzy, split("known"))
+        data = vocabfile.read(path, FORMAT, VERSION, "drug lexicon")
+        names = dict(zip(split(data, "names"), split(data, "codes")))
+        fuzzy = FuzzyIndex(split(data, "fuzzy_names"), data["fuzzy_index"])
+        return cls(split(data, "generics"), names, split(data, "corpus"), fuzzy, split(data, "known"))
 
     # ---------------------------------------------------------------- building
     @classmethod
