@@ -113,13 +113,19 @@ class AnswerService:
         q = clean_question(question or "", self.settings.max_question_chars)
         prev = self.repo.get(conversation_id) if conversation_id else None
         context = followup_context(prev, self.settings.max_question_chars) if prev else None
-        stored = self.repo.find(q, audience.value, context)
+        return self._stored_or_new(q, audience, context, prev.id if prev else None)
+
+    def _stored_or_new(self, question: str, audience: Audience, context: str | None,
+                       follows: str | None) -> tuple[StoredArticle, bool]:
+        """(answer, came from the store): the stored answer while corpus and settings are
+        unchanged, otherwise a new one from an engine, saved as a new version."""
+        stored = self.repo.find(question, audience.value, context)
         if stored and self._current(stored):
             return stored, True
         with self._pool().acquire() as engine:
-            article = engine.ask(q, audience, context=context)
+            article = engine.ask(question, audience, context=context)
         saved, _ = self.repo.save_answer(
-            q, audience.value, article_to_dict(article), context=context, follows=prev.id if prev else None
+            question, audience.value, article_to_dict(article), context=context, follows=follows
         )
         return saved, False
 
@@ -130,15 +136,7 @@ class AnswerService:
         """The same question (and follow-up context) answered for another reader."""
         if stored.audience == audience.value:
             return stored
-        found = self.repo.find(stored.question, audience.value, stored.context)
-        if found and self._current(found):
-            return found
-        with self._pool().acquire() as engine:
-            article = engine.ask(stored.question, audience, context=stored.context)
-        saved, _ = self.repo.save_answer(
-            stored.question, audience.value, article_to_dict(article), context=stored.context, follows=stored.follows
-        )
-        return saved
+        return self._stored_or_new(stored.question, audience, stored.context, stored.follows)[0]
 
     def review(self, article_id: str, action: str, reviewer: str, expected_version: int,
                note: str | None = None) -> StoredArticle:
