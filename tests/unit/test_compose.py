@@ -74,3 +74,46 @@ def test_patient_audience_uses_plain_headings():
     labels = [_p(1, "label:a", "indications", IND)]
     _, sections, _, _, _ = Composer().compose(_pq("What is Lioresal for?"), _ctx(labels, audience=Audience.PATIENT))
     assert sections[0].heading == "What it is used for"
+
+
+STEROID_1 = (
+    "When oral therapy is not feasible, the injection is indicated as follows: Allergic States Control of "
+    "severe allergic conditions in: Bronchial asthma Contact dermatitis. Dermatologic Diseases Pemphigus "
+    "Severe psoriasis. Endocrine Disorders Primary or secondary adrenocortical insufficiency (hydrocortisone "
+    "is the drug of choice)."
+)
+STEROID_2 = (
+    "Rheumatic Disorders As adjunctive therapy in: Rheumatoid arthritis Ankylosing spondylitis. "
+    "Current principles of therapy include the use of several agents."
+)
+OTHER = "The ophthalmic suspension is indicated for steroid-responsive inflammatory ocular conditions."
+
+
+def test_a_labels_list_is_shown_whole_after_its_opener_and_ends_at_prose():
+    labels = [_p(1, "label:a", "indications", STEROID_1), _p(2, "label:a", "indications", STEROID_2),
+              _p(3, "label:b", "indications", OTHER)]
+    _, sections, _, book, _ = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
+    texts = [s.text for s in sections[0].statements]
+    opener = next(i for i, t in enumerate(texts) if t.startswith("When oral therapy"))
+    # items follow their opener in the label's order, across the passage boundary
+    assert texts[opener + 1 : opener + 4] == [
+        "Dermatologic Diseases Pemphigus Severe psoriasis.",
+        "Endocrine Disorders Primary or secondary adrenocortical insufficiency (hydrocortisone is the drug "
+        "of choice).",
+        "Rheumatic Disorders As adjunctive therapy in: Rheumatoid arthritis Ankylosing spondylitis.",
+    ]
+    # the prose after the list is not an item, and has no indication cue
+    assert not any(t.startswith("Current principles") for t in texts)
+    assert any(t == OTHER for t in texts)
+    refs = {r.number: r for r in book.references()}
+    for st in sections[0].statements:
+        assert supported_by(st.text, refs[st.citations[0]].passage)
+
+
+def test_list_items_need_an_opener():
+    # the same sentences without a sentence that opens a list are not indications
+    lead = ("Baclofen is indicated for the relief of spasticity resulting from multiple sclerosis, "
+            "particularly flexor spasms and concomitant pain, clonus and muscular rigidity.")
+    labels = [_p(1, "label:a", "indications", f"{lead} {STEROID_2} {STEROID_2}")]
+    _, sections, _, _, _ = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
+    assert [s.text for s in sections[0].statements] == [lead]

@@ -50,3 +50,14 @@ def test_supported_by_checks_words_and_numbers():
     assert not supported_by("The usual dose is 40 to 90 mg daily.", passage)
     assert not supported_by("The usual dose is 40 to 80 mg weekly.", passage)
     assert numbers("2.5 mg and 1,000 units") == ["2.5", "1,000"]
+
+
+def test_roman_numerals_of_a_list_do_not_end_sentences():
+    text = ("Indicated in the following: I. Frequently Responsive • Hodgkin's disease II. Less Frequently "
+            "Responsive • Choriocarcinoma. It was a phase III. Trials followed.")
+    assert split_sentences(text, keep_lists=True) == [
+        "Indicated in the following: I. Frequently Responsive • Hodgkin's disease II. Less Frequently "
+        "Responsive • Choriocarcinoma.",
+        "It was a phase III.",
+        "Trials followed.",
+    ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from curbside.composition.plan import ASKED_FOR, PLANS, SectionSpec
 from curbside.composition.references import ReferenceBook
-from curbside.composition.select import Candidate, candidates, pick, question_stems, stems
+from curbside.composition.select import Candidate, candidates, pick, pick_list, question_stems, stems
 from curbside.types import (
     Article,
     Audience,
@@ -105,12 +105,14 @@ class Composer:
             if spec is not plan[0]:
                 limit = min(limit, 3)
             label_ps = [p for code in spec.codes for p in ctx.labels if p.section_code == code]
-            chosen = pick(
-                candidates(label_ps, spec, query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
-                           asked=asked),
-                limit,
-                seen,
-            )
+            cands = candidates(label_ps, spec, query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
+                               asked=asked)
+            if spec.list_limit and spec is plan[0]:
+                chosen = pick([c for c in cands if not c.item], limit, seen)
+                items, at = pick_list(cands, chosen, spec.list_limit, seen)
+                chosen = chosen[:at] + items + chosen[at:]
+            else:
+                chosen = pick(cands, limit, seen)
             if not chosen and drug_re is not None and spec.open_fallback:
                 # the labels are silent here: a guideline or study that names the drug
                 open_ps = [p for p in ctx.section_search(spec) if p.source_type is not SourceType.DRUG_LABEL]

@@ -24,6 +24,9 @@ class SectionSpec:
     prefer_only: bool = False  # keep only ``prefer`` sentences when there are any
     max_chars: int | None = None  # overrides the setting (indication lists run long)
     keep_lists: bool = False  # a sentence introducing a bulleted list keeps its bullets
+    # as the article's main section, one label's list ("indicated in the following
+    # conditions: ...") is shown whole, up to this many items beyond ``limit``
+    list_limit: int = 0
     # may a guideline, study or patient page fill in when the labels are silent? Not for
     # label-only matters (dosing, contraindications), where a passing mention misleads.
     open_fallback: bool = True
@@ -76,7 +79,7 @@ _OVERDOSE = re.compile(r"overdos|toxicity|poisoning|hemodialysis|supportive", re
 INDICATIONS = SectionSpec(
     "indications", "Approved indications", "What it is used for", ("indications",),
     reject=is_limitation, prefer=_IND, prefer_only=True, search_terms="indicated treatment", limit=8,
-    max_chars=900, keep_lists=True,
+    max_chars=900, keep_lists=True, list_limit=12,
 )
 LIMITATIONS = SectionSpec(
     "limitations", "Limitations of use and uses not recommended", "When it should not be used for",

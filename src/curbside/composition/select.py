@@ -20,6 +20,9 @@ class Candidate:
     key: str
     score: float
     preferred: bool = False
+    item: bool = False  # an item of a list that an earlier sentence of its section opened
+    order: tuple[int, int] = (0, 0)  # (passage, sentence) position: document order
+    foreign: bool = False  # a combination product's label, with drugs that were not asked
 
 
 def _strip_subheading(sentence: str, p: StoredPassage) -> str:
@@ -69,9 +72,22 @@ def candidates(
     if spec is not None and spec.max_chars:
         max_chars = spec.max_chars
     out: list[Candidate] = []
+    lists = spec is not None and spec.keep_lists
+    open_lists: dict[tuple[str, str], bool] = {}  # (doc, section) -> a list runs on
     for pi, p in enumerate(passages):
         extra_drugs = asked and any(drug_key(d) not in asked for d in p.drugs)
-        for si, (raw, inherited) in enumerate(_sentences(p.text, spec, max_chars)):
+        where = (p.doc_id, p.section_code)
+        in_list = open_lists.get(where, False)
+        whole = where not in open_lists  # the section's first passage: may be all of it
+        for si, (raw, inherited) in enumerate(_sentences(p.text, spec, max_chars, whole=whole)):
+            item = False
+            if lists:
+                cue = spec is not None and spec.prefer is not None and bool(spec.prefer.search(raw[:300]))
+                if in_list and not cue and (inherited or is_list_item(raw)):
+                    item = inherited = True
+                else:
+                    in_list = cue and opens_list(raw)
+                open_lists[where] = in_list
             s = clean(_strip_subheading(raw, p) if si == 0 else raw, max_chars, 8 if inherited else 25)
             if s is None:
                 continue
@@ -99,24 +115,47 @@ def candidates(
                 score += 1.0
             if extra_drugs:
                 score -= 1.0
-            out.append(Candidate(text=s, passage=p, key=norm_key(s), score=score, preferred=preferred))
+            out.append(Candidate(text=s, passage=p, key=norm_key(s), score=score, preferred=preferred,
+                                 item=item, order=(pi, si), foreign=bool(extra_drugs)))
     if spec is not None and spec.prefer_only and any(c.preferred for c in out):
         out = [c for c in out if c.preferred]
     return out
+
+
+# "... indicated for the treatment of patients with: Brain tumors ...", "... as follows:"
+_OPENS_LIST = re.compile(r":(?:\s|$)")
+_PARENS = re.compile(r"\([^()]*\)")
+# a finite verb outside parentheses: the text is prose again, not a list item
+_PROSE = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|may|should|must|can|could|will|would|include[sd]?|"
+    r"produces?|represents?|consists?|requires?)\b",
+    re.I,
+)
+
+
+def opens_list(sentence: str) -> bool:
+    """The sentence introduces a list: a colon followed by the first item(s) or nothing."""
+    return bool(_OPENS_LIST.search(sentence))
+
+
+def is_list_item(sentence: str) -> bool:
+    """A list item is a run of condition names and qualifiers ("Dermatologic diseases
+    Pemphigus, severe erythema multiforme."), with no finite verb outside parentheses."""
+    return not _PROSE.search(_PARENS.sub(" ", sentence))
 
 
 # A label section this short is a statement of its own ("Hypertension.").
 SHORT_SECTION = 300
 
 
-def _sentences(text: str, spec: SectionSpec | None, max_chars: int) -> list[tuple[str, bool]]:
+def _sentences(text: str, spec: SectionSpec | None, max_chars: int, *, whole: bool = True) -> list[tuple[str, bool]]:
     """(sentence, inherits the section's preferred cue). For list-keeping sections a list
     too long to keep whole is cut into its items, which inherit the cue of the sentence
     that introduced them ("... is indicated in the following conditions: • A • B"), and a
-    whole section of a few words counts as preferred too."""
+    ``whole`` section (not a later passage of one) of a few words counts as preferred too."""
     if spec is None or not spec.keep_lists:
         return [(s, False) for s in split_sentences(text)]
-    if len(text) <= SHORT_SECTION and spec.prefer_only:
+    if whole and len(text) <= SHORT_SECTION and spec.prefer_only:
         return [(s, True) for s in split_sentences(text, keep_lists=True)]
     out: list[tuple[str, bool]] = []
     for s in split_sentences(text, keep_lists=True):
@@ -165,3 +204,50 @@ def pick(
                 others.append(c.passage)
         chosen.append((best, others[:1]))
     return chosen
+
+
+def pick_list(
+    cands: Sequence[Candidate], chosen: Sequence[tuple[Candidate, list[StoredPassage]]], limit: int,
+    seen: list[set[str]],
+) -> tuple[list[tuple[Candidate, list[StoredPassage]]], int]:
+    """The items of one document's list, in the document's order, and where they go
+    among ``chosen``: (items, index to insert them at).
+
+    The list is that of the first chosen statement's document that has one (its opener
+    was chosen), else the longest list of a label without drugs that were not asked.
+    Near-duplicates of ``seen`` are skipped (``seen`` is updated); each item is also cited
+    to another document holding the same text, as ``pick`` does."""
+    if limit <= 0:
+        return [], len(chosen)
+    items: dict[str, list[Candidate]] = {}
+    for c in cands:
+        if c.item:
+            items.setdefault(c.passage.doc_id, []).append(c)
+    if not items:
+        return [], len(chosen)
+    same_text: dict[str, list[Candidate]] = {}
+    for c in cands:
+        same_text.setdefault(c.key, []).append(c)
+    doc = None
+    for cand, others in chosen:
+        for p in (cand.passage, *others):
+            if doc is None and p.doc_id in items:
+                doc = p.doc_id
+    if doc is None:
+        doc = max(items, key=lambda d: (not items[d][0].foreign, len(items[d])))
+    out: list[tuple[Candidate, list[StoredPassage]]] = []
+    for c in sorted(items[doc], key=lambda c: c.order):
+        if len(out) >= limit:
+            break
+        ws = words(c.text)
+        if any(_similar(ws, s) for s in seen):
+            continue
+        seen.append(ws)
+        others = [o.passage for o in same_text[c.key] if o.passage.doc_id != doc][:1]
+        out.append((c, others))
+    # right after the last chosen statement from the list's document (its opener)
+    at = len(chosen)
+    for i, (cand, others) in enumerate(chosen):
+        if any(p.doc_id == doc for p in (cand.passage, *others)):
+            at = i + 1
+    return out, at

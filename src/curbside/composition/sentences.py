@@ -11,7 +11,10 @@ _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|approx|ca|et al|Dr|Mr|Mrs|Ms|No|Fig|Figs|Ref|Vol|"
     r"U\.S|St|Inc|Co|Ltd|Jr|Sr|Eq|resp|incl|max|wk|wks|yr|yrs|mo|i\.v|p\.o|b\.i\.d|t\.i\.d|q\.i\.d)\.)$"
     r"|(?:\b[A-Z]\.)$"
-    r"|(?::\s*\(?\d{1,2}\.)$",  # "in the following conditions: 1. Allergic states"
+    r"|(?::\s*\(?\d{1,2}\.)$"  # "in the following conditions: 1. Allergic states"
+    # a list's Roman numeral ("... II. Less frequently responsive"), not "type II." or "phase III."
+    r"|(?<!type )(?<!class )(?<!phase )(?<!stage )(?<!grade )(?<!factor )(?<!group )"
+    r"(?-i:\b(?:II|III|IV|VI|VII|VIII|IX)\.)$",
     re.IGNORECASE,
 )
 # a label's section reference after the full stop ("... (COPD). ( 1.1 ) Next") stays with
