@@ -176,6 +176,10 @@ class Engine:
         pq = self.parse(clean_question(question, self.settings.max_question_chars))
         return self._retriever().retrieve(pq, audience, k, drug_focus=self.drug_focused(pq))
 
+    def _concepts(self, text: str) -> frozenset[str]:
+        """The conditions (vocabulary concept ids) a sentence names."""
+        return frozenset(m.concept_id or m.name for m in self.parser.conditions.find(text))
+
     def label_passages(self, pq: ParsedQuestion) -> list[StoredPassage]:
         """Label passages of the asked drugs, fuller and newer labels first."""
         rowids = sorted({r for d in pq.drugs for r in self.store.rowids_for_drug(d.generic)})
@@ -235,6 +239,7 @@ class Engine:
             section_search=self._section_search(pq),
             max_statements=self.settings.max_statements_per_section,
             max_chars=self.settings.max_sentence_chars,
+            concepts=self._concepts,
         )
         summary, sections, bottom, book, uncovered = self.composer.compose(pq, ctx, drug_focus=focused)
         if not sections and pq.drugs:

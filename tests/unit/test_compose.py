@@ -117,3 +117,23 @@ def test_list_items_need_an_opener():
     labels = [_p(1, "label:a", "indications", f"{lead} {STEROID_2} {STEROID_2}")]
     _, sections, _, _, _ = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
     assert [s.text for s in sections[0].statements] == [lead]
+
+
+def test_a_sentence_naming_only_conditions_already_stated_waits_for_new_ones():
+    from curbside.composition.select import Candidate, pick
+
+    def cand(text, score):
+        return Candidate(text=text, passage=_p(1, "label:a", "indications", text), key=text, score=score)
+
+    cands = [cand("Tablets are indicated in the management of hypertension.", 3.0),
+             cand("The extended release capsule is indicated for the treatment of hypertension.", 2.9),
+             cand("Tablets are indicated for the prophylaxis of migraine headache.", 2.0)]
+
+    def concepts(s):
+        return frozenset(w for w in ("hypertension", "migraine") if w in s)
+
+    assert [c.text for c, _ in pick(cands, 2, [])][1].startswith("The extended release")
+    chosen = [c.text for c, _ in pick(cands, 2, [], concepts=concepts)]
+    assert chosen == [cands[0].text, cands[2].text]
+    # with room to spare the waiting sentence still comes, after the new ones
+    assert [c.text for c, _ in pick(cands, 3, [], concepts=concepts)][2] == cands[1].text

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from curbside.composition.plan import ASKED_FOR, PLANS, SectionSpec
 from curbside.composition.references import ReferenceBook
-from curbside.composition.select import Candidate, candidates, pick, pick_list, question_stems, stems
+from curbside.composition.select import Candidate, Concepts, candidates, pick, pick_list, question_stems, stems
 from curbside.types import (
     Article,
     Audience,
@@ -41,6 +41,7 @@ class Context:
     section_search: SectionSearch
     max_statements: int
     max_chars: int
+    concepts: Concepts | None = None  # the conditions a sentence names (for the main section)
 
 
 def _title(q: str) -> str:
@@ -108,7 +109,7 @@ class Composer:
             cands = candidates(label_ps, spec, query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
                                asked=asked)
             if spec.list_limit and spec is plan[0]:
-                chosen = pick([c for c in cands if not c.item], limit, seen)
+                chosen = pick([c for c in cands if not c.item], limit, seen, concepts=ctx.concepts)
                 items, at = pick_list(cands, chosen, spec.list_limit, seen)
                 chosen = chosen[:at] + items + chosen[at:]
             else:

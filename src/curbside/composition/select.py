@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from curbside.composition.plan import SectionSpec
@@ -174,12 +174,21 @@ def _similar(a: set[str], b: set[str]) -> bool:
     return len(a & b) / len(a | b) >= 0.6
 
 
+# the conditions (concept ids) a sentence names
+Concepts = Callable[[str], frozenset[str]]
+
+
 def pick(
-    cands: Sequence[Candidate], limit: int, seen: list[set[str]]
+    cands: Sequence[Candidate], limit: int, seen: list[set[str]], *, concepts: Concepts | None = None,
 ) -> list[tuple[Candidate, list[StoredPassage]]]:
     """The best ``limit`` candidates that are not near-duplicates of each other or of
     ``seen`` (updated in place). Each comes with the other passages that contain the
-    very same sentence (extra citations), so consensus across labels is visible."""
+    very same sentence (extra citations), so consensus across labels is visible.
+
+    With ``concepts``, a sentence whose conditions were all named by sentences already
+    chosen ("INDERAL XL is indicated for hypertension" after "... tablets are indicated in
+    the management of hypertension") waits until every sentence naming a new one has had
+    its place."""
     by_key: dict[str, list[Candidate]] = {}
     for c in cands:
         by_key.setdefault(c.key, []).append(c)
@@ -188,6 +197,8 @@ def pick(
         key=lambda group: -(max(c.score for c in group) + 0.3 * min(len({c.passage.doc_id for c in group}) - 1, 3)),
     )
     chosen: list[tuple[Candidate, list[StoredPassage]]] = []
+    waiting: list[list[Candidate]] = []
+    covered: set[str] = set()
     for group in ranked:
         if len(chosen) >= limit:
             break
@@ -195,15 +206,32 @@ def pick(
         ws = words(best.text)
         if any(_similar(ws, s) for s in seen):
             continue
+        if concepts is not None:
+            named = concepts(best.text)
+            if named and named <= covered:
+                waiting.append(group)
+                continue
+            covered |= named
         seen.append(ws)
-        others: list[StoredPassage] = []
-        for c in group:
-            if c.passage.doc_id != best.passage.doc_id and all(
-                o.doc_id != c.passage.doc_id for o in others
-            ):
-                others.append(c.passage)
-        chosen.append((best, others[:1]))
+        chosen.append((best, _other_sources(group, best)))
+    for group in waiting:
+        if len(chosen) >= limit:
+            break
+        best = max(group, key=lambda c: c.score)
+        ws = words(best.text)
+        if any(_similar(ws, s) for s in seen):
+            continue
+        seen.append(ws)
+        chosen.append((best, _other_sources(group, best)))
     return chosen
+
+
+def _other_sources(group: Sequence[Candidate], best: Candidate) -> list[StoredPassage]:
+    """One other document's passage holding the very same sentence, when there is one."""
+    for c in group:
+        if c.passage.doc_id != best.passage.doc_id:
+            return [c.passage]
+    return []
 
 
 def pick_list(
