@@ -19,7 +19,7 @@ from pathlib import Path
 
 from curbside.errors import CorpusPathError, SourceFormatError, StoreError
 from curbside.settings import Settings
-from curbside.sources.registry import detect, iter_source_files
+from curbside.sources.registry import READERS_VERSION, detect, iter_source_files
 from curbside.store.base import FileState
 from curbside.store.sqlite import SQLiteStore
 from curbside import paths as data_paths
@@ -121,6 +121,10 @@ def ingest(
         store = SQLiteStore(data_paths.store_file(data_dir))
         try:
             t0 = time.perf_counter()
+            if store.meta_value("readers_version") != READERS_VERSION:
+                # the readers changed: every file is read again (a run killed half-way
+                # leaves the rest without a file state, so the next run reads them)
+                store.forget_file_states(readers_version=READERS_VERSION)
             r = _ingest_files(store, files, tick)
             timings["read_and_store"] = time.perf_counter() - t0
 

@@ -54,8 +54,10 @@ class Settings:
     )
     lexical_k: int = _setting(60, "Passages taken from the lexical (BM25) index per question.")
     dense_k: int = _setting(60, "Passages taken from the dense (embedding) index per question.")
-    rrf_k: int = _setting(60, "The k constant of reciprocal rank fusion.")
-    dense_weight: float = _setting(1.0, "Weight of the dense run in the fusion (BM25 runs weigh 1).")
+    rrf_k: int = _setting(
+        5, "The k constant of reciprocal rank fusion (small: the runs' top ranks count most)."
+    )
+    dense_weight: float = _setting(1.5, "Weight of the dense run in the fusion (BM25 runs weigh 1).")
     use_dense: bool = _setting(
         True, "Use dense embeddings when vectors were built (curbside ingest --embed)."
     )

@@ -41,6 +41,13 @@ def test_reingest_unchanged_does_no_work_and_changes_replace(shared_dir, tmp_pat
     assert first.files_read == 5 and first.docs_added == 34 and first.passages_indexed > 0
     again = ingest(settings, [corpus])
     assert (again.files_read, again.files_unchanged, again.passages_indexed) == (0, 5, 0)
+    # readers that changed read every file again; documents that come out the same stay
+    store = SQLiteStore(paths.store_file(settings.data_dir))
+    store.set_meta_value("readers_version", "0")
+    store.close()
+    reread = ingest(settings, [corpus])
+    assert (reread.files_read, reread.docs_unchanged, reread.docs_changed, reread.passages_indexed) == (5, 34, 0, 0)
+    assert ingest(settings, [corpus]).files_read == 0
     # touch without change: hashed, still no work
     os.utime(corpus / "guidelines.jsonl", None)
     assert ingest(settings, [corpus]).files_read == 0

@@ -175,3 +175,13 @@ def test_scoring_model_matches_numpy() -> None:
     (y,) = session.run(None, {"X": x, "q": q})
     assert y.shape == (33, 2)
     assert np.allclose(y, x.astype(np.float32) @ q, atol=1e-4)
+
+
+def test_a_passage_is_embedded_with_its_documents_title():
+    from curbside.index.sync import embed_input
+
+    assert embed_input("Baclofen for spasticity.", "Spasms fell.") == "Baclofen for spasticity. Spasms fell."
+    # placeholders and title-only records add nothing
+    assert embed_input("PubMed abstract 123", "Spasms fell.") == "Spasms fell."
+    assert embed_input("A letter.", "A letter.") == "A letter."
+    assert embed_input(None, "Spasms fell.") == "Spasms fell."

@@ -181,9 +181,13 @@ def test_spl_malformed_xml(src: Path) -> None:
 def test_pubmed_xml_articles(src: Path) -> None:
     items = list(PubMedXMLReader().read(src / "pubmed_articles.xml"))
     docs = _docs(items)
-    assert [d.doc_id for d in docs] == ["pmid:31000001", "pmid:31000002"]  # no abstract: skipped
+    assert [d.doc_id for d in docs] == ["pmid:31000001", "pmid:31000002", "pmid:31000003"]
     assert not _errors(items)
-    first, second = docs
+    first, second, letter = docs
+    # no abstract: the title is what there is to search
+    assert [(p.section, p.section_code, p.text) for p in letter.passages] == [
+        ("Title", "title", "A letter without an abstract.")
+    ]
     assert first.source_type is SourceType.RESEARCH
     assert first.title == "Oral baclofen for spasticity in multiple sclerosis: a randomized trial."
     assert first.publisher == "Multiple sclerosis and related disorders"
@@ -210,7 +214,7 @@ def test_pubmed_xml_gzip(src: Path, tmp_path: Path) -> None:
     packed.write_bytes(gzip.compress((src / "pubmed_articles.xml").read_bytes()))
     reader = detect(packed)
     assert reader is not None and reader.name == "pubmed-xml"
-    assert len(_docs(reader.read(packed))) == 2
+    assert len(_docs(reader.read(packed))) == 3
 
 
 def test_xml_entity_declarations_are_rejected(src: Path) -> None:
@@ -221,11 +225,13 @@ def test_xml_entity_declarations_are_rejected(src: Path) -> None:
 def test_pubmed_jsonl_with_broken_line(src: Path) -> None:
     items = list(PubMedJSONLReader().read(src / "pubmed_broken_line.jsonl"))
     docs, errors = _docs(items), _errors(items)
-    assert [d.doc_id for d in docs] == ["pmid:21645374", "pmid:15000002"]  # empty abstract skipped
+    # an empty abstract: the title is the passage
+    assert [d.doc_id for d in docs] == ["pmid:21645374", "pmid:15000002", "pmid:15000004"]
+    assert [p.text for p in docs[2].passages] == ["Empty abstract"]
     assert [e.record for e in errors] == ["line 2", "line 4"]
     assert "invalid JSON" in errors[0].reason
     assert "pmid" in errors[1].reason
-    untitled, titled = docs
+    untitled, titled, _ = docs
     assert untitled.title == "PubMed abstract 21645374"
     assert untitled.publisher == "PubMed"
     assert (untitled.year, untitled.date) == (None, None)

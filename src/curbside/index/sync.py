@@ -4,6 +4,7 @@ the store. Each step is idempotent, so a run killed half-way is finished by the 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -73,6 +74,21 @@ def _loads(kind: type, path: Path) -> bool:
     return True
 
 
+# What a passage's vector is made from; part of the vectors' identity, so changing it
+# re-embeds. The document title leads: for an abstract it is the paper's own summary.
+INPUT = "title+text"
+_PLACEHOLDER_TITLE = re.compile(r"^PubMed abstract \d+$")
+
+
+def embed_input(title: str | None, text: str) -> str:
+    """"<title>. <passage text>", or the text alone when the title is a placeholder
+    ("PubMed abstract 123") or is the text itself (a record with only a title)."""
+    title = (title or "").strip()
+    if not title or _PLACEHOLDER_TITLE.match(title) or title == text.strip():
+        return text
+    return f"{title.rstrip('.')}. {text}"
+
+
 def sync_dense(store: SQLiteStore, data_dir: Path, settings: Settings, tick: Progress) -> int:
     """Embed passages that have no vector yet (by content hash), then write the dense
     index for the current passages. Returns how many passages were embedded."""
@@ -81,8 +97,9 @@ def sync_dense(store: SQLiteStore, data_dir: Path, settings: Settings, tick: Pro
     from curbside.index.models import model_dir
 
     embedder = Embedder(model_dir("bge_small_en"), threads=settings.threads, max_tokens=settings.embed_max_tokens)
+    vector_id = f"{embedder.model_id}/{INPUT}"
     sources = settings.embed_source_types()
-    missing = store.missing_embeddings(embedder.model_id, sources)
+    missing = [(h, embed_input(title, text)) for h, text, title in store.missing_embeddings(vector_id, sources)]
     # similar lengths together, so batches carry little padding
     missing.sort(key=lambda x: len(x[1]))
     step = max(settings.embed_batch, 256)
@@ -91,22 +108,22 @@ def sync_dense(store: SQLiteStore, data_dir: Path, settings: Settings, tick: Pro
         chunk = missing[i : i + step]
         vecs = embedder.embed_passages([t for _, t in chunk], batch_size=settings.embed_batch)
         store.put_embeddings(
-            embedder.model_id,
+            vector_id,
             [(h, v.astype(np.float16).tobytes()) for (h, _), v in zip(chunk, vecs)],
         )
     tick("embed", len(missing), len(missing))
     folder = paths.dense_dir(data_dir)
     state_file = folder / "state.json"
-    state = {"corpus_version": store.corpus_version(), "model_id": embedder.model_id, "sources": sources}
+    state = {"corpus_version": store.corpus_version(), "model_id": vector_id, "sources": sources}
     current = json.loads(state_file.read_text()) if state_file.exists() else {}
     if missing or current != state or not DenseIndex.exists(folder):
         rowids: list[int] = []
         vecs: list[np.ndarray] = []
-        for rowid, blob in store.iter_embeddings(embedder.model_id, sources):
+        for rowid, blob in store.iter_embeddings(vector_id, sources):
             rowids.append(rowid)
             vecs.append(np.frombuffer(blob, dtype=np.float16))
         matrix = np.vstack(vecs) if vecs else np.zeros((0, embedder.dim), dtype=np.float16)
         state_file.unlink(missing_ok=True)
-        DenseIndex.write(folder, np.asarray(rowids, dtype=np.int64), matrix, embedder.model_id)
+        DenseIndex.write(folder, np.asarray(rowids, dtype=np.int64), matrix, vector_id)
         state_file.write_text(json.dumps(state))
     return len(missing)

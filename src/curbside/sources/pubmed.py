@@ -45,13 +45,16 @@ def pubmed_document(
     path: Path,
     mesh: Iterable[str] = (),
 ) -> Document | None:
-    """A research Document from (abstract label or None, text) sections; None when
-    there is no abstract text."""
+    """A research Document from (abstract label or None, text) sections. A record with
+    a title and no abstract (letters, editorials, many older articles) is searchable by
+    its title, which becomes its one passage; None when there is neither."""
     passages: list[Passage] = []
     for label, text in sections:
         label = clean_text(label or "")
         heading = f"Abstract: {label}" if label else "Abstract"
         passages.extend(make_passages(heading, "abstract", text))
+    if not passages and clean_text(title or ""):
+        passages.extend(make_passages("Title", "title", clean_text(title or "")))
     if not passages:
         return None
     return Document(

@@ -17,6 +17,12 @@ from curbside.sources.spl import SPLReader
 from curbside.sources.text import read_head
 
 
+# Raised whenever a reader changes what it makes of a file (2: PubMed records with a
+# title and no abstract are kept). A store read by other readers reads its files again
+# at the next ingest; documents that come out the same keep their passages and vectors.
+READERS_VERSION = "2"
+
+
 def default_readers() -> tuple[Reader, ...]:
     """One instance of every supported format's reader, in detection order."""
     return (

@@ -38,6 +38,7 @@ SECTION_CODES: dict[str, str] = {
     "harms": "Potential harms",
     # research
     "abstract": "Abstract",
+    "title": "Title (no abstract)",
     # patient information
     "qa": "Question and answer",
 }

@@ -329,6 +329,28 @@ class SQLiteStore:
     def drug_keys(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT DISTINCT drug_key FROM doc_drugs")}
 
+    def meta_value(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta_value(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def forget_file_states(self, *, readers_version: str) -> None:
+        """Make ingest read every file again (documents stay as they are), and record
+        the readers version that will read them, in one transaction."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute("DELETE FROM files")
+            c.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('readers_version', ?)", (readers_version,)
+            )
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
     def corpus_version(self) -> str:
         row = self.conn.execute("SELECT value FROM meta WHERE key='corpus_version'").fetchone()
         if row:
@@ -412,12 +434,12 @@ class SQLiteStore:
             raise
 
     # ---- embeddings --------------------------------------------------------------
-    def missing_embeddings(self, model_id: str, sources: Sequence[str]) -> list[tuple[str, str]]:
-        """(hash, text) of current passages of the given source types that have no
-        vector for ``model_id``."""
+    def missing_embeddings(self, model_id: str, sources: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(hash, text, document title) of current passages of the given source types
+        that have no vector for ``model_id`` (one row per distinct text)."""
         marks = ",".join("?" * len(sources))
         return self.conn.execute(
-            "SELECT p.hash, min(p.text) FROM passages p JOIN documents d USING(doc_id)"
+            "SELECT p.hash, min(p.text), min(d.title) FROM passages p JOIN documents d USING(doc_id)"
             " LEFT JOIN embeddings e ON e.model_id=? AND e.hash=p.hash"
             f" WHERE e.hash IS NULL AND d.source_type IN ({marks}) GROUP BY p.hash",
             (model_id, *sources),
