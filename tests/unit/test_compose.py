@@ -137,3 +137,25 @@ def test_a_sentence_naming_only_conditions_already_stated_waits_for_new_ones():
     assert chosen == [cands[0].text, cands[2].text]
     # with room to spare the waiting sentence still comes, after the new ones
     assert [c.text for c, _ in pick(cands, 3, [], concepts=concepts)][2] == cands[1].text
+
+
+def test_one_remark_inside_a_list_does_not_end_it_two_do():
+    text = ("Bleomycin has been shown to be useful in the management of the following neoplasms: Squamous "
+            "cell carcinoma of the head and neck. The response is poorer in previously irradiated patients. "
+            "Lymphomas: Hodgkin's disease, non-Hodgkin's lymphoma. Such therapy is usually combined. "
+            "Several agents are used together. Testicular Carcinoma: Embryonal cell, choriocarcinoma.")
+    labels = [_p(1, "label:a", "indications", text)]
+    _, sections, _, _, _ = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
+    texts = [s.text for s in sections[0].statements]
+    assert "Lymphomas: Hodgkin's disease, non-Hodgkin's lymphoma." in texts
+    assert not any(t.startswith("Testicular") for t in texts)
+
+
+def test_instructions_inside_a_list_are_not_items():
+    from curbside.composition.select import is_list_item
+
+    assert is_list_item("Lymphomas: Hodgkin's disease, non-Hodgkin's lymphoma.")
+    assert is_list_item("Endocrine Disorders Primary adrenocortical insufficiency (hydrocortisone is the drug of choice)")
+    assert not is_list_item("If rash persists beyond the 14-day lead-in period, do not dose escalate.")
+    assert not is_list_item("When using the capsules with olanzapine, also refer to the Clinical Studies section.")
+    assert not is_list_item("Such combination therapy produces a greater response.")

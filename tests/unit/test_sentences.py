@@ -61,3 +61,8 @@ def test_roman_numerals_of_a_list_do_not_end_sentences():
         "It was a phase III.",
         "Trials followed.",
     ]
+
+
+def test_broken_link_artefacts_are_not_sentences():
+    assert clean("Avoid use in patients with AFIB ( Error! Hyperlink reference not valid. )", 400) is None
+    assert clean("Hyperlink reference not valid. ) and more words here", 400) is None

@@ -73,21 +73,25 @@ def candidates(
         max_chars = spec.max_chars
     out: list[Candidate] = []
     lists = spec is not None and spec.keep_lists
-    open_lists: dict[tuple[str, str], bool] = {}  # (doc, section) -> a list runs on
+    # (doc, section) -> how many more prose sentences an open list runs on through
+    open_lists: dict[tuple[str, str], int] = {}
     for pi, p in enumerate(passages):
         extra_drugs = asked and any(drug_key(d) not in asked for d in p.drugs)
         where = (p.doc_id, p.section_code)
-        in_list = open_lists.get(where, False)
         whole = where not in open_lists  # the section's first passage: may be all of it
         for si, (raw, inherited) in enumerate(_sentences(p.text, spec, max_chars, whole=whole)):
             item = False
             if lists:
+                left = open_lists.get(where, -1)
                 cue = spec is not None and spec.prefer is not None and bool(spec.prefer.search(raw[:300]))
-                if in_list and not cue and (inherited or is_list_item(raw)):
+                if left >= 0 and not cue and (inherited or is_list_item(raw)):
                     item = inherited = True
+                    left = LIST_PROSE_GAP
+                elif cue and opens_list(raw):
+                    left = LIST_PROSE_GAP
                 else:
-                    in_list = cue and opens_list(raw)
-                open_lists[where] = in_list
+                    left -= 1  # one remark inside a list does not end it; two do
+                open_lists[where] = left
             s = clean(_strip_subheading(raw, p) if si == 0 else raw, max_chars, 8 if inherited else 25)
             if s is None:
                 continue
@@ -122,6 +126,8 @@ def candidates(
     return out
 
 
+# prose sentences a list runs on through ("The response is poorer in patients with ...")
+LIST_PROSE_GAP = 1
 # "... indicated for the treatment of patients with: Brain tumors ...", "... as follows:"
 _OPENS_LIST = re.compile(r":(?:\s|$)")
 _PARENS = re.compile(r"\([^()]*\)")
@@ -138,10 +144,17 @@ def opens_list(sentence: str) -> bool:
     return bool(_OPENS_LIST.search(sentence))
 
 
+# instructions and conditions are not items either: "If rash persists ... do not ...",
+# "When using ..., also refer to ...", "Avoid use in ..."
+_INSTRUCTION = re.compile(r"^\W*(?:if|when|avoid|see|refer|consider|note)\b|\b(?:do not|refer to|avoid)\b", re.I)
+
+
 def is_list_item(sentence: str) -> bool:
     """A list item is a run of condition names and qualifiers ("Dermatologic diseases
-    Pemphigus, severe erythema multiforme."), with no finite verb outside parentheses."""
-    return not _PROSE.search(_PARENS.sub(" ", sentence))
+    Pemphigus, severe erythema multiforme."), with no finite verb outside parentheses
+    and no instruction."""
+    bare = _PARENS.sub(" ", sentence)
+    return not _PROSE.search(bare) and not _INSTRUCTION.search(bare)
 
 
 # A label section this short is a statement of its own ("Hypertension.").

@@ -89,9 +89,13 @@ def strip_xrefs(sentence: str) -> str:
     return normalize_ws(_XREF.sub(" ", sentence)).replace(" .", ".").replace(" ,", ",")
 
 
+# what a word processor leaves in a label when its links break
+_ARTEFACT = re.compile(r"Error! (?:Hyperlink reference not valid|Bookmark not defined)|^Hyperlink reference not valid")
+
+
 def clean(sentence: str, max_chars: int, min_chars: int = 25) -> str | None:
     s = strip_xrefs(strip_heading(sentence))
-    if len(s) < min_chars or not re.search(r"[a-z]", s):
+    if len(s) < min_chars or not re.search(r"[a-z]", s) or _ARTEFACT.search(s):
         return None
     if len(s) > max_chars:
         return None
