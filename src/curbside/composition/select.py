@@ -212,30 +212,22 @@ def pick(
     chosen: list[tuple[Candidate, list[StoredPassage]]] = []
     waiting: list[list[Candidate]] = []
     covered: set[str] = set()
-    for group in ranked:
-        if len(chosen) >= limit:
-            break
-        best = max(group, key=lambda c: c.score)
-        ws = words(best.text)
-        if any(_similar(ws, s) for s in seen):
-            continue
-        if concepts is not None:
-            named = concepts(best.text)
-            if named and named <= covered:
-                waiting.append(group)
+    for rank_pass in (ranked, waiting):
+        for group in rank_pass:
+            if len(chosen) >= limit:
+                return chosen
+            best = max(group, key=lambda c: c.score)
+            ws = words(best.text)
+            if any(_similar(ws, s) for s in seen):
                 continue
-            covered |= named
-        seen.append(ws)
-        chosen.append((best, _other_sources(group, best)))
-    for group in waiting:
-        if len(chosen) >= limit:
-            break
-        best = max(group, key=lambda c: c.score)
-        ws = words(best.text)
-        if any(_similar(ws, s) for s in seen):
-            continue
-        seen.append(ws)
-        chosen.append((best, _other_sources(group, best)))
+            if concepts is not None and rank_pass is ranked:
+                named = concepts(best.text)
+                if named and named <= covered:
+                    waiting.append(group)
+                    continue
+                covered |= named
+            seen.append(ws)
+            chosen.append((best, _other_sources(group, best)))
     return chosen
 
 
