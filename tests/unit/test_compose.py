@@ -159,3 +159,12 @@ def test_instructions_inside_a_list_are_not_items():
     assert not is_list_item("If rash persists beyond the 14-day lead-in period, do not dose escalate.")
     assert not is_list_item("When using the capsules with olanzapine, also refer to the Clinical Studies section.")
     assert not is_list_item("Such combination therapy produces a greater response.")
+
+
+def test_list_items_follow_their_opener_not_a_later_statement_of_the_same_label():
+    later = "The injection is also indicated for the treatment of cerebral edema of diverse etiologies."
+    labels = [_p(1, "label:a", "indications", STEROID_1), _p(2, "label:a", "indications", later + " " + later)]
+    _, sections, _, _, _ = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
+    texts = [s.text for s in sections[0].statements]
+    assert texts[0].startswith("When oral therapy")
+    assert texts[1].startswith("Dermatologic Diseases") and texts[-1] == later

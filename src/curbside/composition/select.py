@@ -278,9 +278,13 @@ def pick_list(
         seen.append(ws)
         others = [o.passage for o in same_text[c.key] if o.passage.doc_id != doc][:1]
         out.append((c, others))
-    # right after the last chosen statement from the list's document (its opener)
-    at = len(chosen)
-    for i, (cand, others) in enumerate(chosen):
-        if any(p.doc_id == doc for p in (cand.passage, *others)):
-            at = i + 1
+    # right after the list's opener: the chosen statement that the list's document holds
+    # last before its first item (statements may be cited to a twin document)
+    in_doc = {c.key: c.order for c in cands if c.passage.doc_id == doc}
+    first = min(c.order for c in items[doc])
+    at, best = len(chosen), None
+    for i, (cand, _) in enumerate(chosen):
+        order = in_doc.get(cand.key)
+        if order is not None and order < first and (best is None or order > best):
+            at, best = i + 1, order
     return out, at
