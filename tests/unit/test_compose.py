@@ -168,3 +168,15 @@ def test_list_items_follow_their_opener_not_a_later_statement_of_the_same_label(
     texts = [s.text for s in sections[0].statements]
     assert texts[0].startswith("When oral therapy")
     assert texts[1].startswith("Dermatologic Diseases") and texts[-1] == later
+
+
+def test_prose_with_other_verbs_and_stray_headings_are_not_items():
+    from curbside.composition.select import is_list_item
+
+    assert not is_list_item("Clinical microbiological studies in skin infections frequently reveal mixed growth.")
+    text = ("Mometasone is indicated for the following: Important Hypertension of the eye. "
+            "Important. Dermatographism.")
+    labels = [_p(1, "label:a", "indications", text + " " + "Filler prose sentence that is long enough here." * 6)]
+    _, sections, _, _, _ = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
+    texts = [s.text for s in sections[0].statements]
+    assert "Dermatographism." in texts and "Important." not in texts

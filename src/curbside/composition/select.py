@@ -92,7 +92,8 @@ def candidates(
                 else:
                     left -= 1  # one remark inside a list does not end it; two do
                 open_lists[where] = left
-            s = clean(_strip_subheading(raw, p) if si == 0 else raw, max_chars, 8 if inherited else 25)
+            s = clean(_strip_subheading(raw, p) if si == 0 else raw, max_chars,
+                      ITEM_MIN_CHARS if item else 8 if inherited else 25)
             if s is None:
                 continue
             if spec is not None:
@@ -126,6 +127,8 @@ def candidates(
     return out
 
 
+# shorter list items are stray headings ("Important")
+ITEM_MIN_CHARS = 12
 # prose sentences a list runs on through ("The response is poorer in patients with ...")
 LIST_PROSE_GAP = 1
 # "... indicated for the treatment of patients with: Brain tumors ...", "... as follows:"
@@ -133,8 +136,9 @@ _OPENS_LIST = re.compile(r":(?:\s|$)")
 _PARENS = re.compile(r"\([^()]*\)")
 # a finite verb outside parentheses: the text is prose again, not a list item
 _PROSE = re.compile(
-    r"\b(?:is|are|was|were|has|have|had|may|should|must|can|could|will|would|include[sd]?|"
-    r"produces?|represents?|consists?|requires?)\b",
+    r"\b(?:is|are|was|were|has|have|had|do|does|did|may|should|must|can|could|will|would|"
+    r"include[sd]?|produces?|represents?|consists?|requires?|reveals?|shows?|shown|"
+    r"demonstrated?|occurs?|contains?|provides?|appears?|suggests?|remains?|becomes?)\b",
     re.I,
 )
 
