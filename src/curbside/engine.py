@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import threading
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 from curbside import paths
 from curbside.composition.compose import Composer, Context, abstained_article, title_for
 from curbside.composition.plan import ASKED_FOR, SectionSpec
+from curbside.composition.select import stem
 from curbside.errors import (
     EmptyQuestionError,
     NotIngestedError,
@@ -176,6 +178,17 @@ class Engine:
         pq = self.parse(clean_question(question, self.settings.max_question_chars))
         return self._retriever().retrieve(pq, audience, k, drug_focus=self.drug_focused(pq))
 
+    def _term_weights(self, known: list[str]) -> dict[str, float]:
+        """The question's known content words (stems) weighted by inverse document
+        frequency over the passages: "ago2" weighs far more than "related"."""
+        n = max(1, self.lexical.num_docs())
+        out: dict[str, float] = {}
+        for w in known:
+            df = self.lexical.count(w)
+            if df > 0 and not w.isdigit():
+                out[stem(w)] = max(out.get(stem(w), 0.0), math.log(1 + n / df))
+        return out
+
     def _concepts(self, text: str) -> frozenset[str]:
         """The conditions (vocabulary concept ids) a sentence names."""
         return frozenset(m.concept_id or m.name for m in self.parser.conditions.find(text))
@@ -240,6 +253,8 @@ class Engine:
             max_statements=self.settings.max_statements_per_section,
             max_chars=self.settings.max_sentence_chars,
             concepts=self._concepts,
+            term_weights=self._term_weights(known),
+            min_coverage=self.settings.min_evidence_coverage,
         )
         summary, sections, bottom, book, uncovered = self.composer.compose(pq, ctx, drug_focus=focused)
         if not sections and pq.drugs:

@@ -83,6 +83,10 @@ class Settings:
     max_statements_per_section: int = _setting(
         8, "At most this many statements in the article's main section (others get 3)."
     )
+    min_evidence_coverage: float = _setting(
+        0.4, "A statement of an answer built from guidelines and research must hold at least this "
+        "share of the question's word weight (rare words weigh more), else it is left out."
+    )
     max_sentence_chars: int = _setting(
         600, "Sentences longer than this are left out (indication lists may run to 900)."
     )

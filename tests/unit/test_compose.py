@@ -65,6 +65,11 @@ def test_evidence_article_without_drug_needs_overlap():
     summary, sections, _, book, uncovered = Composer().compose(pq, _ctx([], ranked))
     assert summary and "osteoarthritis" in summary[0].text
     assert all(r.doc_id == "pmid:1" for r in book.references())
+    # one good passage is an answer: its sentence is the summary and heads its section
+    assert [(sec.key, [st.text for st in sec.statements]) for sec in sections] == [
+        ("research", [summary[0].text])
+    ]
+    assert summary[0].citations == sections[0].statements[0].citations == (1,)
     pq2 = ParsedQuestion(text="What is the capital of Peru?", qtype=QuestionType.GENERAL)
     summary, sections, _, _, uncovered = Composer().compose(pq2, _ctx([], ranked))
     assert sections == () and uncovered
@@ -180,3 +185,19 @@ def test_prose_with_other_verbs_and_stray_headings_are_not_items():
     _, sections, _, _, _ = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
     texts = [s.text for s in sections[0].statements]
     assert "Dermatographism." in texts and "Important." not in texts
+
+
+def test_evidence_statements_must_carry_the_questions_rare_words():
+    ranked = [_p(1, "pmid:1", "abstract", "Related work on cell division in yeast was reviewed in detail here.",
+                 SourceType.RESEARCH),
+              _p(2, "pmid:2", "abstract", "AGO2 localizes to cytokinetic bridges during cell division in human cells.",
+                 SourceType.RESEARCH)]
+    pq = ParsedQuestion(text="Is AGO2 related to cell division?", qtype=QuestionType.GENERAL)
+    weights = {"ago2": 9.0, "relate": 1.0, "cell": 1.5, "divisi": 2.0}
+    ctx = Context(audience=Audience.PHYSICIAN, ranked=ranked, labels=[], section_search=lambda spec: [],
+                  max_statements=5, max_chars=400, term_weights=weights, min_coverage=0.4)
+    summary, sections, _, book, _ = Composer().compose(pq, ctx)
+    assert [r.doc_id for r in book.references()] == ["pmid:2"]
+    # without the weights both sentences share enough words to pass
+    _, _, _, book, _ = Composer().compose(pq, _ctx([], ranked))
+    assert {r.doc_id for r in book.references()} == {"pmid:1", "pmid:2"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from curbside.composition.plan import ASKED_FOR, PLANS, SectionSpec
 from curbside.composition.references import ReferenceBook
@@ -42,6 +42,11 @@ class Context:
     max_statements: int
     max_chars: int
     concepts: Concepts | None = None  # the conditions a sentence names (for the main section)
+    # the question's content words (stems) weighted by how rare they are in the corpus
+    # (inverse document frequency): an evidence article's statement must carry at least
+    # ``min_coverage`` of the total weight, so common words alone do not make an answer
+    term_weights: Mapping[str, float] = field(default_factory=dict)
+    min_coverage: float = 0.4
 
 
 def _title(q: str) -> str:
@@ -182,18 +187,28 @@ class Composer:
         ranked = list(ctx.ranked[:30])
         all_cands = candidates(ranked, None, query_stems=content, boost=cond_re, max_chars=ctx.max_chars,
                                min_overlap=need)
+        total = sum(ctx.term_weights.values())
+        if total > 0:
+            all_cands = [
+                c for c in all_cands
+                if sum(ctx.term_weights.get(x, 0.0) for x in stems(c.text)) >= ctx.min_coverage * total
+            ]
         if not all_cands:
             return (), (), (), book, ("The sources found do not answer this question.",)
-        top = pick(all_cands, 2, seen)
-        summary = tuple(self._statements(top, book))
-        sections: list[Section] = []
+        # the summary is the best two statements; each is stated again in its source's
+        # section (as a drug article's summary is), so one good passage is an answer
+        top = pick(all_cands, 2, [])
+        by_source = []
         for st in order:
-            cands = [c for c in all_cands if c.passage.source_type is st]
-            chosen = pick(cands, min(4, ctx.max_statements), seen)
+            chosen = pick([c for c in all_cands if c.passage.source_type is st], min(4, ctx.max_statements), seen)
             if chosen:
-                key, heading, lay = _SOURCE_SECTIONS[st]
-                sections.append(Section(key, heading if ctx.audience.is_clinician else lay,
-                                        tuple(self._statements(chosen, book))))
+                by_source.append((st, chosen))
+        summary = tuple(self._statements(top, book))  # cited first: it is read first
+        sections: list[Section] = []
+        for st, chosen in by_source:
+            key, heading, lay = _SOURCE_SECTIONS[st]
+            sections.append(Section(key, heading if ctx.audience.is_clinician else lay,
+                                    tuple(self._statements(chosen, book))))
         return summary, tuple(sections), (), book, ()
 
 
