@@ -178,13 +178,13 @@ class Engine:
         pq = self.parse(clean_question(question, self.settings.max_question_chars))
         return self._retriever().retrieve(pq, audience, k, drug_focus=self.drug_focused(pq))
 
-    def _term_weights(self, known: list[str]) -> dict[str, float]:
+    def _term_weights(self, known: list[str], doc_freqs: dict[str, int]) -> dict[str, float]:
         """The question's known content words (stems) weighted by inverse document
         frequency over the passages: "ago2" weighs far more than "related"."""
         n = max(1, self.lexical.num_docs())
         out: dict[str, float] = {}
         for w in known:
-            df = self.lexical.count(w)
+            df = doc_freqs.get(w, 0)
             if df > 0 and not w.isdigit():
                 out[stem(w)] = max(out.get(stem(w), 0.0), math.log(1 + n / df))
         return out
@@ -253,7 +253,7 @@ class Engine:
             max_statements=self.settings.max_statements_per_section,
             max_chars=self.settings.max_sentence_chars,
             concepts=self._concepts,
-            term_weights=self._term_weights(known),
+            term_weights=self._term_weights(known, retrieved.doc_freqs),
             min_coverage=self.settings.min_evidence_coverage,
         )
         summary, sections, bottom, book, uncovered = self.composer.compose(pq, ctx, drug_focus=focused)

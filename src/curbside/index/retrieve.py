@@ -20,7 +20,8 @@ class Retrieved:
     hits: tuple[Hit, ...]
     passages: dict[int, StoredPassage]
     terms: tuple[str, ...]
-    unknown_terms: tuple[str, ...]  # content words no passage contains
+    unknown_terms: tuple[str, ...]  # content words no passage contains (questions without a drug)
+    doc_freqs: dict[str, int] = field(default_factory=dict)  # passages containing each term
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     def ranked(self) -> list[StoredPassage]:
@@ -116,11 +117,13 @@ class Retriever:
 
         strength = 0.005 if audience.is_clinician else -0.005
         hits = evidence_order(hits, passages, strength_weight=strength)[:k]
-        unknown = tuple(w for w in terms if self.lexical.count(w) == 0) if not pq.drugs else ()
+        freqs = {w: self.lexical.count(w) for w in terms}
+        unknown = tuple(w for w in terms if freqs[w] == 0) if not pq.drugs else ()
         return Retrieved(
             hits=tuple(hits),
             passages={h.rowid: passages[h.rowid] for h in hits if h.rowid in passages},
             terms=tuple(terms),
             unknown_terms=unknown,
+            doc_freqs=freqs,
             timings_ms=t,
         )
