@@ -343,26 +343,22 @@ class SQLiteStore:
         c.execute("BEGIN IMMEDIATE")
         try:
             c.execute("DELETE FROM files")
-            c.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES ('readers_version', ?)", (readers_version,)
-            )
+            self.set_meta_value("readers_version", readers_version)
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
             raise
 
     def corpus_version(self) -> str:
-        row = self.conn.execute("SELECT value FROM meta WHERE key='corpus_version'").fetchone()
-        if row:
-            return row[0]
+        stored = self.meta_value("corpus_version")
+        if stored is not None:
+            return stored
         h = hashlib.sha256()
         for doc_id, dh in self.conn.execute("SELECT doc_id, hash FROM documents ORDER BY doc_id"):
             h.update(f"{doc_id}:{dh}\n".encode())
         version = h.hexdigest()[:12]
         if not self.readonly:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES ('corpus_version', ?)", (version,)
-            )
+            self.set_meta_value("corpus_version", version)
         return version
 
     def newest_date(self, doc_ids: Sequence[str]) -> str | None:
