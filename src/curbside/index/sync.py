@@ -56,7 +56,8 @@ def sync_vocab(store: SQLiteStore, data_dir: Path, settings: Settings, *, force:
         cond_path.unlink(missing_ok=True)
     if force or not lex_path.exists():
         lexicon = DrugLexicon.build(
-            vocab, extra=list(store.label_drug_names()), corpus_generics=frozenset(store.drug_keys())
+            vocab, extra=list(store.label_drug_names()), corpus_generics=frozenset(store.drug_keys()),
+            label_texts=store.label_texts_without_brand(),
         )
         lexicon.save(lex_path)
     if force or not cond_path.exists():

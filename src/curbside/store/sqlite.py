@@ -326,6 +326,17 @@ class SQLiteStore:
             for g in json.loads(drugs):
                 yield g, b
 
+    def label_texts_without_brand(self) -> Iterator[tuple[list[str], str]]:
+        """(generics, passage text) of the indications and contraindications passages of
+        labels that state no brand name (their text may: "OCELLA is contraindicated")."""
+        for drugs, text in self.conn.execute(
+            "SELECT d.drugs, p.text FROM documents d JOIN passages p ON p.doc_id = d.doc_id "
+            "WHERE d.source_type=? AND d.brands='[]' "
+            "AND p.section_code IN ('indications', 'contraindications')",
+            (SourceType.DRUG_LABEL.value,),
+        ):
+            yield json.loads(drugs), text
+
     def drug_keys(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT DISTINCT drug_key FROM doc_drugs")}
 

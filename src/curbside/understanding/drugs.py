@@ -1,8 +1,14 @@
 """Drug mentions in a question: longest n-gram match against the lexicon, then a guarded
-fuzzy match for single misspelt words."""
+fuzzy match for single misspelt words.
+
+A combination product named by its brand ("NyQuil": acetaminophen, dextromethorphan and
+doxylamine) is one mention of the combination when the corpus has a label for that
+combination, else one mention per ingredient (all with the brand as their text), so each
+ingredient's own label answers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from curbside.types import DrugMention
@@ -12,6 +18,8 @@ from curbside.understanding.normalize import (
     ENGLISH_WORDS,
     FORM_WORDS,
     SALT_WORDS,
+    components,
+    term_key,
     token_spans,
 )
 
@@ -29,9 +37,25 @@ class DrugSpan:
     mention: DrugMention
 
 
-def find_drug_spans(text: str, lexicon: DrugLexicon) -> list[DrugSpan]:
+def _ingredients(generic: str, lexicon: DrugLexicon) -> list[str]:
+    """The generics of a combination the corpus has no label for, else [generic]."""
+    if (" and " not in generic) or lexicon.in_corpus(generic):
+        return [generic]
+    out: list[str] = []
+    for part in components(generic):
+        found = lexicon.lookup(term_key(part))
+        g = found[0] if found is not None else part
+        if g not in out:
+            out.append(g)
+    return out or [generic]
+
+
+def find_drug_spans(text: str, lexicon: DrugLexicon,
+                    not_a_drug: Callable[[str], bool] | None = None) -> list[DrugSpan]:
     """Every drug mention, left to right, with its character span. The same generic
-    named twice ("Baclofen (Lioresal)") is reported once, at its first mention."""
+    named twice ("Baclofen (Lioresal)") is reported once, at its first mention.
+    ``not_a_drug(token)`` vetoes reading a token as a misspelt drug name (the parser's
+    guard: a misspelt English or medical word, a misspelt condition)."""
     spans = token_spans(text)
     toks = [t for t, _, _ in spans]
     out: list[DrugSpan] = []
@@ -55,7 +79,7 @@ def find_drug_spans(text: str, lexicon: DrugLexicon) -> list[DrugSpan]:
             tok = toks[i]
             if tok not in ENGLISH_WORDS:
                 fuzzy = lexicon.fuzzy_lookup(tok)
-                if fuzzy is not None:
+                if fuzzy is not None and not (not_a_drug and not_a_drug(tok)):
                     hit = (1, fuzzy[0], "fuzzy")
         if hit is None:
             i += 1
@@ -64,10 +88,11 @@ def find_drug_spans(text: str, lexicon: DrugLexicon) -> list[DrugSpan]:
         j = i + size
         while j < n and toks[j] in _TRAILING and not text[spans[j - 1][2]:spans[j][1]].strip():
             j += 1
-        if generic not in seen:
-            seen.add(generic)
-            start, end = spans[i][1], spans[j - 1][2]
-            out.append(DrugSpan(start, end, DrugMention(text[start:end], generic, kind)))
+        start, end = spans[i][1], spans[j - 1][2]
+        for g in _ingredients(generic, lexicon) if kind != "generic" else [generic]:
+            if g not in seen:
+                seen.add(g)
+                out.append(DrugSpan(start, end, DrugMention(text[start:end], g, kind)))
         i = j
     return out
 

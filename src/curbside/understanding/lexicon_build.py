@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from curbside.understanding.fuzzy import FuzzyIndex
+from curbside.understanding.label_brands import mine_brands, otc_products
 from curbside.understanding.lexicon import DrugLexicon
 from curbside.understanding.normalize import (
     CATION_WORDS,
@@ -18,6 +19,7 @@ from curbside.understanding.normalize import (
     SALT_WORDS,
     components,
     drug_key,
+    join_components,
     term_key,
     tokens,
 )
@@ -56,7 +58,8 @@ def everyday_words(vocab_dir: Path) -> frozenset[str]:
 
 
 def build_lexicon(vocab_dir: Path, extra: Iterable[tuple[str, Sequence[str]]] = (),
-                  corpus_generics: Iterable[str] = ()) -> DrugLexicon:
+                  corpus_generics: Iterable[str] = (),
+                  label_texts: Iterable[tuple[Sequence[str], str]] = ()) -> DrugLexicon:
     """See DrugLexicon.build."""
     b = _Builder(frozenset(drug_key(g) for g in corpus_generics), everyday_words(vocab_dir),
                  frozenset(_vocabulary_words(vocab_dir)))
@@ -91,6 +94,15 @@ def build_lexicon(vocab_dir: Path, extra: Iterable[tuple[str, Sequence[str]]] = 
                     b.add(brand, canonical, T_BRAND)
                 for syn in rec.get("synonyms") or ():
                     b.add(syn, canonical, T_SYNONYM)
+    # brand names the labels state only in their text ("OCELLA is contraindicated ...")
+    names = {k for k, _ in b.records}
+    for generic, brands in mine_brands(
+        label_texts, lambda w: w in b.everyday or w in b.vocab_words, names.__contains__
+    ):
+        for brand in brands:
+            b.add(brand, generic, T_BRAND)
+    for product, ingredients in otc_products():
+        b.override(product, ingredients)
     return b.finish()
 
 
@@ -124,6 +136,7 @@ class _Builder:
         self.records: dict[tuple[str, str], list[int]] = {}
         self._dk: dict[str, str] = {}
         self._tk: dict[str, str] = {}
+        self.overrides: dict[str, str] = {}  # surface key -> generic key, beats any vote
 
     def drug_key(self, name: str) -> str:
         key = self._dk.get(name)
@@ -171,6 +184,16 @@ class _Builder:
                 if (tier, derived) < (rec[0], rec[2]):
                     rec[0], rec[2] = tier, derived
                 rec[1] += 1
+
+    def override(self, product: str, ingredients: Sequence[str]) -> None:
+        """A product of the package's OTC list: its name means exactly these ingredients
+        (a combination's generic is the ingredients joined, "acetaminophen,
+        dextromethorphan and doxylamine"); each ingredient is also a generic."""
+        generic = self.drug_key("; ".join(ingredients))
+        for ingredient in ingredients:
+            self.add(ingredient, ingredient, T_GENERIC)
+        for key in _brand_variants(self.term_key(product))[:1]:
+            self.overrides[key] = generic
 
     def _keep(self, key: str, tier: int, generic: str) -> bool:
         words = key.split()
@@ -250,11 +273,15 @@ class _Builder:
             cur = best.get(k)
             if cur is None or rank < cur[0]:
                 best[k] = (rank, final, kind)
+        top = (-1, 0, 0, 0, 0, 0, "")
+        for k, g in self.overrides.items():
+            parts = [alias.get(self.drug_key(c), self.drug_key(c)) for c in components(g)]
+            best[k] = (top, parts[0] if len(parts) == 1 else join_components(sorted(parts)), _BRAND)
         generics = sorted({g for _, g, _ in best.values()})
         gidx = {g: i for i, g in enumerate(generics)}
         names = {k: gidx[g] * 3 + kind for k, (_, g, kind) in best.items()}
         fuzzy = [k for k, (rank, g, _) in best.items()
-                 if g in self.corpus and rank[2] <= T_SYNONYM and len(k) >= 5
+                 if (g in self.corpus and rank[2] <= T_SYNONYM or rank == top) and len(k) >= 5
                  and k.isalpha() and k not in self.everyday]
         known = set(self.everyday) | self.vocab_words
         known -= {k for k in best if " " not in k}

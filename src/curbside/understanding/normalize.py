@@ -183,7 +183,7 @@ ENGLISH_WORDS = frozenset(
     away baby back bad balance bar base based be beam became because become bed been before
     began begin behind being believe below best better between big bit black blood blue
     body book both bottle box boy brain break bring brought build burn but buy by call
-    called came can cannot car care carry case cause caused causes cell center certain
+    called came can cannot capital car care carry case cause caused causes cell center certain
     chance change check child children choose city clear close cold color come comes coming
     common complete could count country course cover cut daily dark date day days dead deal
     dear death decide deep did die diet different do doctor does doing done door double
