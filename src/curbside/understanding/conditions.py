@@ -12,18 +12,20 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from curbside.types import ConditionMention
 from curbside.understanding import vocabfile
+from curbside.understanding.fuzzy import FuzzyIndex
 from curbside.understanding.normalize import ENGLISH_WORDS, term_key, token_spans
 from curbside.understanding.vocabfile import split
 
 FORMAT = "curbside.conditions"
-VERSION = 2  # 2: synonyms are "|"-joined strings
+VERSION = 3  # 2: synonyms are "|"-joined strings; 3: a misspelling index
 MAX_NGRAM = 8
+FUZZY_MIN = 6  # shorter words are never read as misspelt condition names
 # Scope of a synonym, most trusted first.
 _SCOPE_RANK = {"label": 0, "EXACT": 1, "MESH_HEADING_XREF": 2, "LAY": 3, "RELATED": 4}
 # Terms too general to be a condition the question is about.
@@ -51,7 +53,8 @@ def _clean(term: str) -> str:
 class ConditionMatcher:
     def __init__(self, ids: Sequence[str], names: Sequence[str],
                  terms: Mapping[str, int | str], acronyms: Iterable[str],
-                 synonyms: Sequence[Sequence[str] | str]) -> None:
+                 synonyms: Sequence[Sequence[str] | str], fuzzy: FuzzyIndex | None = None,
+                 medical_terms: Iterable[str] = (), medical_words: Iterable[str] = ()) -> None:
         self._ids = list(ids)
         self._names = list(names)
         self._terms = dict(terms)  # term key -> concept index (int or its str)
@@ -59,6 +62,18 @@ class ConditionMatcher:
         self._synonyms = list(synonyms)  # per concept: a sequence, or "|"-joined as saved
         self._by_id = {cid: i for i, cid in enumerate(self._ids)}
         self.max_ngram = max((k.count(" ") + 1 for k in self._terms), default=1)
+        if fuzzy is None:
+            fuzzy = FuzzyIndex.build(
+                k for k in self._terms
+                if len(k) >= FUZZY_MIN and k.isalpha() and k not in ENGLISH_WORDS
+                and k not in self._acronyms
+            )
+        self._fuzzy = fuzzy
+        # term keys of medicine beyond diseases (MeSH anatomy, drugs, procedures,
+        # physiology, psychiatry, health care; the CDC plain-language names of them)
+        self.medical_terms = frozenset(medical_terms)
+        self.medical_words = frozenset(medical_words)
+        self.max_medical_ngram = max((k.count(" ") + 1 for k in self.medical_terms), default=1)
 
     def __len__(self) -> int:
         return len(self._terms)
@@ -75,7 +90,49 @@ class ConditionMatcher:
         i = self._by_id.get(concept_id)
         return self._names[i] if i is not None else None
 
-    def find_spans(self, text: str) -> list[ConditionSpan]:
+    def medical_spans(self, text: str) -> list[str]:
+        """The medical vocabulary terms (medical_terms) a text contains, longest first."""
+        toks = [t for t, _, _ in token_spans(text)]
+        found: list[str] = []
+        i, n = 0, len(toks)
+        while i < n:
+            for size in range(min(self.max_medical_ngram, n - i), 0, -1):
+                key = " ".join(toks[i:i + size])
+                if size == 1 and key not in self.medical_terms:
+                    key = _singular(key)
+                if key in self.medical_terms:
+                    found.append(key)
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    def medical_word_hits(self, text: str) -> list[str]:
+        """The words of the text that are words of medical names (medical_words)."""
+        out = []
+        for tok, _, _ in token_spans(text):
+            if tok in self.medical_words or _singular(tok) in self.medical_words:
+                out.append(tok)
+        return out
+
+    def fuzzy_lookup(self, token: str) -> int | None:
+        """The concept a misspelt one-word condition name means ("chylamdia" ->
+        chlamydia, "migranes" -> migraine), or None when none or several are as near.
+        The caller keeps ordinary words away (see find_spans)."""
+        if len(token) < FUZZY_MIN or not token.isalpha() or token in ENGLISH_WORDS:
+            return None
+        for t in (token, token[:-1]) if token.endswith("s") else (token,):
+            found = self._fuzzy.candidates(t) or self._fuzzy.loose_candidates(t)
+            if found:
+                top = {int(self._terms[n]) for d, n in found if d == found[0][0]}
+                return top.pop() if len(top) == 1 else None
+        return None
+
+    def find_spans(self, text: str, is_word: Callable[[str], bool] | None = None) -> list[ConditionSpan]:
+        """Every condition named, left to right. With ``is_word`` (true for real words of
+        any vocabulary), a one-word name that is no such word may be a misspelt
+        condition name (fuzzy_lookup); a plural ("migraines") is read as its singular."""
         spans = token_spans(text)
         toks = [t for t, _, _ in spans]
         out: list[ConditionSpan] = []
@@ -91,6 +148,19 @@ class ConditionMatcher:
                     break
                 size -= 1
             if not size:
+                tok = toks[i]
+                idx = None
+                if tok.endswith("s") and len(tok) >= 5 and tok[:-1] in self._terms \
+                        and tok[:-1] not in self._acronyms:
+                    idx = int(self._terms[tok[:-1]])
+                elif is_word is not None and not is_word(tok):
+                    idx = self.fuzzy_lookup(tok)
+                if idx is None or idx in seen:
+                    i += 1
+                    continue
+                seen.add(idx)
+                mention = ConditionMention(text[spans[i][1]:spans[i][2]], self._names[idx], self._ids[idx])
+                out.append(ConditionSpan(spans[i][1], spans[i][2], mention))
                 i += 1
                 continue
             idx = int(self._terms[" ".join(toks[i:i + size])])
@@ -115,13 +185,18 @@ class ConditionMatcher:
             "terms": "|".join(keys), "concepts": "|".join(str(self._terms[k]) for k in keys),
             "acronyms": "|".join(sorted(self._acronyms)),
             "synonyms": ["|".join(self.synonyms(cid)) for cid in self._ids],
+            "fuzzy_names": "|".join(self._fuzzy.names), "fuzzy_index": self._fuzzy.blobs,
+            "medical_terms": "|".join(sorted(self.medical_terms)),
+            "medical_words": "|".join(sorted(self.medical_words)),
         })
 
     @classmethod
     def load(cls, path: Path) -> ConditionMatcher:
         data = vocabfile.read(path, FORMAT, VERSION, "condition vocabulary")
         terms = dict(zip(split(data, "terms"), split(data, "concepts")))
-        return cls(split(data, "ids"), split(data, "names"), terms, split(data, "acronyms"), data["synonyms"])
+        fuzzy = FuzzyIndex(split(data, "fuzzy_names"), data["fuzzy_index"])
+        return cls(split(data, "ids"), split(data, "names"), terms, split(data, "acronyms"),
+                   data["synonyms"], fuzzy, split(data, "medical_terms"), split(data, "medical_words"))
 
     # ---------------------------------------------------------------- building
     @classmethod
@@ -161,7 +236,9 @@ class ConditionMatcher:
                 if variant not in best or rank < best[variant][0]:
                     best[variant] = (rank, i)
         terms = {k: i for k, (_, i) in best.items()}
-        return cls(ids, [concept_names[c] for c in ids], terms, acronyms, synonyms)
+        medical_terms, medical_words = _medical_terms(vocab_dir)
+        return cls(ids, [concept_names[c] for c in ids], terms, acronyms, synonyms,
+                   medical_terms=medical_terms, medical_words=medical_words)
 
 
 def _usable(key: str) -> bool:
@@ -224,3 +301,62 @@ def _lay_rows(vocab_dir: Path, by_term: dict[str, str],
             lay = row.get("lay_term") or ""
             if cid and len(term_key(lay).split()) >= 2:
                 yield cid, names[cid], lay, "LAY"
+
+
+# MeSH tree branches of medicine: anatomy, bacteria, viruses, fungi, diseases, chemicals
+# and drugs, techniques, psychiatry, phenomena and processes, health care (not organisms
+# in general, geography, humanities, information science, named groups, technology).
+_MEDICAL_TREES = ("A", "B03", "B04", "B05", "C", "D", "E", "F", "G", "N")
+
+
+def _singular(key: str) -> str:
+    """"ointments" -> "ointment", "nipples" -> "nipple" (the last word; a rough rule)."""
+    if key.endswith("ies") and len(key) > 5:
+        return key[:-3] + "y"
+    if key.endswith("s") and not key.endswith(("ss", "us", "is")) and len(key) > 4:
+        return key[:-1]
+    return key
+
+
+def _medical_terms(vocab_dir: Path) -> tuple[set[str], set[str]]:
+    """(terms, words): term keys of MeSH headings in the medical branches and the CDC
+    plain-language names of such headings ("belly" for abdomen); and the words of
+    anatomy, disease and psychiatry headings and of disease names that no heading of a
+    non-medical branch uses ("herpes", "nipple"; not "planet"). One-word terms that are
+    everyday English words ("water", "time") are left out: they say nothing about whether
+    a question is medical."""
+    out: set[str] = set()
+    words: set[str] = set()  # the words of anatomy, disease, psychiatry and disease names
+    other: set[str] = set()
+    path = vocab_dir / "mesh_descriptors_2015.tsv"
+    if path.exists():
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                trees = [t for t in (row.get("tree_numbers") or "").split("|") if t]
+                if any(t.startswith(_MEDICAL_TREES) for t in trees):
+                    for name in (row.get("mesh_heading"), row.get("heading_uninverted")):
+                        key = term_key(_clean(name or ""))
+                        if key and len(key.split()) <= MAX_NGRAM:
+                            out.add(key)
+                            out.add(_singular(key))
+                            if any(t.startswith(("A", "C", "F")) for t in trees):
+                                words.update(key.split())
+                else:  # words of other branches have other senses ("planets", "population")
+                    for name in (row.get("mesh_heading"), row.get("heading_uninverted")):
+                        other.update(term_key(_clean(name or "")).split())
+    for cid, _, term, _ in _ontology_rows(vocab_dir):
+        words.update(term_key(_clean(term)).split())
+    words -= other
+    words = {w for w in words if len(w) >= 4 and w.isalpha()}
+    words |= {_singular(w) for w in words if len(w) >= 5}
+    path = vocab_dir / "lay_terms.tsv"
+    if path.exists():
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh, delimiter="\t"))
+        for row in rows:
+            if term_key(row.get("technical_term") or "") in out:
+                key = term_key(row.get("lay_term") or "")
+                if key and len(key.split()) <= MAX_NGRAM:
+                    out.add(key)
+    terms = {k for k in out if " " in k or (k not in ENGLISH_WORDS and len(k) > 2)}
+    return terms, words - terms - ENGLISH_WORDS

@@ -13,6 +13,7 @@ costs nothing but reading strings, and a partition becomes a dict on its first l
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -68,11 +69,38 @@ def deletions(word: str, depth: int) -> set[str]:
     return out
 
 
+_SILENT = frozenset("aeiouhwy")
+LOOSE_EDITS = 3
+
+
+def skeleton(word: str) -> str:
+    """The first letter and the consonants after it, doubled letters once, h/w/y dropped:
+    how a word sounds, roughly ("ghonerrea" and "gonorrhea" -> "gnr")."""
+    out = [word[0]]
+    for c in word[1:]:
+        if c not in _SILENT and c != out[-1]:
+            out.append(c)
+    return "".join(out)
+
+
+def near_words(word: str) -> set[str]:
+    """Every string one edit (delete, transpose, replace, insert a-z) from ``word``."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    out |= {a + c + b for a, b in splits for c in letters}
+    out.discard(word)
+    return out
+
+
 class FuzzyIndex:
     def __init__(self, names: Sequence[str], blobs: Mapping[str, str]) -> None:
         self.names = tuple(names)
         self.blobs = dict(blobs)  # first letter -> "deletion:id,id|deletion:id|..."
         self._tables: dict[str, dict[str, str]] = {}
+        self._skeletons: dict[str, list[str]] | None = None
 
     @classmethod
     def build(cls, names: Iterable[str]) -> FuzzyIndex:
@@ -123,3 +151,45 @@ class FuzzyIndex:
                     found.append((dist, name))
         found.sort()
         return found
+
+    def loose_candidates(self, token: str) -> list[tuple[int, str]]:
+        """(distance, name) for names up to 3 edits from a long ``token`` (8+ letters)
+        that also share its skeleton ("hemmroids" ~ "hemorrhoids") or all but its last
+        three letters ("clindamyam" ~ "clindamycin"): misspellings too far for
+        ``candidates`` but with the word's shape intact."""
+        if len(token) < 8:
+            return []
+        if self._skeletons is None:
+            table: dict[str, list[str]] = defaultdict(list)
+            for name in self.names:
+                if len(name) >= 7:
+                    table[skeleton(name)].append(name)
+            self._skeletons = dict(table)
+        pool = set(self._skeletons.get(skeleton(token), ()))
+        prefix = token[: len(token) - 3]
+        i = bisect.bisect_left(self.names, prefix)
+        while i < len(self.names) and self.names[i].startswith(prefix):
+            pool.add(self.names[i])
+            i += 1
+        found = []
+        for name in pool:
+            if abs(len(name) - len(token)) <= 2:
+                dist = osa_distance(token, name, LOOSE_EDITS)
+                if dist <= LOOSE_EDITS:
+                    found.append((dist, name))
+        found.sort()
+        return found
+
+    def resembles(self, token: str, share: float = 0.4) -> bool:
+        """True when a name with the same first letter is within ``share`` of the longer
+        word's letters in edits ("waefin" ~ "warfarin"): too far to correct, near enough
+        that the word may be a badly misspelt name rather than a name of its own."""
+        if not token:
+            return False
+        lo = bisect.bisect_left(self.names, token[0])
+        hi = bisect.bisect_left(self.names, chr(ord(token[0]) + 1))
+        for name in self.names[lo:hi]:
+            limit = int(share * max(len(name), len(token)))
+            if abs(len(name) - len(token)) <= limit and osa_distance(token, name, limit) <= limit:
+                return True
+        return False

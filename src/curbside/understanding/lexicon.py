@@ -64,7 +64,7 @@ class DrugLexicon:
         Known words (English, disease vocabulary) are never read as misspellings."""
         if len(token) < 5 or not token.isalpha() or token in self.known_words:
             return None
-        found = self._fuzzy.candidates(token)
+        found = self._fuzzy.candidates(token) or self._fuzzy.loose_candidates(token)
         if not found:
             return None
         top = [name for dist, name in found if dist == found[0][0]]
@@ -72,6 +72,10 @@ class DrugLexicon:
         if len(generics) != 1:
             return None
         return generics.pop(), top[0]
+
+    def resembles_drug(self, token: str) -> bool:
+        """A corpus drug name is within 40 % edits of ``token`` (see FuzzyIndex.resembles)."""
+        return self._fuzzy.resembles(token)
 
     # ---------------------------------------------------------------- persistence
     def save(self, path: Path) -> None:
@@ -98,12 +102,15 @@ class DrugLexicon:
     # ---------------------------------------------------------------- building
     @classmethod
     def build(cls, vocab_dir: Path, extra: Iterable[tuple[str, Sequence[str]]] = (), *,
-              corpus_generics: Iterable[str] = ()) -> DrugLexicon:
+              corpus_generics: Iterable[str] = (),
+              label_texts: Iterable[tuple[Sequence[str], str]] = ()) -> DrugLexicon:
         """Read drug_names.tsv and drug_lexicon.jsonl from ``vocab_dir`` plus ``extra``
         (generic, brands) pairs from the labels, e.g. ("baclofen", ["Lioresal"]);
         ``corpus_generics`` are the generics (any spelling; keyed with drug_key) the
         corpus has: ambiguous names prefer them, and only their names are corrected
-        when misspelt."""
+        when misspelt. ``label_texts`` are (label generics, indications or
+        contraindications text) of labels without a brand name, whose text may state one
+        (label_brands.mine_brands); the package's OTC product list is always added."""
         from curbside.understanding.lexicon_build import build_lexicon
 
-        return build_lexicon(vocab_dir, extra, corpus_generics)
+        return build_lexicon(vocab_dir, extra, corpus_generics, label_texts)

@@ -8,6 +8,7 @@ from pathlib import Path
 from curbside.types import ParsedQuestion
 from curbside.understanding.conditions import ConditionMatcher
 from curbside.understanding.drugs import find_drug_spans
+from curbside.understanding.fuzzy import near_words
 from curbside.understanding.language import detect_language
 from curbside.understanding.lexicon import DrugLexicon
 from curbside.understanding.qtype import classify
@@ -23,9 +24,11 @@ class QuestionParser:
 
     @classmethod
     def build(cls, vocab_dir: Path, extra: Iterable[tuple[str, Sequence[str]]] = (), *,
-              corpus_generics: Iterable[str] = ()) -> QuestionParser:
+              corpus_generics: Iterable[str] = (),
+              label_texts: Iterable[tuple[Sequence[str], str]] = ()) -> QuestionParser:
         """Build both vocabularies from ``vocab_dir`` (see DrugLexicon.build)."""
-        lexicon = DrugLexicon.build(vocab_dir, extra, corpus_generics=corpus_generics)
+        lexicon = DrugLexicon.build(vocab_dir, extra, corpus_generics=corpus_generics,
+                                    label_texts=label_texts)
         return cls(lexicon, ConditionMatcher.build(vocab_dir))
 
     def save(self, directory: Path) -> None:
@@ -38,18 +41,56 @@ class QuestionParser:
         return cls(DrugLexicon.load(directory / LEXICON_FILE),
                    ConditionMatcher.load(directory / CONDITIONS_FILE))
 
+    def is_word(self, token: str) -> bool:
+        """A real word: English, of a disease name or a patient definition, or a drug name."""
+        return token in self.lexicon.known_words or self.lexicon.lookup(token) is not None
+
+    def misspelt_word(self, token: str) -> bool:
+        """One edit from a known word that is no drug name ("chromosone", "migranes"):
+        a misspelt ordinary or medical word, never read as a misspelt drug."""
+        known = self.lexicon.known_words
+        stems = (token, token[:-1]) if token.endswith("s") else (token,)
+        return any(w in known for t in stems for w in near_words(t))
+
+    def knows(self, token: str) -> bool:
+        """A word of some vocabulary, a misspelling of one, of a drug or of a condition, or
+        two known words run together ("dayproblems"): anything but a name nothing knows
+        (scope.unknown_drug_names)."""
+        return (self.is_word(token) or self.misspelt_word(token)
+                or self.lexicon.fuzzy_lookup(token) is not None
+                or self.conditions.fuzzy_lookup(token) is not None
+                or any(self.is_word(token[:i]) and self.is_word(token[i:])
+                       for i in range(2, len(token) - 1)))
+
+    def medical_terms(self, text: str, pq: ParsedQuestion) -> list[str]:
+        """The medical vocabulary terms of a question, and the names of any drug or drug
+        class the lexicon knows in it (even one the corpus has no label for)."""
+        found = self.conditions.medical_spans(text)
+        if not found and not pq.drugs:
+            found = [s.mention.text for s in find_drug_spans(text, self.lexicon, self.not_a_drug)]
+        return found
+
+    def medical_words(self, text: str) -> list[str]:
+        """Words of medical names in the question ("herpes", "nipple"): weaker evidence
+        than a whole term, as some are also words of other things ("moon", "flat")."""
+        return self.conditions.medical_word_hits(text)
+
+    def not_a_drug(self, token: str) -> bool:
+        return self.misspelt_word(token) or self.conditions.fuzzy_lookup(token) is not None
+
     def parse(self, text: str) -> ParsedQuestion:
-        drug_spans = find_drug_spans(text, self.lexicon)
+        drug_spans = find_drug_spans(text, self.lexicon, self.not_a_drug)
         drug_texts = {s.mention.text.lower() for s in drug_spans}
         conditions = tuple(
             c.mention
-            for c in self.conditions.find_spans(text)
+            for c in self.conditions.find_spans(text, self.is_word)
             # a drug named in the question is not also a condition ("insulin")
             if not any(d.start <= c.start and c.end <= d.end for d in drug_spans)
             and c.mention.text.lower() not in drug_texts
         )
         drugs = tuple(s.mention for s in drug_spans)
-        qtype, secondary = classify(text, drug_count=len(drugs))
+        # a combination product ("NyQuil") is one product named, however many ingredients
+        qtype, secondary = classify(text, drug_count=len({(s.start, s.end) for s in drug_spans}))
         return ParsedQuestion(
             text=text,
             qtype=qtype,
