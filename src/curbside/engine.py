@@ -32,6 +32,7 @@ from curbside.types import Article, Audience, ParsedQuestion, QuestionType, Sour
 from curbside.understanding.conditions import ConditionMatcher
 from curbside.understanding.lexicon import DrugLexicon
 from curbside.understanding.parser import QuestionParser
+from curbside.understanding.scope import abstain_reason
 
 # Words that say what kind of answer is wanted, not what it is about.
 GENERIC_WORDS = frozenset(
@@ -235,6 +236,14 @@ class Engine:
                 pq, audience, "The question does not look like English; curbside answers English questions only.",
                 ("The whole question: please ask it in English.",), timings=timings, **common,
             )
+        # a drug-like name nothing knows ("Quintaplexor"), or a question that is not medical
+        reason = abstain_reason(q, pq, knows=self.parser.knows, corpus_count=self.lexical.count,
+                                medical_terms=self.parser.medical_terms(q, pq),
+                                medical_words=self.parser.medical_words(q),
+                                resembles=self.parser.lexicon.resembles_drug)
+        if reason:
+            timings["total"] = (time.perf_counter() - t_start) * 1000
+            return abstained_article(pq, audience, reason, ("The whole question.",), timings=timings, **common)
         focused = self.drug_focused(pq)
         retrieved = self._retriever().retrieve(pq, audience, drug_focus=focused)
         timings.update({f"retrieve_{k}": v for k, v in retrieved.timings_ms.items()})
