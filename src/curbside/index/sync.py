@@ -46,6 +46,7 @@ def sync_vocab(store: SQLiteStore, data_dir: Path, settings: Settings, *, force:
     condition matcher into the data folder, when missing or when the corpus changed."""
     from curbside.understanding.conditions import ConditionMatcher
     from curbside.understanding.lexicon import DrugLexicon
+    from curbside.understanding.lexicon_build import corpus_words
 
     lex_path = paths.lexicon_file(data_dir)
     cond_path = paths.conditions_file(data_dir)
@@ -57,7 +58,7 @@ def sync_vocab(store: SQLiteStore, data_dir: Path, settings: Settings, *, force:
     if force or not lex_path.exists():
         lexicon = DrugLexicon.build(
             vocab, extra=list(store.label_drug_names()), corpus_generics=frozenset(store.drug_keys()),
-            label_texts=store.label_texts_without_brand(),
+            label_texts=store.label_texts_without_brand(), corpus_words=corpus_words(store.passage_texts()),
         )
         lexicon.save(lex_path)
     if force or not cond_path.exists():

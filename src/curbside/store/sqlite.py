@@ -337,6 +337,11 @@ class SQLiteStore:
         ):
             yield json.loads(drugs), text
 
+    def passage_texts(self) -> Iterator[str]:
+        """The text of every passage, in storage order."""
+        for (text,) in self.conn.execute("SELECT text FROM passages"):
+            yield text
+
     def drug_keys(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT DISTINCT drug_key FROM doc_drugs")}
 

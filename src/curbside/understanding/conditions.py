@@ -116,18 +116,23 @@ class ConditionMatcher:
                 out.append(tok)
         return out
 
-    def fuzzy_lookup(self, token: str) -> int | None:
-        """The concept a misspelt one-word condition name means ("chylamdia" ->
-        chlamydia, "migranes" -> migraine), or None when none or several are as near.
-        The caller keeps ordinary words away (see find_spans)."""
+    def fuzzy_match(self, token: str) -> tuple[int, int] | None:
+        """(concept index, edits) of the condition a misspelt one-word name means
+        ("chylamdia" -> chlamydia, "migranes" -> migraine), or None when none or several
+        are as near. The caller keeps ordinary words away (see find_spans)."""
         if len(token) < FUZZY_MIN or not token.isalpha() or token in ENGLISH_WORDS:
             return None
         for t in (token, token[:-1]) if token.endswith("s") else (token,):
             found = self._fuzzy.candidates(t) or self._fuzzy.loose_candidates(t)
             if found:
                 top = {int(self._terms[n]) for d, n in found if d == found[0][0]}
-                return top.pop() if len(top) == 1 else None
+                return (top.pop(), found[0][0]) if len(top) == 1 else None
         return None
+
+    def fuzzy_lookup(self, token: str) -> int | None:
+        """The concept index of fuzzy_match, or None."""
+        found = self.fuzzy_match(token)
+        return found[0] if found is not None else None
 
     def find_spans(self, text: str, is_word: Callable[[str], bool] | None = None) -> list[ConditionSpan]:
         """Every condition named, left to right. With ``is_word`` (true for real words of
@@ -207,8 +212,13 @@ class ConditionMatcher:
         concept_names: dict[str, str] = {}
         for cid, name, _, _ in rows:
             concept_names.setdefault(cid, name.replace("|", "/"))
-        by_term = {term_key(_clean(t)): cid for cid, _, t, scope in rows if scope == "label"}
+        by_term: dict[str, str] = {}
+        for scope in ("label", "EXACT", "MESH_HEADING_XREF"):
+            for cid, _, t, sc in rows:
+                if sc == scope:
+                    by_term.setdefault(term_key(_clean(t)), cid)
         rows.extend(_lay_rows(vocab_dir, by_term, concept_names))
+        rows.extend(_also_called_rows(vocab_dir, by_term, concept_names))
 
         ids = sorted(concept_names)
         index = {cid: i for i, cid in enumerate(ids)}
@@ -283,6 +293,41 @@ def _ontology_rows(vocab_dir: Path) -> Iterable[tuple[str, str, str, str]]:
                 yield rec["id"], rec["name"], rec["name"], "label"
                 for syn in rec.get("synonyms") or ():
                     yield rec["id"], rec["name"], syn["term"], syn.get("scope", "RELATED")
+
+
+_CALLED_RE = re.compile(r"\b(?:also|sometimes|often|commonly) called ([^.;()]+)", re.IGNORECASE)
+_LEADING = frozenset("a an the of in on to for with by from".split())
+_NAME_SPLIT_RE = re.compile(r",\s*(?:and |or )?|\s+(?:and|or)\s+")
+
+
+def _also_called_rows(vocab_dir: Path, by_term: dict[str, str],
+                      names: dict[str, str]) -> Iterable[tuple[str, str, str, str]]:
+    """Other names of diseases from the patient dictionaries (lay_definitions.jsonl):
+    its "also called" names, and those its definition gives ("Also called pinkeye."),
+    of an entry whose term or any of whose names is a disease name of the ontology
+    ("decubitus ulcer": "bedsore", "pressure sore")."""
+    path = vocab_dir / "lay_definitions.jsonl"
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            if rec.get("source", "").startswith("CDC"):
+                continue  # plain-language rewordings, read from lay_terms.tsv
+            group = [rec.get("term") or "", *(rec.get("also_called") or ())]
+            for m in _CALLED_RE.finditer(rec.get("definition") or ""):
+                group.extend(n for n in _NAME_SPLIT_RE.split(m.group(1).strip())
+                             if len(n.split()) >= 2 and n.split()[0].lower() not in _LEADING)
+            cids = {by_term[k] for k in (term_key(_clean(g)) for g in group) if k in by_term}
+            if len(cids) != 1:
+                continue  # no disease, or names of several: not synonyms of one
+            cid = cids.pop()
+            for g in group:
+                key = term_key(_clean(g))
+                if key and key not in by_term and (len(key.split()) >= 2 or len(key) >= 6):
+                    yield cid, names[cid], g, "LAY"
 
 
 def _lay_rows(vocab_dir: Path, by_term: dict[str, str],

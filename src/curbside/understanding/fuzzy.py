@@ -154,8 +154,8 @@ class FuzzyIndex:
 
     def loose_candidates(self, token: str) -> list[tuple[int, str]]:
         """(distance, name) for names up to 3 edits from a long ``token`` (8+ letters)
-        that also share its skeleton ("hemmroids" ~ "hemorrhoids") or all but its last
-        three letters ("clindamyam" ~ "clindamycin"): misspellings too far for
+        that also share its skeleton ("hemmroids" ~ "hemorrhoids") or, from 9 letters,
+        all but its last three letters ("clindamyam" ~ "clindamycin"): misspellings too far for
         ``candidates`` but with the word's shape intact."""
         if len(token) < 8:
             return []
@@ -166,11 +166,12 @@ class FuzzyIndex:
                     table[skeleton(name)].append(name)
             self._skeletons = dict(table)
         pool = set(self._skeletons.get(skeleton(token), ()))
-        prefix = token[: len(token) - 3]
-        i = bisect.bisect_left(self.names, prefix)
-        while i < len(self.names) and self.names[i].startswith(prefix):
-            pool.add(self.names[i])
-            i += 1
+        if len(token) >= 9:  # a prefix of 6+ letters
+            prefix = token[: len(token) - 3]
+            i = bisect.bisect_left(self.names, prefix)
+            while i < len(self.names) and self.names[i].startswith(prefix):
+                pool.add(self.names[i])
+                i += 1
         found = []
         for name in pool:
             if abs(len(name) - len(token)) <= 2:

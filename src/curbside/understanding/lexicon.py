@@ -103,14 +103,17 @@ class DrugLexicon:
     @classmethod
     def build(cls, vocab_dir: Path, extra: Iterable[tuple[str, Sequence[str]]] = (), *,
               corpus_generics: Iterable[str] = (),
-              label_texts: Iterable[tuple[Sequence[str], str]] = ()) -> DrugLexicon:
+              label_texts: Iterable[tuple[Sequence[str], str]] = (),
+              corpus_words: Iterable[str] = ()) -> DrugLexicon:
         """Read drug_names.tsv and drug_lexicon.jsonl from ``vocab_dir`` plus ``extra``
         (generic, brands) pairs from the labels, e.g. ("baclofen", ["Lioresal"]);
         ``corpus_generics`` are the generics (any spelling; keyed with drug_key) the
         corpus has: ambiguous names prefer them, and only their names are corrected
         when misspelt. ``label_texts`` are (label generics, indications or
         contraindications text) of labels without a brand name, whose text may state one
-        (label_brands.mine_brands); the package's OTC product list is always added."""
+        (label_brands.mine_brands); the package's OTC product list is always added.
+        ``corpus_words`` are words the corpus uses (lexicon_build.corpus_words): real
+        words, never corrected into a drug name."""
         from curbside.understanding.lexicon_build import build_lexicon
 
-        return build_lexicon(vocab_dir, extra, corpus_generics, label_texts)
+        return build_lexicon(vocab_dir, extra, corpus_generics, label_texts, corpus_words)

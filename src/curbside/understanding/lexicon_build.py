@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from curbside.understanding.normalize import (
 )
 
 MAX_NGRAM = 5  # longer names are never matched in questions, so not stored
+_LETTERS_RE = re.compile(r"[a-z]+")
 _GENERIC, _BRAND, _SYNONYM = 0, 1, 2  # indexes of lexicon.KINDS
 
 # Trust tiers, most trusted first: label and Orange Book generics, other generics
@@ -59,10 +61,12 @@ def everyday_words(vocab_dir: Path) -> frozenset[str]:
 
 def build_lexicon(vocab_dir: Path, extra: Iterable[tuple[str, Sequence[str]]] = (),
                   corpus_generics: Iterable[str] = (),
-                  label_texts: Iterable[tuple[Sequence[str], str]] = ()) -> DrugLexicon:
+                  label_texts: Iterable[tuple[Sequence[str], str]] = (),
+                  corpus_words: Iterable[str] = ()) -> DrugLexicon:
     """See DrugLexicon.build."""
     b = _Builder(frozenset(drug_key(g) for g in corpus_generics), everyday_words(vocab_dir),
                  frozenset(_vocabulary_words(vocab_dir)))
+    b.corpus_words = frozenset(corpus_words)
     for generic, brands in extra:
         b.add(generic, generic, T_LABEL_GENERIC)
         for brand in brands:
@@ -131,6 +135,7 @@ class _Builder:
         self.corpus = corpus
         self.everyday = everyday
         self.vocab_words = vocab_words
+        self.corpus_words: frozenset[str] = frozenset()  # words the corpus itself uses
         self.auth: dict[str, int] = {}  # generic -> 0 corpus, 1 FDA, 2 other lists, 3 weak
         # (surface key, generic key) -> [best tier, votes, derived]
         self.records: dict[tuple[str, str], list[int]] = {}
@@ -283,7 +288,7 @@ class _Builder:
         fuzzy = [k for k, (rank, g, _) in best.items()
                  if (g in self.corpus and rank[2] <= T_SYNONYM or rank == top) and len(k) >= 5
                  and k.isalpha() and k not in self.everyday]
-        known = set(self.everyday) | self.vocab_words
+        known = set(self.everyday) | self.vocab_words | self.corpus_words
         known -= {k for k in best if " " not in k}
         return DrugLexicon(generics, names, self.corpus, FuzzyIndex.build(fuzzy), known)
 
@@ -304,3 +309,19 @@ def _vocabulary_words(vocab_dir: Path) -> set[str]:
                 if line.strip():
                     words.update(tokens(json.loads(line).get("definition") or ""))
     return {w for w in words if w.isalpha()}
+
+
+CORPUS_WORD_MIN_PASSAGES = 3
+CORPUS_WORD_MAX_PASSAGES = 200_000  # a sample is enough on a full-size corpus
+
+
+def corpus_words(texts: Iterable[str], min_passages: int = CORPUS_WORD_MIN_PASSAGES) -> set[str]:
+    """Words (letters only) that at least ``min_passages`` passages use: real words of
+    the sources' language ("meantime", "sweating"), never read as a misspelt drug name.
+    A misspelling is rare in edited text; drug names among these are removed later."""
+    counts: Counter[str] = Counter()
+    for i, text in enumerate(texts):
+        if i >= CORPUS_WORD_MAX_PASSAGES:
+            break
+        counts.update(set(_LETTERS_RE.findall(text.lower())))
+    return {w for w, c in counts.items() if c >= min_passages and len(w) >= 4}

@@ -8,7 +8,7 @@ from pathlib import Path
 from curbside.types import ParsedQuestion
 from curbside.understanding.conditions import ConditionMatcher
 from curbside.understanding.drugs import find_drug_spans
-from curbside.understanding.fuzzy import near_words
+from curbside.understanding.fuzzy import LOOSE_EDITS, near_words, osa_distance
 from curbside.understanding.language import detect_language
 from curbside.understanding.lexicon import DrugLexicon
 from curbside.understanding.qtype import classify
@@ -75,15 +75,36 @@ class QuestionParser:
         than a whole term, as some are also words of other things ("moon", "flat")."""
         return self.conditions.medical_word_hits(text)
 
+    def _drug_edits(self, token: str) -> int | None:
+        found = self.lexicon.fuzzy_lookup(token)
+        return None if found is None else osa_distance(token, found[1], LOOSE_EDITS)
+
     def not_a_drug(self, token: str) -> bool:
-        return self.misspelt_word(token) or self.conditions.fuzzy_lookup(token) is not None
+        """A misspelt known word, or nearer a condition name than a drug name."""
+        if self.misspelt_word(token):
+            return True
+        cond = self.conditions.fuzzy_match(token)
+        if cond is None:
+            return False
+        drug = self._drug_edits(token)
+        return drug is None or cond[1] <= drug
+
+    def not_a_condition(self, token: str) -> bool:
+        """A real word, or nearer a drug name than a condition name ("insuline")."""
+        if self.is_word(token):
+            return True
+        drug = self._drug_edits(token)
+        if drug is None or self.misspelt_word(token):
+            return False
+        cond = self.conditions.fuzzy_match(token)
+        return cond is None or drug < cond[1]
 
     def parse(self, text: str) -> ParsedQuestion:
         drug_spans = find_drug_spans(text, self.lexicon, self.not_a_drug)
         drug_texts = {s.mention.text.lower() for s in drug_spans}
         conditions = tuple(
             c.mention
-            for c in self.conditions.find_spans(text, self.is_word)
+            for c in self.conditions.find_spans(text, self.not_a_condition)
             # a drug named in the question is not also a condition ("insulin")
             if not any(d.start <= c.start and c.end <= d.end for d in drug_spans)
             and c.mention.text.lower() not in drug_texts
