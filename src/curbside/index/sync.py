@@ -41,12 +41,16 @@ def sync_lexical(store: SQLiteStore, data_dir: Path, settings: Settings, tick: P
     return total
 
 
+MAX_LABEL_GENERICS = 8
+
+
 def sync_vocab(store: SQLiteStore, data_dir: Path, settings: Settings, *, force: bool) -> None:
     """Build the drug lexicon (labels' own brand names + open vocabularies) and the
     condition matcher into the data folder, when missing or when the corpus changed."""
     from curbside.understanding.conditions import ConditionMatcher
     from curbside.understanding.lexicon import DrugLexicon
     from curbside.understanding.lexicon_build import corpus_words
+    from curbside.understanding.normalize import drug_key
 
     lex_path = paths.lexicon_file(data_dir)
     cond_path = paths.conditions_file(data_dir)
@@ -56,8 +60,12 @@ def sync_vocab(store: SQLiteStore, data_dir: Path, settings: Settings, *, force:
     if not force and not _loads(ConditionMatcher, cond_path):
         cond_path.unlink(missing_ok=True)
     if force or not lex_path.exists():
+        # the ingredients of a crowded label (an allergenic extract of 120 foods: "banana",
+        # "orange") are no drugs of their own: only labels of a few generics name drugs
+        extra = list(store.label_drug_names(max_generics=MAX_LABEL_GENERICS))
+        crowded = {drug_key(g) for g, _ in store.label_drug_names()} - {drug_key(g) for g, _ in extra}
         lexicon = DrugLexicon.build(
-            vocab, extra=list(store.label_drug_names()), corpus_generics=frozenset(store.drug_keys()),
+            vocab, extra=extra, corpus_generics=frozenset(store.drug_keys()) - crowded,
             label_texts=store.label_texts_without_brand(), corpus_words=corpus_words(store.passage_texts()),
         )
         lexicon.save(lex_path)

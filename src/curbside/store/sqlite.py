@@ -316,15 +316,18 @@ class SQLiteStore:
             )
         ]
 
-    def label_drug_names(self) -> Iterator[tuple[str, list[str]]]:
-        """(generic, brands) pairs as the drug labels themselves state them."""
+    def label_drug_names(self, max_generics: int | None = None) -> Iterator[tuple[str, list[str]]]:
+        """(generic, brands) pairs as the drug labels themselves state them; with
+        ``max_generics``, only of labels naming at most that many generics."""
         for drugs, brands in self.conn.execute(
             "SELECT drugs, brands FROM documents WHERE source_type=?",
             (SourceType.DRUG_LABEL.value,),
         ):
             b = json.loads(brands)
-            for g in json.loads(drugs):
-                yield g, b
+            generics = json.loads(drugs)
+            if max_generics is None or len(generics) <= max_generics:
+                for g in generics:
+                    yield g, b
 
     def label_texts_without_brand(self) -> Iterator[tuple[list[str], str]]:
         """(generics, passage text) of the indications and contraindications passages of

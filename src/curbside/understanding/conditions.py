@@ -145,8 +145,11 @@ class ConditionMatcher:
         i, n = 0, len(toks)
         while i < n:
             size = min(self.max_ngram, n - i)
+            key = ""
             while size:
                 key = " ".join(toks[i:i + size])
+                if size > 1 and key not in self._terms and key.endswith("s"):
+                    key = _singular(key)  # "sinus infections", "heart arrhythmias"
                 if key in self._terms and (
                     key not in self._acronyms or text[spans[i][1]:spans[i][2]].isupper()
                 ):
@@ -168,7 +171,7 @@ class ConditionMatcher:
                 out.append(ConditionSpan(spans[i][1], spans[i][2], mention))
                 i += 1
                 continue
-            idx = int(self._terms[" ".join(toks[i:i + size])])
+            idx = int(self._terms[key])
             if idx not in seen:
                 seen.add(idx)
                 start, end = spans[i][1], spans[i + size - 1][2]

@@ -25,10 +25,11 @@ class QuestionParser:
     @classmethod
     def build(cls, vocab_dir: Path, extra: Iterable[tuple[str, Sequence[str]]] = (), *,
               corpus_generics: Iterable[str] = (),
-              label_texts: Iterable[tuple[Sequence[str], str]] = ()) -> QuestionParser:
+              label_texts: Iterable[tuple[Sequence[str], str]] = (),
+              corpus_words: Iterable[str] = ()) -> QuestionParser:
         """Build both vocabularies from ``vocab_dir`` (see DrugLexicon.build)."""
         lexicon = DrugLexicon.build(vocab_dir, extra, corpus_generics=corpus_generics,
-                                    label_texts=label_texts)
+                                    label_texts=label_texts, corpus_words=corpus_words)
         return cls(lexicon, ConditionMatcher.build(vocab_dir))
 
     def save(self, directory: Path) -> None:
