@@ -352,9 +352,11 @@ def _lay_rows(vocab_dir: Path, by_term: dict[str, str],
 
 
 # MeSH tree branches of medicine: anatomy, bacteria, viruses, fungi, diseases, chemicals
-# and drugs, techniques, psychiatry, phenomena and processes, health care (not organisms
-# in general, geography, humanities, information science, named groups, technology).
-_MEDICAL_TREES = ("A", "B03", "B04", "B05", "C", "D", "E", "F", "G", "N")
+# and drugs, techniques, psychiatry, biological phenomena (not physical and chemical
+# ones: "Moon", "Planets"), health care (not population characteristics); not organisms
+# in general, geography, humanities, information science, named groups, technology.
+_MEDICAL_TREES = ("A", "B03", "B04", "B05", "C", "D", "E", "F",
+                  *(f"G{i:02d}" for i in range(3, 17)), "N02", "N03", "N04", "N05", "N06")
 
 
 def _singular(key: str) -> str:

@@ -56,9 +56,8 @@ MEDICAL_CUES = frozenset(
 )
 
 
-# A one-word term (a MeSH heading such as "Moon" or "Prejudice") counts when at least
-# this many passages use it; a word of a longer medical name, at least MIN_WORD_PASSAGES.
-MIN_TERM_PASSAGES = 20
+# A word of a medical name ("herpes" of "herpes zoster") counts when at least this many
+# passages of the corpus use it: "moon" (of "moon facies") is in 7.
 MIN_WORD_PASSAGES = 100
 
 
@@ -108,14 +107,12 @@ def looks_medical(pq: ParsedQuestion, medical_terms: Iterable[str], medical_word
                   corpus_count: Callable[[str], int] | None = None) -> bool:
     """True when the question names a drug or a condition, contains a medical vocabulary
     term (``medical_terms``: those found in it) or a word that asks about health. A
-    one-word term, or a word of a medical name (``medical_words``), counts only when
-    the corpus uses it often enough (``corpus_count``: passages using it): "sciatica"
-    and "herpes" do, "moon" and "planet" (MeSH headings) do not."""
+    word of a medical name (``medical_words``) counts only when the corpus uses it often
+    enough (``corpus_count``: passages using it): "herpes" does, "moon" does not."""
     if pq.drugs or pq.conditions:
         return True
-    for term in medical_terms:
-        if " " in term or corpus_count is None or corpus_count(term) >= MIN_TERM_PASSAGES:
-            return True
+    if any(True for _ in medical_terms):
+        return True
     for word in medical_words:
         if corpus_count is None or corpus_count(word) >= MIN_WORD_PASSAGES:
             return True
