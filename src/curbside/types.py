@@ -164,6 +164,7 @@ class ConditionMention:
     text: str
     name: str  # preferred name
     concept_id: str | None = None  # e.g. DOID:2377
+    matched_as: str = "term"  # "term" | "fuzzy" (a misspelt name: "chylamdia")
 
 
 @dataclass(frozen=True, slots=True)

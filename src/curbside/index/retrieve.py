@@ -57,7 +57,8 @@ class Retriever:
         t0 = time.perf_counter()
         terms = query_terms(pq.text)
         generics = [d.generic for d in pq.drugs]
-        for g in generics:  # brand -> generic expansion
+        # brand -> generic expansion; a misspelt condition ("chylamdia") -> its name
+        for g in generics + [c.name for c in pq.conditions if c.matched_as == "fuzzy"]:
             for w in query_terms(g):
                 if w not in terms:
                     terms.append(w)

@@ -157,17 +157,17 @@ class ConditionMatcher:
                 size -= 1
             if not size:
                 tok = toks[i]
-                idx = None
+                idx, kind = None, "term"
                 if tok.endswith("s") and len(tok) >= 5 and tok[:-1] in self._terms \
                         and tok[:-1] not in self._acronyms:
                     idx = int(self._terms[tok[:-1]])
                 elif is_word is not None and not is_word(tok):
-                    idx = self.fuzzy_lookup(tok)
+                    idx, kind = self.fuzzy_lookup(tok), "fuzzy"
                 if idx is None or idx in seen:
                     i += 1
                     continue
                 seen.add(idx)
-                mention = ConditionMention(text[spans[i][1]:spans[i][2]], self._names[idx], self._ids[idx])
+                mention = ConditionMention(text[spans[i][1]:spans[i][2]], self._names[idx], self._ids[idx], kind)
                 out.append(ConditionSpan(spans[i][1], spans[i][2], mention))
                 i += 1
                 continue
