@@ -198,6 +198,13 @@ def test_unknown_word_out_of_a_drug_slot_or_resembling_a_drug_does_not() -> None
     assert unknown_drug_names(text, _pq(text), KNOWN.__contains__, lambda w: w == "waefin") == ()
 
 
+def test_names_of_people_and_places_are_not_drugs() -> None:
+    for text in ("My doctor Smithson said my blood pressure is high",
+                 "I saw Dr Quarrington about my rash", "I live in Tucson and have asthma",
+                 "Should I go to the Brightwater Clinic for my knee?"):
+        assert unknown_drug_names(text, _pq(text), KNOWN.__contains__) == (), text
+
+
 def test_non_medical_question_abstains() -> None:
     text = "What is the capital of Australia?"
     assert not looks_medical(_pq(text), [])

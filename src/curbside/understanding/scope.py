@@ -38,6 +38,12 @@ _AFTER = frozenset(
     injection injections cream interact interacts interaction interactions overdose
     generic brand work works withdrawal safe used treat treats""".split()
 )
+# A capitalised word after these, or before another capitalised word, is a person's or a
+# place's name ("Dr Smithson", "in Tucson", "Mayo Clinic"), not a drug's.
+_BEFORE_PROPER_NAME = frozenset(
+    """dr doctor doctors mr mrs ms miss prof professor nurse in at from near named called
+    visit visited live lives living moved""".split()
+)
 # Words that make a question about health even when no vocabulary term is in it.
 MEDICAL_CUES = frozenset(
     """doctor doctors physician nurse hospital clinic er symptom symptoms sick sickness ill
@@ -93,7 +99,12 @@ def unknown_drug_names(text: str, pq: ParsedQuestion, knows: Callable[[str], boo
             prev = "take"
         nxt = spans[i + 1][0] if i + 1 < len(spans) else ""
         sentence_start = i == 0 or text[:start].rstrip()[-1:] in ".?!"
-        capital = raw[0].isupper() and not raw.isupper() and not sentence_start
+        nxt_raw = text[spans[i + 1][1]:spans[i + 1][2]] if i + 1 < len(spans) else ""
+        if prev in _BEFORE_PROPER_NAME:
+            continue
+        prev_raw = text[spans[i - 1][1]:spans[i - 1][2]] if i else ""
+        capital = (raw[0].isupper() and not raw.isupper() and not sentence_start
+                   and not nxt_raw[:1].isupper() and not (i > 1 and prev_raw[:1].isupper()))
         if not (prev in _BEFORE or nxt in _AFTER or capital):
             continue
         if knows(tok) or (raw[0].islower() and resembles(tok)):
