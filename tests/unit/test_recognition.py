@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from curbside.sources.medquad import medquad_document
+from curbside.sources.text import parse_xml
 from curbside.types import ParsedQuestion
 from curbside.types import QuestionType as Q
+from curbside.understanding.conditions import ConditionMatcher
 from curbside.understanding.fuzzy import FuzzyIndex, near_words, skeleton
 from curbside.understanding.label_brands import mine_brands, otc_products
 from curbside.understanding.lexicon_build import corpus_words
@@ -48,6 +51,7 @@ DISEASES = [
     ("DOID:9463", "otitis externa", "otitis externa", "label"),
     ("DOID:5729", "conjunctivitis", "conjunctivitis", "label"),
     ("DOID:8469", "influenza", "influenza", "label"),
+    ("DOID:2326", "gastroenteritis", "gastroenteritis", "label"),
 ]
 LAY_TERMS = [
     ("conjunctivitis", "pink eye", "CDC_Plain_Language_Thesaurus", "pd", "confidence=curated"),
@@ -86,7 +90,9 @@ def parser(tmp_path_factory: pytest.TempPathFactory) -> QuestionParser:
     rows += ["\t".join(r) for r in MESH]
     (d / "mesh_descriptors_2015.tsv").write_text("\n".join(rows) + "\n", "utf-8")
     words = corpus_words(["in the meantime we waited", "the meantime was long", "in the meantime"])
-    return QuestionParser.build(d, corpus_generics=CORPUS, label_texts=LABEL_TEXTS, corpus_words=words)
+    parser = QuestionParser.build(d, corpus_generics=CORPUS, label_texts=LABEL_TEXTS, corpus_words=words)
+    groups = [["Gastroenteritis", "Stomach flu"], ["Cholesterol", "Influenza", "Gastroenteritis", "Lipids high"]]
+    return QuestionParser(parser.lexicon, ConditionMatcher.build(d, name_groups=groups))
 
 
 def drugs(parser: QuestionParser, text: str) -> list[str]:
@@ -166,6 +172,17 @@ def test_misspelt_conditions(parser: QuestionParser, text: str, name: str) -> No
 def test_lay_names(parser: QuestionParser) -> None:
     assert conditions(parser, "Is pink eye contagious?") == ["conjunctivitis"]
     assert conditions(parser, "How long does swimmer's ear last?") == ["otitis externa"]
+
+
+def test_corpus_topic_synonyms(parser: QuestionParser, tmp_path: Path) -> None:
+    assert conditions(parser, "How long does a stomach flu last?") == ["gastroenteritis"]
+    assert conditions(parser, "Are my lipids high?") == []  # its group names two diseases
+    xml = (b'<Document id="1" source="MPlusHealthTopics"><Focus>Gastroenteritis</Focus>'
+           b"<FocusAnnotations><Synonyms><Synonym>Stomach flu</Synonym></Synonyms></FocusAnnotations>"
+           b'<QAPairs><QAPair pid="1"><Question qid="1-1">What is it?</Question>'
+           b"<Answer>An infection of the gut.</Answer></QAPair></QAPairs></Document>")
+    doc = medquad_document(parse_xml(xml, tmp_path / "1.xml", ""), tmp_path / "1.xml", "1.xml")
+    assert doc.keywords == ("Stomach flu",)
 
 
 def test_ordinary_words_are_not_misspelt_conditions(parser: QuestionParser) -> None:

@@ -70,7 +70,7 @@ def sync_vocab(store: SQLiteStore, data_dir: Path, settings: Settings, *, force:
         )
         lexicon.save(lex_path)
     if force or not cond_path.exists():
-        ConditionMatcher.build(vocab).save(cond_path)
+        ConditionMatcher.build(vocab, name_groups=store.patient_topic_names()).save(cond_path)
 
 
 def _loads(kind: type, path: Path) -> bool:

@@ -9,7 +9,8 @@ NHLBI, CDC, MedlinePlus), one document per file:
 
 A few collections use other spellings of the same structure (`<doc docid corpus>`
 with `<doctitle-focus>`, `<qaPairs><pair><question><answer>`; `<DiseaseFile fid>`);
-tags and attributes are matched case-insensitively. One passage per answered pair,
+tags and attributes are matched case-insensitively. The focus's synonyms
+(``<FocusAnnotations><Synonyms>``) are the document's keywords. One passage per answered pair,
 headed by its question; the MedlinePlus drug and herb collections ship without
 answers, so their documents yield nothing (and no error)."""
 
@@ -89,6 +90,12 @@ def medquad_document(root: ET.Element, path: Path, member: str) -> Document | Re
     if not passages:
         return None
     title = focus or passages[0].section  # a few CDC files have an empty Focus
+    # other names of the focus ("Gastroenteritis": "Stomach flu"), kept as index terms
+    annotations = _child(root, frozenset({"focusannotations"}))
+    synonyms = () if annotations is None else tuple(dict.fromkeys(
+        t for t in (clean_text(_text(e)) for e in annotations.iter()
+                    if isinstance(e.tag, str) and e.tag.lower() == "synonym") if t
+    ))
     # ids repeat across collections, and a few CancerGov files share one id
     # (0000013_2.xml, 0000013_2_1.xml, ...): the file stem extends it then
     name = Path(member).stem
@@ -104,6 +111,7 @@ def medquad_document(root: ET.Element, path: Path, member: str) -> Document | Re
         url=_attr(root, ("url",)) or None,
         passages=tuple(passages),
         source_file=str(path),
+        keywords=synonyms,
     )
 
 

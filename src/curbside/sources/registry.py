@@ -18,9 +18,10 @@ from curbside.sources.text import read_head
 
 
 # Raised whenever a reader changes what it makes of a file (2: PubMed records with a
-# title and no abstract are kept). A store read by other readers reads its files again
-# at the next ingest; documents that come out the same keep their passages and vectors.
-READERS_VERSION = "2"
+# title and no abstract are kept; 3: MedQuAD synonyms are keywords). A store read by
+# other readers reads its files again at the next ingest; documents that come out the
+# same keep their passages and vectors.
+READERS_VERSION = "3"
 
 
 def default_readers() -> tuple[Reader, ...]:

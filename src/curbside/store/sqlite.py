@@ -340,6 +340,15 @@ class SQLiteStore:
         ):
             yield json.loads(drugs), text
 
+    def patient_topic_names(self) -> Iterator[list[str]]:
+        """[title, synonym, ...] of each patient-information document whose source names
+        its topic's synonyms (MedQuAD: "Gastroenteritis", "Stomach flu")."""
+        for title, keywords in self.conn.execute(
+            "SELECT title, keywords FROM documents WHERE source_type=? AND keywords != '[]'",
+            (SourceType.PATIENT_INFO.value,),
+        ):
+            yield [title, *json.loads(keywords)]
+
     def passage_texts(self) -> Iterator[str]:
         """The text of every passage, in storage order."""
         for (text,) in self.conn.execute("SELECT text FROM passages"):

@@ -208,9 +208,12 @@ class ConditionMatcher:
 
     # ---------------------------------------------------------------- building
     @classmethod
-    def build(cls, vocab_dir: Path) -> ConditionMatcher:
-        """Read disease_synonyms.tsv (or disease_concepts.jsonl when the TSV is absent)
-        and the curated plain-language names of lay_terms.tsv from ``vocab_dir``."""
+    def build(cls, vocab_dir: Path, name_groups: Iterable[Sequence[str]] = ()) -> ConditionMatcher:
+        """Read disease_synonyms.tsv (or disease_concepts.jsonl when the TSV is absent),
+        the curated plain-language names of lay_terms.tsv and the "also called" names of
+        lay_definitions.jsonl from ``vocab_dir``; ``name_groups`` are other names of one
+        topic from the corpus (a MedQuAD page's focus and synonyms: "Gastroenteritis",
+        "Stomach flu"), used when exactly one of them is a disease name."""
         rows = list(_ontology_rows(vocab_dir))
         concept_names: dict[str, str] = {}
         for cid, name, _, _ in rows:
@@ -222,6 +225,7 @@ class ConditionMatcher:
                     by_term.setdefault(term_key(_clean(t)), cid)
         rows.extend(_lay_rows(vocab_dir, by_term, concept_names))
         rows.extend(_also_called_rows(vocab_dir, by_term, concept_names))
+        rows.extend(_group_rows(name_groups, by_term, concept_names))
 
         ids = sorted(concept_names)
         index = {cid: i for i, cid in enumerate(ids)}
@@ -301,6 +305,22 @@ def _ontology_rows(vocab_dir: Path) -> Iterable[tuple[str, str, str, str]]:
 _CALLED_RE = re.compile(r"\b(?:also|sometimes|often|commonly) called ([^.;()]+)", re.IGNORECASE)
 _LEADING = frozenset("a an the of in on to for with by from".split())
 _NAME_SPLIT_RE = re.compile(r",\s*(?:and |or )?|\s+(?:and|or)\s+")
+
+
+def _group_rows(groups: Iterable[Sequence[str]], by_term: dict[str, str],
+                names: dict[str, str]) -> Iterable[tuple[str, str, str, str]]:
+    """The names of a group that are no disease name yet, as names of the one disease
+    the group names ("Stomach flu" of "Gastroenteritis"); nothing for a group naming
+    none or several ("Cholesterol": "HDL", "Hypercholesterolemia", "Hyperlipidemia")."""
+    for group in groups:
+        keys = [term_key(_clean(g)) for g in group]
+        cids = {by_term[k] for k in keys if k in by_term}
+        if len(cids) != 1:
+            continue
+        cid = cids.pop()
+        for g, key in zip(group, keys):
+            if key and key not in by_term and (len(key.split()) >= 2 or len(key) >= 6):
+                yield cid, names[cid], g, "LAY"
 
 
 def _also_called_rows(vocab_dir: Path, by_term: dict[str, str],
