@@ -11,6 +11,7 @@ import math
 import re
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from curbside import paths
@@ -32,6 +33,7 @@ from curbside.types import Article, Audience, ParsedQuestion, QuestionType, Sour
 from curbside.understanding.conditions import ConditionMatcher
 from curbside.understanding.lexicon import DrugLexicon
 from curbside.understanding.parser import QuestionParser
+from curbside.understanding.qtype import asks_overview
 
 # Words that say what kind of answer is wanted, not what it is about.
 GENERIC_WORDS = frozenset(
@@ -167,7 +169,7 @@ class Engine:
         research question that merely names a drug ("Does iron regulate myelination?")."""
         if not pq.drugs:
             return False
-        if pq.qtype is not QuestionType.GENERAL:
+        if pq.qtype is not QuestionType.GENERAL or asks_overview(pq.text):
             return True
         drug_words = {w for d in pq.drugs for w in query_terms(f"{d.text} {d.generic}")}
         topic = [w for w in query_terms(pq.text) if w not in drug_words and w not in GENERIC_WORDS]
@@ -221,6 +223,16 @@ class Engine:
 
         return search
 
+    def _topic_search(self, names: Sequence[str], aspect: str) -> list[StoredPassage]:
+        """Consumer pages and guidelines about a condition (any of its ``names``), the
+        ones whose title or question also holds the aspect's word first."""
+        terms = [w for n in names for w in query_terms(n)]
+        if not terms:
+            return []
+        sources = [SourceType.PATIENT_INFO.value, SourceType.GUIDELINE.value]
+        q = self.lexical.build_query(list(dict.fromkeys([*terms, *query_terms(aspect)])), sources=sources)
+        return self.store.passages([r for r, _ in self.lexical.search(q, 40)])
+
     def ask(self, question: str, audience: Audience = Audience.PHYSICIAN, context: str | None = None) -> Article:
         t_start = time.perf_counter()
         timings: dict[str, float] = {}
@@ -255,16 +267,19 @@ class Engine:
             concepts=self._concepts,
             term_weights=self._term_weights(known, retrieved.doc_freqs),
             min_coverage=self.settings.min_evidence_coverage,
+            topic_search=self._topic_search,
         )
-        summary, sections, bottom, book, uncovered = self.composer.compose(pq, ctx, drug_focus=focused)
-        if not sections and pq.drugs:
+        done = self.composer.compose(pq, ctx, drug_focus=focused)
+        if not done.sections and pq.drugs:
             # nothing found the first way: a drug question falls back on what the wider
             # evidence says, a research-style question on what the drug's labels say
             if not focused:
                 ctx = dataclasses.replace(ctx, labels=self.label_passages(pq))
-            summary, sections, bottom, book, more = self.composer.compose(pq, ctx, drug_focus=not focused)
-            uncovered = uncovered + more
+            more = self.composer.compose(pq, ctx, drug_focus=not focused)
+            done = dataclasses.replace(more, uncovered=done.uncovered + more.uncovered)
         timings["compose"] = (time.perf_counter() - t0) * 1000
+        summary, sections, bottom, book, uncovered = (
+            done.summary, done.sections, done.bottom_line, done.book, done.uncovered)
         if not sections:
             timings["total"] = (time.perf_counter() - t_start) * 1000
             what = f"the {ASKED_FOR[pq.qtype]} of {pq.drugs[0].generic}" if pq.drugs else "this question"
@@ -278,7 +293,7 @@ class Engine:
             conditions=pq.conditions, title=title_for(q), summary=summary, sections=sections,
             bottom_line=bottom, references=book.references(), uncovered=uncovered,
             abstained=False, abstain_reason=None, last_updated=self.store.newest_date(book.doc_ids()),
-            timings_ms=timings, **common,
+            timings_ms=timings, partial=done.partial_note is not None, partial_note=done.partial_note, **common,
         )
 
     def close(self) -> None:
