@@ -59,6 +59,9 @@ ASPECT_CUES: dict[Q, re.Pattern[str]] = {
                              r"\bcontagious\b|\bprotect\w*|\bscreen\w*", re.I),
     Q.DIAGNOSIS: re.compile(r"\bdiagnos\w*|\btests?\b|\btesting\b|\bscreen\w*|\bexam\w*|\bculture\b|"
                             r"\bimaging\b|\burinalysis\b|\blaborator\w*", re.I),
+    # what a condition is: a definition
+    Q.GENERAL: re.compile(r"\b(?:is|are) (?:a|an|the|one|any)\b|\brefers? to\b|\bcharacteri[sz]ed by\b|"
+                          r"\b(?:is|are) (?:caused|marked)\b", re.I),
     Q.PROGNOSIS: re.compile(r"\boutlook\b|\bprognosis\b|\bsurviv\w*|\brecover\w*|\blasts?\b|"
                             r"\bresolv\w*|\bgo(?:es)? away\b|\bweeks?\b|\bdays?\b|\bmonths?\b|\bchronic\b", re.I),
 }

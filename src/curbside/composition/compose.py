@@ -110,6 +110,9 @@ def _condition_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
     return _names_pattern({c.name for c in pq.conditions} | {c.text for c in pq.conditions}, 4)
 
 
+# sections after the asked one in a drug article (each of at most two statements)
+SECONDARY_SECTIONS = 4
+
 _CONDITION_FORMS = frozenset(ASPECT_HEADINGS) | {QuestionType.COMPARISON}
 
 
@@ -153,7 +156,11 @@ class Composer:
             labels = own_labels if own_labels and spec.key in _PRODUCT_SPECIFIC else ctx.labels
             limit = min(spec.limit, ctx.max_statements)
             if spec is not plan[0]:
-                limit = min(limit, 3)
+                # the asked section leads; the others are short, and at most
+                # SECONDARY_SECTIONS of them, so the article stays readable
+                if len(sections) > SECONDARY_SECTIONS:
+                    break
+                limit = min(limit, 2)
             label_ps = [p for code in spec.codes for p in labels if p.section_code == code]
             cands = candidates(label_ps, spec, query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
                                asked=asked)
@@ -192,7 +199,7 @@ class Composer:
             chosen = pick(
                 candidates(open_ps, plan[0], query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
                            require=drug_re, min_overlap=1, strict=True),
-                3,
+                2,
                 seen,
             )
             if chosen:

@@ -104,9 +104,25 @@ SAFETY = SectionSpec(
     ("boxed_warning", "warnings", "abuse_dependence"), prefer=_WITHDRAW,
     search_terms="withdrawal abrupt discontinuation warning", limit=5,
 )
+# label boilerplate that names no reaction
+_ADVERSE_BOILERPLATE = re.compile(
+    r"reported voluntarily|population of uncertain size|clinical trials are conducted under widely varying|"
+    r"cannot be directly compared|may not reflect the rates|(?:are|is) (?:discussed|described) in (?:more )?"
+    r"(?:detail )?(?:in )?(?:other|the following)|following adverse reactions (?:have been|were|are) "
+    r"(?:identified|reported|discussed)|^the following (?:serious )?adverse reactions|collected from \d+ patients",
+    re.I,
+)
+_ADVERSE_NAMED = re.compile(r"most common|commonly|frequent|\(?[≥>]\s?\d+\s?%|\d+\s?%|include[sd]?\b", re.I)
 ADVERSE = SectionSpec(
     "adverse_effects", "Adverse effects", "Side effects",
-    ("adverse_reactions",), prefer=_ADVERSE, search_terms="adverse effects side effects", limit=5,
+    ("adverse_reactions",), prefer=_ADVERSE_NAMED, reject=lambda s: bool(_ADVERSE_BOILERPLATE.search(s)),
+    search_terms="adverse effects side effects", limit=5,
+)
+# an overview's safety section: the boxed warning and the gravest warnings first
+_GRAVE = re.compile(r"\bWARNING\b|boxed|serious|fatal|death|life[- ]threatening|suicid\w*|increased (?:risk|mortality)", re.I)
+KEY_SAFETY = SectionSpec(
+    "safety", "Boxed warning and key cautions", "Important safety warnings",
+    ("boxed_warning", "warnings"), prefer=_GRAVE, search_terms="warning serious risk", limit=3,
 )
 INTERACTIONS = SectionSpec(
     "interactions", "Drug interactions", "Other medicines and interactions",
@@ -164,7 +180,7 @@ PLANS: dict[QuestionType, tuple[SectionSpec, ...]] = {
     QuestionType.OVERDOSE: (OVERDOSE, SAFETY, DOSING, INDICATIONS),
     QuestionType.PRODUCT: (SUPPLIED, INGREDIENTS, DOSING, INDICATIONS),
     # an overview: main uses, class and action, boxed warning, common side effects, cautions
-    QuestionType.GENERAL: (INDICATIONS, MECHANISM, SAFETY, ADVERSE, CONTRAINDICATIONS, LIMITATIONS),
+    QuestionType.GENERAL: (INDICATIONS, MECHANISM, KEY_SAFETY, ADVERSE, CONTRAINDICATIONS, LIMITATIONS),
 }
 # a condition aspect asked in a drug's context ("and does it cause ...?") reads the
 # drug's sections that hold it
