@@ -170,13 +170,22 @@ class Engine:
         return self._questions or None  # type: ignore[return-value]
 
     def similar_questions(
-        self, question: str | ParsedQuestion, k: int = 3, min_similarity: float | None = None
+        self,
+        question: str | ParsedQuestion,
+        k: int = 3,
+        min_similarity: float | None = None,
+        *,
+        topic_check: bool = True,
     ) -> list[QuestionMatch]:
         """The corpus's answered questions (MedQuAD) most similar to ``question``, best
-        first, each with its similarity and its answer's passages; only those at least
+        first, each with its similarity and its answer's passages: only those at least
         ``min_similarity`` similar (default: the question_match_threshold setting, set
-        so that a match is mostly the same question). Empty without a question index.
-        Costs one query embedding (~10-20 ms) and ~1 ms of scoring."""
+        so that a match is mostly the same question) and, with ``topic_check``, whose
+        topic the question names ("Is migraine hereditary?" is not "Is familial
+        hemiplegic migraine inherited?"). Empty without a question index. Costs one
+        query embedding (~5-20 ms) and ~1 ms of scoring."""
+        from curbside.index.questions import topic_covered
+
         matcher = self.question_matcher()
         if matcher is None or k <= 0:
             return []
@@ -185,10 +194,15 @@ class Engine:
         )
         floor = self.settings.question_match_threshold if min_similarity is None else min_similarity
         out: list[QuestionMatch] = []
-        for rowid, sim in matcher.match(text, k, min_similarity=floor):
+        for rowid, sim in matcher.match(text, max(4 * k, 20) if topic_check else k, min_similarity=floor):
             passages = self.store.answer_passages(rowid)
-            if passages:  # the store may have moved on since the index was written
-                out.append(QuestionMatch(question=passages[0].section, similarity=sim, passages=tuple(passages)))
+            if not passages:  # the store may have moved on since the index was written
+                continue
+            if topic_check and not topic_covered(text, passages[0].section):
+                continue
+            out.append(QuestionMatch(question=passages[0].section, similarity=sim, passages=tuple(passages)))
+            if len(out) == k:
+                break
         return out
 
     def parse(self, question: str, context: str | None = None) -> ParsedQuestion:

@@ -143,7 +143,7 @@ def test_matches_best_first_above_the_threshold(env):
     assert [store.passages([r])[0].section for r, _ in hits][:2] == ["What causes Gout ?", "What are the treatments for Gout ?"]
     sims = [s for _, s in hits]
     assert sims == sorted(sims, reverse=True) and sims[0] == pytest.approx(1.0, abs=1e-3)
-    assert fake.queries[-1] == ("What causes gout?", False)  # symmetric: no retrieval instruction
+    assert fake.queries[-1] == ("What causes gout?", True)  # bge's retrieval instruction
     only = matcher.match("What causes gout?", 3, min_similarity=0.99)
     assert [r for r, _ in only] == [hits[0][0]]
     assert matcher.match("What causes gout?", 0) == [] and matcher.match("  ", 3) == []
@@ -166,3 +166,16 @@ def test_question_input_tidies_medquad_templates():
     assert question_input("What is (are) ?", "Staph infections") == "What is Staph infections?"
     assert question_input("What is (are) ?", "What is (are) ?") is None
     assert question_input("what is staphylococcus aureus?", "What is (are) ?") == "what is staphylococcus aureus?"
+
+
+def test_topic_must_be_named_by_the_user():
+    from curbside.index.questions import topic_covered
+
+    assert topic_covered("How is gout treated?", "What are the treatments for Gout ?")
+    assert not topic_covered("Is migraine hereditary?", "Is familial hemiplegic migraine inherited ?")
+    assert not topic_covered("what causes kidney stones", "What causes Kidney Stones in Children ?")
+    # near spellings, and either side of a focus's parenthesis or dash
+    assert topic_covered("insulin for type2 diabetics", "What is (are) Diabetes Type 2 ?")
+    assert topic_covered("how is bile duct cancer treated", "What are the treatments for Bile Duct Cancer (Cholangiocarcinoma) ?")
+    assert topic_covered("is cholangiocarcinoma curable", "What are the treatments for Bile Duct Cancer (Cholangiocarcinoma) ?")
+    assert topic_covered("how do you get babesiosis", "Who is at risk for Parasites - Babesiosis? ?")

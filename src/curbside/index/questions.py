@@ -7,7 +7,8 @@ At ingest (``index/sync.sync_questions``) every answered question is embedded wi
 same bge-small model as the passages, one vector per answer (the rowid of its first
 passage), into a small float16 index of its own (``<data>/questions``, the DenseIndex
 format). At ask time the user's question is embedded once and compared with all of
-them: ~16k questions score in about a millisecond.
+them: ~16k questions score in about a millisecond. ``topic_covered`` then keeps only
+stored questions whose topic the user's question names (Engine.similar_questions).
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ from curbside.types import SourceType
 QUESTION_SOURCES = (SourceType.PATIENT_INFO.value,)
 # What a question's vector is made from; part of the vectors' identity.
 INPUT = "question-v1"
-# bge's query instruction on the user's side? Measured on K-QA and MedicationQA
-# (see scripts/question_match_eval.py): without it, similar questions score higher
-# than dissimilar ones by a wider margin; both sides are embedded alike.
-QUERY_INSTRUCTION = False
+# bge's query instruction on the user's side (stored questions are embedded without
+# it)? Measured on K-QA and MedicationQA (scripts/question_match_eval.py): where the two
+# ways pick a different best match (15 of the 100 questions with a match of 0.72 or
+# more), the one with the instruction is the better answer in 8 and the plain one in 1;
+# plain embeddings favour a question sharing the template ("How to prevent Diabetes?"
+# for "how to take your medicine diabetes"). Similarities run ~0.02-0.04 lower with it.
+QUERY_INSTRUCTION = True
 
 _ARE = re.compile(r"\bis \(are\)", re.I)
 _SPACE_Q = re.compile(r"\s*\?[\s?]*$")
@@ -108,3 +112,65 @@ class QuestionMatcher:
 def model_id(embedder_model_id: str) -> str:
     """The identity of question vectors made by this embedder."""
     return f"{embedder_model_id}/{INPUT}"
+
+
+# The words of MedQuAD's question templates: what is asked, not what it is about.
+_TEMPLATE_WORDS = frozenset(
+    """what whats is are was were the a an of for to in on about do does did you have has any
+    information how who why when where which can could should will would be being been at risk
+    causes cause caused treatments treatment treated treat symptoms symptom signs sign diagnose
+    diagnosed diagnosis prevent prevented prevention outlook prognosis stages stage complications
+    genetic changes related research clinical trials done many people affected by inherited
+    i need know with and or it this that there its my your get""".split()
+)
+_GENERIC_TOPIC = frozenset("disease diseases disorder disorders condition conditions problem problems".split())
+_WORD = re.compile(r"[a-z]+|\d+")
+_PAREN = re.compile(r"\(([^)]*)\)")
+
+
+def _stems(text: str) -> list[str]:
+    out = []
+    for w in _WORD.findall(text.lower()):
+        if len(w) > 4 and w.endswith("ies"):
+            w = w[:-3] + "y"
+        elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        out.append(w)
+    return out
+
+
+def _topic_alternatives(stored_question: str) -> list[list[str]]:
+    """The stored question's topic words (template words out), and the alternatives a
+    focus offers: "Bile Duct Cancer (Cholangiocarcinoma)" is about "bile duct cancer" or
+    "cholangiocarcinoma"; "Parasites - Babesiosis" about "babesiosis"."""
+    q = stored_question.replace("(are)", " ").replace("(or clinical trials)", " ")
+    inside = " ".join(_PAREN.findall(q))
+    outside = _PAREN.sub(" ", q)
+    texts = [outside, inside]
+    if " - " in outside:
+        texts.append(outside.split(" - ", 1)[1])
+    alts = []
+    for t in texts:
+        words = [w for w in _stems(t) if w not in _TEMPLATE_WORDS and w not in _GENERIC_TOPIC]
+        if words:
+            alts.append(words)
+    return alts
+
+
+def _said(word: str, user: set[str]) -> bool:
+    if word in user:
+        return True
+    if len(word) >= 5:  # "diabetic" for "diabetes", "arrhythmias" for "arrhythmia"
+        return any(len(u) >= 5 and (u[:5] == word[:5]) and (u.startswith(word[:6]) or word.startswith(u[:6])) for u in user)
+    return False
+
+
+def topic_covered(user_question: str, stored_question: str) -> bool:
+    """True when the user's question names every topic word of the stored question (in
+    one of its alternatives): "Is migraine hereditary?" does not match "Is familial
+    hemiplegic migraine inherited?", which is about a rarer kind of migraine; nor does
+    "What is a neurological issue?" match a question about ALS. Template words ("What
+    are the treatments for") are left to the embedding."""
+    user = set(_stems(user_question))
+    alts = _topic_alternatives(stored_question)
+    return not alts or any(all(_said(w, user) for w in words) for words in alts)
