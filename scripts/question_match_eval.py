@@ -8,8 +8,12 @@ a statement is *covered* by a text when at least 60% of its content words (stop 
 out, crude stemming) occur in one sentence of the text. Compared, per similarity
 threshold, on the questions whose best match reaches it: the statements covered by the
 top-1 / top-3 matched MedQuAD answers, and by the top-1 / top-3 passages of today's
-retrieval (engine.retrieve(question).ranked()). Both query embeddings are measured:
-with bge's retrieval instruction and without (symmetric question-question).
+retrieval (engine.retrieve(question).ranked()); also the share of the reference's
+content words found, and the texts' lengths (a matched answer is longer than a
+passage). Four ways of matching are measured: the query embedded with bge's retrieval
+instruction ("instr", the default) or without ("plain"), each with or without the topic
+check ("+topic", the default: the user names the stored question's topic). Per-question
+details (matched questions, similarities) go to --out for reading matches by hand.
 """
 
 from __future__ import annotations
