@@ -132,6 +132,22 @@ class StoredPassage:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionMatch:
+    """An answered question of the corpus similar to the user's (index/questions.py):
+    the stored question, its cosine similarity to the user's, and the passages of its
+    answer in order (a long answer spans several)."""
+
+    question: str
+    similarity: float
+    passages: tuple[StoredPassage, ...]
+
+    @property
+    def rowid(self) -> int:
+        """The rowid of the answer's first passage (the question index's row)."""
+        return self.passages[0].rowid
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     rowid: int
     score: float
