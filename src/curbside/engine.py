@@ -336,6 +336,9 @@ class Engine:
             term_weights=self._term_weights(known, retrieved.doc_freqs),
             min_coverage=self.settings.min_evidence_coverage,
             topic_search=self._topic_search,
+            # a consumer question asked and answered before leads an answer without a
+            # drug focus (the corpus's answered questions are about conditions)
+            answered=() if focused else tuple(self.similar_questions(pq, k=1)),
         )
         done = self.composer.compose(pq, ctx, drug_focus=focused)
         if not done.sections and pq.drugs:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from curbside.composition.aspects import ASPECT_HEADINGS
-from curbside.composition.condition import TopicSearch, answer_aspect, name_pattern
+from curbside.composition.condition import TopicSearch, answer_aspect, name_pattern, page_candidates
 from curbside.composition.plan import ASKED_FOR, SectionSpec, plan_for
 from curbside.composition.population import asked_population, fits_population
 from curbside.composition.references import ReferenceBook
@@ -25,6 +25,7 @@ from curbside.types import (
     SourceType,
     Statement,
     StoredPassage,
+    QuestionMatch,
 )
 
 SectionSearch = Callable[[SectionSpec], list[StoredPassage]]
@@ -77,6 +78,8 @@ class Context:
     min_coverage: float = 0.4
     # passages about a condition (consumer pages, guidelines), for condition questions
     topic_search: TopicSearch | None = None
+    # answered questions of the corpus that ask the same thing (MedQuAD), best first
+    answered: Sequence[QuestionMatch] = ()
 
 
 def _title(q: str) -> str:
@@ -124,11 +127,31 @@ class Composer:
             if pq.qtype is QuestionType.COMPARISON and len(pq.drugs) >= 2:
                 return self._drug_comparison(pq, ctx)
             return self._drug_article(pq, ctx)
+        if ctx.answered:
+            return self._answered_article(pq, ctx)
         if pq.conditions and pq.qtype in _CONDITION_FORMS and ctx.topic_search is not None:
             done = self._condition_article(pq, ctx)
             if done.sections:
                 return done
         return self._evidence_article(pq, ctx)
+
+    def _answered_article(self, pq: ParsedQuestion, ctx: Context) -> Composed:
+        """The question was asked and answered before (a consumer page's own question is
+        the same question): that answer leads, in its order; what the condition's pages
+        and guidelines say about the asked aspect follows."""
+        match = ctx.answered[0]
+        book = ReferenceBook()
+        seen: list[set[str]] = []
+        chosen = pick(page_candidates(list(match.passages), ctx.max_chars, per_page=4), 4, seen)
+        if not chosen:
+            return self._evidence_article(pq, dataclasses.replace(ctx, answered=()))
+        statements = tuple(self._statements(chosen, book))
+        title = re.sub(r"\s+\?$", "?", match.question)
+        sections = [Section("answered", title, statements)]
+        if pq.conditions and pq.qtype in _CONDITION_FORMS and ctx.topic_search is not None:
+            more = self._condition_article(pq, dataclasses.replace(ctx, answered=()), book=book, seen=seen)
+            sections.extend(more.sections)
+        return Composed(statements[:2], tuple(sections), (), book, ())
 
     # ---- drug questions ----------------------------------------------------------
     def _drug_article(self, pq: ParsedQuestion, ctx: Context, *, book: ReferenceBook | None = None,
@@ -252,10 +275,11 @@ class Composer:
                         tuple(uncovered), note if sections else None)
 
     # ---- questions about a condition -------------------------------------------------
-    def _condition_article(self, pq: ParsedQuestion, ctx: Context) -> Composed:
+    def _condition_article(self, pq: ParsedQuestion, ctx: Context, *, book: ReferenceBook | None = None,
+                           seen: list[set[str]] | None = None) -> Composed:
         assert ctx.topic_search is not None
-        book = ReferenceBook()
-        seen: list[set[str]] = []
+        book = book if book is not None else ReferenceBook()
+        seen = seen if seen is not None else []
         if pq.qtype is QuestionType.COMPARISON:
             aspect = next((t for t in pq.secondary_types if t in ASPECT_HEADINGS), QuestionType.GENERAL)
             conds: tuple[ConditionMention, ...] = pq.conditions[:2]

@@ -57,7 +57,7 @@ def about(p: StoredPassage, c: ConditionMention, concepts: Concepts | None, pat:
     return False
 
 
-def _page_candidates(ps: Sequence[StoredPassage], max_chars: int, per_page: int) -> list[Candidate]:
+def page_candidates(ps: Sequence[StoredPassage], max_chars: int, per_page: int) -> list[Candidate]:
     """The leading sentences of each page, in order, scored so that earlier pages and
     earlier sentences come first."""
     out: list[Candidate] = []
@@ -112,7 +112,7 @@ def answer_aspect(
     own = [p for p in found if p.source_type is SourceType.PATIENT_INFO and about(p, condition, concepts, pat)]
     cue = ASPECT_CUES.get(aspect)
     # 1. a consumer page whose own question asks this aspect: its leading sentences
-    chosen = pick(_page_candidates(_first_of_docs(own, aspect), max_chars, per_page=3), limit, seen)
+    chosen = pick(page_candidates(_first_of_docs(own, aspect), max_chars, per_page=3), limit, seen)
     # 2. else the condition's overview page, where it speaks to the aspect
     if not chosen and aspect is not QuestionType.GENERAL and cue is not None:
         overview = _first_of_docs(own, QuestionType.GENERAL, passages_per_doc=3)
