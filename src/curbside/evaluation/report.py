@@ -158,6 +158,9 @@ def console_table(report: dict[str, Any]) -> str:
     m = report["meta"]
     lines.append(f"\nTotal {m['seconds']} s; corpus {m['corpus_version']}, settings {m['settings_hash']}, "
                  f"dense={'on' if m['dense'] else 'off'}.")
+    if m.get("corpus_sentences"):
+        lines.append(f"Corpus sentence index (coverage ceilings): {m['corpus_sentences']} sentences, "
+                     f"{m['corpus_index_seconds']} s to build or load.")
     return "\n".join(lines)
 
 
@@ -167,7 +170,9 @@ def markdown(report: dict[str, Any], max_failures: int = 25) -> str:
            f"Started {m['started']}; {m['seconds']} s; sets: {', '.join(m['sets'])}"
            f"{'; limit ' + str(m['limit']) if m['limit'] else ''}.",
            f"Corpus version `{m['corpus_version']}` ({m['passages']} passages), settings `{m['settings_hash']}`, "
-           f"dense vectors {'on' if m['dense'] else 'off'}, rerank {'on' if m['rerank'] else 'off'}.", "",
+           f"dense vectors {'on' if m['dense'] else 'off'}, rerank {'on' if m['rerank'] else 'off'}."
+           + (f" Coverage ceilings from {m['corpus_sentences']} corpus sentences." if m.get("corpus_sentences") else ""),
+           "",
            "![engine vs baseline](report.svg)", ""]
     for name, res in report["sets"].items():
         out += [f"## {name}", "", f"{res['engine']['questions']} questions from `{res['file']}`, {res['seconds']} s.", "",
