@@ -74,6 +74,7 @@ def evaluate(
             nice_to_have_covered=sum(m.covered for m in nice),
             nice_to_have=len(item.nice_to_have),
             baseline_covered=sum(r["baseline_covered"] for r in refs),
+            reference_answer=item.reference_answer,
         )
         records.append(rec)
         progress()
