@@ -20,8 +20,14 @@ DEFINITIONS = {
     "must_abstain_rate": "Abstained questions among the must-abstain ones (made-up drugs, non-medical); "
                          "target 1.",
     "false_abstention_rate": "Abstained questions among the controls (real medical questions); target 0.",
-    "kind": "What the question tests (made-up drug, non-medical, real drug, brand, misspelling, condition, ...).",
+    "kind": "What the question tests, as family: form (\"made-up drug: dose\"); the per-type table groups "
+            "by family (made-up drug, non-medical, real drug, brand, misspelling, condition, lay wording, "
+            "research).",
 }
+
+
+def family(kind: str) -> str:
+    return kind.split(":", 1)[0].strip()
 
 
 def evaluate(engine: Any, items: list[AbstentionItem], progress: Callable[[], None] = lambda: None) -> dict[str, Any]:
@@ -50,11 +56,11 @@ def _summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
         must_abstain_rate=share(r["abstained_or_refused"] for r in must),
         control_questions=len(ctrl),
         false_abstention_rate=share(r["abstained_or_refused"] for r in ctrl),
-        by_type={
+        by_type={  # by family: the kind before its colon ("made-up drug: dose" -> "made-up drug")
             k: {"expect": rs[0]["expect"], "questions": len(rs),
                 "abstained": share(r["abstained_or_refused"] for r in rs)}
-            for k in sorted({r["kind"] for r in records})
-            for rs in [[r for r in records if r["kind"] == k]]
+            for k in sorted({family(r["kind"]) for r in records})
+            for rs in [[r for r in records if family(r["kind"]) == k]]
         },
     )
     targets = [
