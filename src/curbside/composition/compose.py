@@ -244,8 +244,9 @@ class Composer:
         summary: tuple[Statement, ...] = ()
         if sections:
             summary = sections[0].statements[:1]
-            if pq.qtype is QuestionType.GENERAL and len(sections) > 1 and sections[1].key == "mechanism":
-                summary = summary + sections[1].statements[:1]  # what it is for, and what it is
+            kinds = {sec.key: sec for sec in sections}
+            if pq.qtype is QuestionType.GENERAL and "what_it_is" in kinds and sections[0].key != "what_it_is":
+                summary = kinds["what_it_is"].statements[:1] + summary  # what it is, then what it is for
         bottom = self._bottom_line(sections, summary)
         return Composed(summary, tuple(sections), bottom, book, tuple(uncovered), note)
 

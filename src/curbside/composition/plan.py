@@ -118,6 +118,21 @@ ADVERSE = SectionSpec(
     ("adverse_reactions",), prefer=_ADVERSE_NAMED, reject=lambda s: bool(_ADVERSE_BOILERPLATE.search(s)),
     search_terms="adverse effects side effects", limit=5,
 )
+# what a drug is: "Lexapro (escitalopram oxalate) is an orally administered selective
+# serotonin reuptake inhibitor (SSRI)." (the label's description names its class)
+_CLASS = re.compile(
+    r"\b(?:is|are) (?:an?|the) (?:[\w,()/-]+ ){0,8}?(?:inhibitors?|agonists?|antagonists?|blockers?|analogu?e?s?|"
+    r"antibiotics?|antibacterials?|agents?|derivatives?|antidepressants?|anticonvulsants?|antiepileptics?|"
+    r"opioids?|analgesics?|steroids?|corticosteroids?|benzodiazepines?|hormones?|vaccines?|antibod(?:y|ies)|"
+    r"antihistamines?|diuretics?|statins?|antipsychotics?|stimulants?|relaxants?|sulfonamides?|penicillins?|"
+    r"cephalosporins?|macrolides?|quinolones?|fluoroquinolones?|antifungals?|antivirals?|modulators?|"
+    r"anticoagulants?|immunosuppressants?|immunosuppressive|salts?|compounds?|proteins?|peptides?|enzymes?|"
+    r"vitamins?|class)\b", re.I)
+WHAT_IT_IS = SectionSpec(
+    "what_it_is", "What it is", "What it is", ("description", "mechanism", "clinical_pharmacology"),
+    cues=_CLASS, search_terms="class", limit=1,
+)
+
 # an overview's safety section: the boxed warning and the gravest warnings first
 _GRAVE = re.compile(r"\bWARNING\b|boxed|serious|fatal|death|life[- ]threatening|suicid\w*|increased (?:risk|mortality)", re.I)
 KEY_SAFETY = SectionSpec(
@@ -180,7 +195,7 @@ PLANS: dict[QuestionType, tuple[SectionSpec, ...]] = {
     QuestionType.OVERDOSE: (OVERDOSE, SAFETY, DOSING, INDICATIONS),
     QuestionType.PRODUCT: (SUPPLIED, INGREDIENTS, DOSING, INDICATIONS),
     # an overview: main uses, class and action, boxed warning, common side effects, cautions
-    QuestionType.GENERAL: (INDICATIONS, MECHANISM, KEY_SAFETY, ADVERSE, CONTRAINDICATIONS, LIMITATIONS),
+    QuestionType.GENERAL: (INDICATIONS, WHAT_IT_IS, KEY_SAFETY, ADVERSE, CONTRAINDICATIONS, MECHANISM),
 }
 # a condition aspect asked in a drug's context ("and does it cause ...?") reads the
 # drug's sections that hold it

@@ -52,13 +52,16 @@ TYPE_MAP: dict[str, tuple[QuestionType, tuple[str, ...]]] = {
     "Interaction": (_Q.INTERACTIONS, ("interactions",)),
     "Contraindication": (_Q.CONTRAINDICATIONS, ("contraindications",)),
     "Overdose": (_Q.OVERDOSE, ("overdose",)),
+    "Appearance": (_Q.PRODUCT, ("supplied",)),
+    "Ingredient": (_Q.PRODUCT, ("ingredients",)),
+    "Storage and disposal": (_Q.PRODUCT, ("supplied",)),
 }
 
 DEFINITIONS = {
     "answered": "The engine returned an article and did not abstain.",
     "type_mapping": "MedicationQA question_type is mapped to our question type and the section keys that "
-                    "answer it (see TYPE_MAP in evaluation/medicationqa.py); unmapped types (appearance, "
-                    "storage, ingredients, alternatives, ...) are left out of the section figures.",
+                    "answer it (see TYPE_MAP in evaluation/medicationqa.py); unmapped types (alternatives, "
+                    "availability, ...) are left out of the section figures.",
     "qtype_match": "The parsed question type equals the mapped type (Stopping/tapering accepts "
                    "dosing or adverse effects; Information accepts any).",
     "first_section_match": "The article's first section is one of the mapped section keys.",

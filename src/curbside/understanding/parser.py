@@ -49,7 +49,7 @@ class QuestionParser:
             and c.mention.text.lower() not in drug_texts
         )
         drugs = tuple(s.mention for s in drug_spans)
-        qtype, secondary = classify(text, drug_count=len(drugs))
+        qtype, secondary = classify(text, drug_count=len(drugs), condition_count=len(conditions))
         return ParsedQuestion(
             text=text,
             qtype=qtype,

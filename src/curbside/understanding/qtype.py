@@ -24,7 +24,7 @@ _PRIORITY = (Q.OVERDOSE, Q.PREGNANCY_LACTATION, Q.COMPARISON, Q.INTERACTIONS, Q.
 # other way round for a question that names no drug ("What is good for a cold?").
 _WITH_DRUG = {
     Q.CAUSES: Q.ADVERSE_EFFECTS, Q.SYMPTOMS: Q.ADVERSE_EFFECTS, Q.TREATMENT: Q.INDICATION,
-    Q.PREVENTION: Q.INDICATION, Q.DIAGNOSIS: Q.MONITORING, Q.PROGNOSIS: Q.GENERAL,
+    Q.PREVENTION: Q.INDICATION, Q.DIAGNOSIS: Q.MONITORING, Q.PROGNOSIS: Q.DOSING,
 }
 _WITHOUT_DRUG = {
     Q.INDICATION: Q.TREATMENT, Q.ADVERSE_EFFECTS: Q.CAUSES, Q.MONITORING: Q.DIAGNOSIS,
@@ -83,7 +83,7 @@ _RULES: list[tuple[Q, float, str]] = [
     (Q.DOSING, 1, r"\b\d+(?:\.\d+)?\s*(?:mg|mgs|mcg|g|gm|ml|cc|units?|iu)\b"),
     (Q.DOSING, 1.5, _w("mg", "mgs", "milligrams?", "mcg", "micrograms?", "grams?", "ml", "cc",
                        "strength", "strengths", "amount")),
-    (Q.DOSING, 1.5, r"\bhow (?:often|frequently)\b"),
+    (Q.DOSING, 2.5, r"\bhow (?:often|frequently)\b"),
     # stopping a medicine is a dosing matter (tapering) with its withdrawal warnings
     (Q.DOSING, 3, r"\b(?:how|can|should|is it (?:ok|okay|safe)|when (?:is it|can|should|do))\b.{0,30}\b(?:stop|stopping|quit|quitting|"
                   r"wean\w*|taper\w*|discontinu\w*|come off|coming off|get off|getting off|reduce)\b"),
@@ -195,7 +195,9 @@ _RULES: list[tuple[Q, float, str]] = [
                       r"dispos\w*", "throw away", "gluten", "lactose", "shellac", r"dyes?",
                       r"gelatin\w*", r"preservatives?", "latex", "pill (?:is|looks)",
                       r"strengths?", "come in", "comes in", "available (?:in|as)", r"tablets? (?:size|look)",
-                      r"manufactur\w*", "made by", "who makes")),
+                      r"manufactur\w*", "made by", "who makes", "identify", "stay good", "still good",
+                      "go bad", "goes bad")),
+    (Q.PRODUCT, 3, r"\bwhat(?:'s| is|s)? (?:all )?in (?:this|the|a|my|it|that)\b|\bwhat(?:'s| is|s)? in \w+\s*\??$"),
     (Q.GENERAL, 2, _w("cost", "price", "generic (?:for|of|version)", "brand name", r"pronounc\w*",
                       "come from")),
     (Q.GENERAL, 3, _w("tell me (?:more )?about", "(?:more )?information (?:about|on)", "know about",
@@ -206,7 +208,7 @@ _RULES: list[tuple[Q, float, str]] = [
                           r"\bor\b.{0,40}\b(?:better|best|stronger|safer)\b")),
     # questions about a condition
     (Q.CAUSES, 3, _any(r"\bwhat (?:is |are |could be |might be |can be )?(?:the )?caus\w*",
-                       r"\bcaus(?:e|es) of\b", r"\bwhy (?:do|does|am|is|are|would|did|have)\b",
+                       r"\bcaus(?:e|es) of\b", r"\bwhy (?:do|does|am|is|are|would|have)\b",
                        r"\brisk factors?\b", r"\bwhat (?:is|could be) (?:the )?reason\b",
                        r"\b(?:could|can|might) (?:it|this|that) be\b", r"\bwhat triggers?\b")),
     (Q.CAUSES, 1.5, _w("cause", "causes", "caused", "causing", "trigger", "triggers", "lead to",
@@ -222,7 +224,8 @@ _RULES: list[tuple[Q, float, str]] = [
                           r"\b(?:recommend|suggest)\b", r"\bcure\b", r"\bhome remed\w*")),
     (Q.PREVENTION, 3, _any(r"\bprevent\w*", r"\bavoid (?:getting|catching|spreading)\b",
                            r"\bcontagious\b", r"\binfectious\b", r"\bspread\w*\b",
-                           r"\b(?:catch|caught|transmit\w*|pass (?:it )?on)\b", r"\bvaccin\w*")),
+                           r"\b(?:catch|caught|transmit\w*|pass (?:it )?on)\b")),
+    (Q.PREVENTION, 2, r"\bvaccin\w*"),
     (Q.DIAGNOSIS, 3, _any(r"\bdiagnos\w*", r"\btest(?:s|ed|ing)? (?:for|to)\b", r"\bscreen\w*",
                           r"\bcheck (?:for|if)\b", r"\bexam\w*", r"\bwhat (?:test|tests)\b",
                           r"\b(?:urine|blood) test\b", r"\bmeasure\b")),
@@ -251,12 +254,17 @@ def scores(text: str, *, drug_count: int = 0) -> dict[Q, float]:
     return dict(out)
 
 
-def classify(text: str, *, drug_count: int = 0) -> tuple[Q, tuple[Q, ...]]:
+def classify(text: str, *, drug_count: int = 0, condition_count: int | None = None) -> tuple[Q, tuple[Q, ...]]:
     """(primary type, secondary types) of a question; ``drug_count`` is how many drugs
     it names (two drugs make an interaction question likelier). A condition aspect asked
-    of a drug becomes the drug aspect that holds it, and the other way round."""
+    of a drug becomes the drug aspect that holds it, and a drug aspect asked of a
+    condition (``condition_count`` > 0, or unknown: None) the condition aspect."""
     found: dict[Q, float] = defaultdict(float)
-    remap = _WITH_DRUG if drug_count else _WITHOUT_DRUG
+    remap: dict[Q, Q] = {}
+    if drug_count:
+        remap = _WITH_DRUG
+    elif condition_count is None or condition_count > 0:
+        remap = _WITHOUT_DRUG
     for t, v in scores(text, drug_count=drug_count).items():
         found[remap.get(t, t)] += v
     if drug_count < 2 and Q.COMPARISON in found and not _CONDITION_PAIR.search(text.lower()):
