@@ -11,7 +11,9 @@ import math
 import re
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from curbside import paths
 from curbside.composition.compose import Composer, Context, abstained_article, title_for
@@ -28,11 +30,23 @@ from curbside.index.lexical import LexicalIndex, query_terms
 from curbside.index.retrieve import Retrieved, Retriever
 from curbside.settings import Settings
 from curbside.store.sqlite import SQLiteStore
-from curbside.types import Article, Audience, ParsedQuestion, QuestionType, SourceType, StoredPassage
+from curbside.types import (
+    Article,
+    Audience,
+    ParsedQuestion,
+    QuestionMatch,
+    QuestionType,
+    SourceType,
+    StoredPassage,
+)
 from curbside.understanding.conditions import ConditionMatcher
 from curbside.understanding.lexicon import DrugLexicon
 from curbside.understanding.parser import QuestionParser
+from curbside.understanding.qtype import asks_overview
 from curbside.understanding.scope import abstain_reason
+
+if TYPE_CHECKING:
+    from curbside.index.questions import QuestionMatcher
 
 # Words that say what kind of answer is wanted, not what it is about.
 GENERIC_WORDS = frozenset(
@@ -79,6 +93,7 @@ class Engine:
         self.dense = dense
         self._embedder: object | None = None
         self._reranker: object | None = None
+        self._questions: object | None = None  # QuestionMatcher, False when there is none
         self._lock = threading.Lock()
         self.composer = Composer()
         self.corpus_version = store.corpus_version()
@@ -115,19 +130,23 @@ class Engine:
     def has_dense(self) -> bool:
         return self.dense is not None
 
+    def _query_embedder(self) -> object:
+        """The bge-small embedder for questions, made once (it loads on first use)."""
+        with self._lock:
+            if self._embedder is None:
+                from curbside.index.embedder import Embedder
+                from curbside.index.models import model_dir
+
+                self._embedder = Embedder(
+                    model_dir("bge_small_en"), threads=self.settings.threads,
+                    max_tokens=self.settings.embed_max_tokens,
+                )
+            return self._embedder
+
     def _retriever(self) -> Retriever:
         embedder = reranker = None
         if self.dense is not None:
-            with self._lock:
-                if self._embedder is None:
-                    from curbside.index.embedder import Embedder
-                    from curbside.index.models import model_dir
-
-                    self._embedder = Embedder(
-                        model_dir("bge_small_en"), threads=self.settings.threads,
-                        max_tokens=self.settings.embed_max_tokens,
-                    )
-            embedder = self._embedder
+            embedder = self._query_embedder()
         if self.settings.use_rerank:
             with self._lock:
                 if self._reranker is None:
@@ -137,6 +156,57 @@ class Engine:
                     self._reranker = Reranker(model_dir("reranker_en"), threads=self.settings.threads)
             reranker = self._reranker
         return Retriever(self.store, self.lexical, self.settings, dense=self.dense, embedder=embedder, reranker=reranker)
+
+    def question_matcher(self) -> QuestionMatcher | None:
+        """The matcher over the corpus's answered questions (built by `curbside ingest
+        --embed`), or None when there is no question index for this model."""
+        if self._questions is None:
+            from curbside.index.questions import QuestionMatcher
+
+            found = None
+            folder = paths.questions_dir(self.settings.data_dir)
+            if QuestionMatcher.exists(folder):
+                found = QuestionMatcher.load(folder, self._query_embedder(), threads=self.settings.threads)  # type: ignore[arg-type]
+            with self._lock:
+                if self._questions is None:
+                    self._questions = found if found is not None else False
+        return self._questions or None  # type: ignore[return-value]
+
+    def similar_questions(
+        self,
+        question: str | ParsedQuestion,
+        k: int = 3,
+        min_similarity: float | None = None,
+        *,
+        topic_check: bool = True,
+    ) -> list[QuestionMatch]:
+        """The corpus's answered questions (MedQuAD) most similar to ``question``, best
+        first, each with its similarity and its answer's passages: only those at least
+        ``min_similarity`` similar (default: the question_match_threshold setting, set
+        so that a match is mostly the same question) and, with ``topic_check``, whose
+        topic the question names ("Is migraine hereditary?" is not "Is familial
+        hemiplegic migraine inherited?"). Empty without a question index. Costs one
+        query embedding (~5-20 ms) and ~1 ms of scoring."""
+        from curbside.index.questions import topic_covered
+
+        matcher = self.question_matcher()
+        if matcher is None or k <= 0:
+            return []
+        text = question.text if isinstance(question, ParsedQuestion) else clean_question(
+            question, self.settings.max_question_chars
+        )
+        floor = self.settings.question_match_threshold if min_similarity is None else min_similarity
+        out: list[QuestionMatch] = []
+        for rowid, sim in matcher.match(text, max(4 * k, 20) if topic_check else k, min_similarity=floor):
+            passages = self.store.answer_passages(rowid)
+            if not passages:  # the store may have moved on since the index was written
+                continue
+            if topic_check and not topic_covered(text, passages[0].section):
+                continue
+            out.append(QuestionMatch(question=passages[0].section, similarity=sim, passages=tuple(passages)))
+            if len(out) == k:
+                break
+        return out
 
     def parse(self, question: str, context: str | None = None) -> ParsedQuestion:
         """Understand the question. Only drugs the corpus has labels for count as drugs
@@ -168,7 +238,7 @@ class Engine:
         research question that merely names a drug ("Does iron regulate myelination?")."""
         if not pq.drugs:
             return False
-        if pq.qtype is not QuestionType.GENERAL:
+        if pq.qtype is not QuestionType.GENERAL or asks_overview(pq.text):
             return True
         drug_words = {w for d in pq.drugs for w in query_terms(f"{d.text} {d.generic}")}
         topic = [w for w in query_terms(pq.text) if w not in drug_words and w not in GENERIC_WORDS]
@@ -222,6 +292,16 @@ class Engine:
 
         return search
 
+    def _topic_search(self, names: Sequence[str], aspect: str) -> list[StoredPassage]:
+        """Consumer pages and guidelines about a condition (any of its ``names``), the
+        ones whose title or question also holds the aspect's word first."""
+        terms = [w for n in names for w in query_terms(n)]
+        if not terms:
+            return []
+        sources = [SourceType.PATIENT_INFO.value, SourceType.GUIDELINE.value]
+        q = self.lexical.build_query(list(dict.fromkeys([*terms, *query_terms(aspect)])), sources=sources)
+        return self.store.passages([r for r, _ in self.lexical.search(q, 40)])
+
     def ask(self, question: str, audience: Audience = Audience.PHYSICIAN, context: str | None = None) -> Article:
         t_start = time.perf_counter()
         timings: dict[str, float] = {}
@@ -264,16 +344,22 @@ class Engine:
             concepts=self._concepts,
             term_weights=self._term_weights(known, retrieved.doc_freqs),
             min_coverage=self.settings.min_evidence_coverage,
+            topic_search=self._topic_search,
+            # a consumer question asked and answered before leads an answer without a
+            # drug focus (the corpus's answered questions are about conditions)
+            answered=() if focused else tuple(self.similar_questions(pq, k=1)),
         )
-        summary, sections, bottom, book, uncovered = self.composer.compose(pq, ctx, drug_focus=focused)
-        if not sections and pq.drugs:
+        done = self.composer.compose(pq, ctx, drug_focus=focused)
+        if not done.sections and pq.drugs:
             # nothing found the first way: a drug question falls back on what the wider
             # evidence says, a research-style question on what the drug's labels say
             if not focused:
                 ctx = dataclasses.replace(ctx, labels=self.label_passages(pq))
-            summary, sections, bottom, book, more = self.composer.compose(pq, ctx, drug_focus=not focused)
-            uncovered = uncovered + more
+            more = self.composer.compose(pq, ctx, drug_focus=not focused)
+            done = dataclasses.replace(more, uncovered=done.uncovered + more.uncovered)
         timings["compose"] = (time.perf_counter() - t0) * 1000
+        summary, sections, bottom, book, uncovered = (
+            done.summary, done.sections, done.bottom_line, done.book, done.uncovered)
         if not sections:
             timings["total"] = (time.perf_counter() - t_start) * 1000
             what = f"the {ASKED_FOR[pq.qtype]} of {pq.drugs[0].generic}" if pq.drugs else "this question"
@@ -287,7 +373,7 @@ class Engine:
             conditions=pq.conditions, title=title_for(q), summary=summary, sections=sections,
             bottom_line=bottom, references=book.references(), uncovered=uncovered,
             abstained=False, abstain_reason=None, last_updated=self.store.newest_date(book.doc_ids()),
-            timings_ms=timings, **common,
+            timings_ms=timings, partial=done.partial_note is not None, partial_note=done.partial_note, **common,
         )
 
     def close(self) -> None:

@@ -2,7 +2,8 @@
 
 1. every file is hashed; an unchanged file costs one stat (or one hash) and no work;
 2. a changed file's documents replace its old ones in one store transaction;
-3. the lexical index, the vocabularies and (with ``embed``) the vectors catch up with
+3. the lexical index, the vocabularies and (with ``embed``) the passage vectors and
+   the answered questions' vectors (index/questions.py) catch up with
    the store from what it records (index_state, embeddings by content hash), so an
    ingest killed at any point is resumed by the next run.
 """
@@ -54,6 +55,7 @@ class IngestReport:
     n_record_errors: int = 0
     passages_indexed: int = 0
     passages_embedded: int = 0
+    questions_embedded: int = 0
     corpus_version: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -128,7 +130,7 @@ def ingest(
             r = _ingest_files(store, files, tick)
             timings["read_and_store"] = time.perf_counter() - t0
 
-            from curbside.index.sync import sync_dense, sync_lexical, sync_vocab
+            from curbside.index.sync import sync_dense, sync_lexical, sync_questions, sync_vocab
 
             t0 = time.perf_counter()
             indexed = sync_lexical(store, data_dir, settings, tick)
@@ -136,11 +138,14 @@ def ingest(
             t0 = time.perf_counter()
             sync_vocab(store, data_dir, settings, force=indexed > 0)
             timings["vocabularies"] = time.perf_counter() - t0
-            embedded = 0
+            embedded = questions = 0
             if embed:
                 t0 = time.perf_counter()
                 embedded = sync_dense(store, data_dir, settings, tick)
                 timings["embeddings"] = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                questions = sync_questions(store, data_dir, settings, tick)
+                timings["questions"] = time.perf_counter() - t0
             version = store.corpus_version()
         finally:
             store.close()
@@ -148,6 +153,7 @@ def ingest(
         **r,
         passages_indexed=indexed,
         passages_embedded=embedded,
+        questions_embedded=questions,
         corpus_version=version,
         seconds={k: round(v, 2) for k, v in timings.items()},
     )

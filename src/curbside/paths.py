@@ -17,6 +17,10 @@ def dense_dir(data_dir: Path) -> Path:
     return data_dir / "dense"
 
 
+def questions_dir(data_dir: Path) -> Path:
+    return data_dir / "questions"
+
+
 def lexicon_file(data_dir: Path) -> Path:
     return data_dir / "drug_lexicon.json"
 

@@ -80,6 +80,12 @@ class Settings:
     threads: int = _setting(
         2, "CPU threads for the embedding model.", affects_answers=False
     )
+    question_match_threshold: float = _setting(
+        0.8,
+        "An answered question of the corpus (MedQuAD) counts as the user's question when their "
+        "embeddings' cosine similarity is at least this and the user names its topic "
+        "(Engine.similar_questions). Lower finds more, and more wrong, matches.",
+    )
     max_statements_per_section: int = _setting(
         8, "At most this many statements in the article's main section (others get 3)."
     )

@@ -132,6 +132,22 @@ class StoredPassage:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionMatch:
+    """An answered question of the corpus similar to the user's (index/questions.py):
+    the stored question, its cosine similarity to the user's, and the passages of its
+    answer in order (a long answer spans several)."""
+
+    question: str
+    similarity: float
+    passages: tuple[StoredPassage, ...]
+
+    @property
+    def rowid(self) -> int:
+        """The rowid of the answer's first passage (the question index's row)."""
+        return self.passages[0].rowid
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     rowid: int
     score: float
@@ -149,7 +165,16 @@ class QuestionType(str, Enum):
     PREGNANCY_LACTATION = "pregnancy_lactation"
     MONITORING = "monitoring"
     OVERDOSE = "overdose"
-    GENERAL = "general"
+    PRODUCT = "product"  # ingredients, strengths, appearance, storage, how supplied
+    COMPARISON = "comparison"  # "X vs Y", "how do A and B differ"
+    # questions about a condition (answered from consumer pages and guidelines)
+    CAUSES = "causes"  # causes and risk factors
+    SYMPTOMS = "symptoms"  # symptoms, "is S a sign of C"
+    TREATMENT = "treatment"  # treatment options for a condition
+    PREVENTION = "prevention"  # prevention and contagion
+    DIAGNOSIS = "diagnosis"  # tests and exams
+    PROGNOSIS = "prognosis"  # outlook, how long it lasts
+    GENERAL = "general"  # overview: "tell me about X", "what is X"
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,3 +273,7 @@ class Article:
     corpus_version: str
     settings_hash: str
     timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
+    # the asked aspect is not covered: the article says so first (``partial_note``) and
+    # offers what the sources do cover as related information
+    partial: bool = False
+    partial_note: str | None = None

@@ -1,4 +1,5 @@
-"""`curbside eval --set all --limit 5` on a small real slice of the shared corpus."""
+"""`curbside eval --set all --limit 5` (and kqa, abstention alone) on a small real slice
+of the shared corpus."""
 
 from __future__ import annotations
 
@@ -54,10 +55,11 @@ def test_eval_all_limit_writes_a_complete_report(data_dir: Path, shared_dir: Pat
     assert res.exit_code == 0, res.output
     assert "== indications" in res.output and "BM25 baseline" in res.output
     for name in ("report.json", "report.md", "report.svg", "indications.items.jsonl",
-                 "bioasq.items.jsonl", "medicationqa.items.jsonl"):
+                 "bioasq.items.jsonl", "medicationqa.items.jsonl", "kqa.items.jsonl",
+                 "abstention.items.jsonl"):
         assert (out / name).stat().st_size > 0, name
     report = json.loads((out / "report.json").read_text())
-    assert set(report["sets"]) == {"indications", "bioasq", "medicationqa"}
+    assert set(report["sets"]) == {"indications", "bioasq", "medicationqa", "kqa", "abstention"}
     assert report["meta"]["limit"] == 5
     for name, res_set in report["sets"].items():
         assert {"engine", "baseline", "targets", "definitions", "failures"} <= set(res_set), name
@@ -80,4 +82,44 @@ def test_eval_all_limit_writes_a_complete_report(data_dir: Path, shared_dir: Pat
     mqa = report["sets"]["medicationqa"]
     assert {"rouge_l", "first_section_match", "qtype_match"} <= set(mqa["engine"])
     assert "rouge_l" in mqa["baseline"]
+    assert {"reference_coverage", "reference_corpus_ceiling", "statements_per_answer_mean"} <= set(mqa["engine"])
+    assert "reference_coverage" in mqa["baseline"]
+    kqa = report["sets"]["kqa"]
+    assert {"must_have_coverage", "must_have_coverage_per_question", "must_have_corpus_ceiling",
+            "must_have_coverage_to_ceiling", "statements_per_answer_mean", "statements_per_answer_p90",
+            "statements_per_answer_max"} <= set(kqa["engine"])
+    assert 0 < kqa["engine"]["must_have_statements"]
+    assert report["meta"]["corpus_sentences"] > 0
+    ab = report["sets"]["abstention"]
+    assert {"must_abstain_rate", "false_abstention_rate"} <= set(ab["engine"])
     assert (out / "report.svg").read_text().startswith("<svg")
+
+
+def test_eval_kqa_and_abstention_alone(data_dir: Path, shared_dir: Path, tmp_path: Path) -> None:
+    if "eval" not in cli.commands:
+        cli.add_command(eval_command)
+    cache = tmp_path / "cache"
+    for name, limit in (("kqa", "3"), ("abstention", "6")):
+        out = tmp_path / name
+        res = CliRunner().invoke(
+            cli,
+            ["--data-dir", str(data_dir), "--shared-dir", str(shared_dir), "eval", "--set", name,
+             "--limit", limit, "--out", str(out), "--cache-dir", str(cache), "--quiet"],
+            catch_exceptions=False,
+        )
+        assert res.exit_code == 0, res.output
+        assert f"== {name}" in res.output
+        items = [json.loads(line) for line in (out / f"{name}.items.jsonl").read_text().splitlines()]
+        assert len(items) == int(limit)
+        if name == "kqa":
+            assert "must-have coverage" in res.output and "corpus ceiling" in res.output
+            assert list(cache.glob("sentences-*.npz")), "the corpus sentence index was not cached"
+            for it in items:
+                assert {"question", "summary", "statements", "statement_count", "must_have"} <= set(it)
+                assert it["statement_count"] == len(it["statements"])
+                for m in it["must_have"]:
+                    assert {"statement", "covered", "by", "corpus_covered", "corpus_sentence"} <= set(m)
+                    assert (m["by"] is not None) == m["covered"]
+        else:
+            assert {it["expect"] for it in items} == {"abstain", "answer"}  # the spread mixes both halves
+            assert all(isinstance(it["ok"], bool) for it in items)

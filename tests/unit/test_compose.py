@@ -10,6 +10,12 @@ IND = (
 )
 
 
+
+def _compose(pq, ctx, **kw):
+    """The composer's parts as a tuple: (summary, sections, bottom line, book, uncovered)."""
+    c = Composer().compose(pq, ctx, **kw)
+    return c.summary, c.sections, c.bottom_line, c.book, c.uncovered
+
 def _p(rowid, doc, code, text, st=SourceType.DRUG_LABEL, year=2020):
     return StoredPassage(rowid, f"{doc}#{rowid}", doc, rowid, code, code, text, st, f"T {doc}", "Pub", year,
                          None, None, ("baclofen",))
@@ -27,7 +33,7 @@ def _pq(text, qtype=QuestionType.INDICATION, drugs=(DrugMention("Lioresal", "bac
 def test_indication_article_sections_citations_and_uncovered():
     labels = [_p(1, "label:a", "indications", IND), _p(2, "label:b", "indications", IND),
               _p(3, "label:a", "contraindications", "Hypersensitivity to baclofen is a contraindication here.")]
-    summary, sections, bottom, book, uncovered = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
+    summary, sections, bottom, book, uncovered = _compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
     keys = [s.key for s in sections]
     assert keys[:2] == ["indications", "limitations"] and "contraindications" in keys
     ind = sections[0].statements
@@ -49,10 +55,12 @@ def test_indication_article_sections_citations_and_uncovered():
 
 def test_no_label_text_for_the_asked_part_is_reported():
     labels = [_p(1, "label:a", "indications", IND)]
-    summary, sections, _, _, uncovered = Composer().compose(
-        _pq("Lioresal dose?", QuestionType.DOSING), _ctx(labels))
+    done = Composer().compose(_pq("Lioresal dose?", QuestionType.DOSING), _ctx(labels))
+    summary, sections, uncovered = done.summary, done.sections, done.uncovered
     assert uncovered[0] == "The sources found do not state the dosing of baclofen."
-    assert summary == ()
+    # the article says so first, then offers what is covered, marked partial
+    assert done.partial_note == "The sources found do not state the dosing of baclofen; related information follows."
+    assert summary and summary[0].text.startswith("Baclofen is useful")
     assert all(s.key != "dosing" for s in sections)
 
 
@@ -62,7 +70,7 @@ def test_evidence_article_without_drug_needs_overlap():
               _p(2, "pmid:2", "abstract", "Unrelated text about cardiac surgery outcomes in children.",
                  SourceType.RESEARCH)]
     pq = ParsedQuestion(text="Does exercise reduce knee osteoarthritis pain?", qtype=QuestionType.GENERAL)
-    summary, sections, _, book, uncovered = Composer().compose(pq, _ctx([], ranked))
+    summary, sections, _, book, uncovered = _compose(pq, _ctx([], ranked))
     assert summary and "osteoarthritis" in summary[0].text
     assert all(r.doc_id == "pmid:1" for r in book.references())
     # one good passage is an answer: its sentence is the summary and heads its section
@@ -71,13 +79,13 @@ def test_evidence_article_without_drug_needs_overlap():
     ]
     assert summary[0].citations == sections[0].statements[0].citations == (1,)
     pq2 = ParsedQuestion(text="What is the capital of Peru?", qtype=QuestionType.GENERAL)
-    summary, sections, _, _, uncovered = Composer().compose(pq2, _ctx([], ranked))
+    summary, sections, _, _, uncovered = _compose(pq2, _ctx([], ranked))
     assert sections == () and uncovered
 
 
 def test_patient_audience_uses_plain_headings():
     labels = [_p(1, "label:a", "indications", IND)]
-    _, sections, _, _, _ = Composer().compose(_pq("What is Lioresal for?"), _ctx(labels, audience=Audience.PATIENT))
+    _, sections, _, _, _ = _compose(_pq("What is Lioresal for?"), _ctx(labels, audience=Audience.PATIENT))
     assert sections[0].heading == "What it is used for"
 
 
@@ -97,7 +105,7 @@ OTHER = "The ophthalmic suspension is indicated for steroid-responsive inflammat
 def test_a_labels_list_is_shown_whole_after_its_opener_and_ends_at_prose():
     labels = [_p(1, "label:a", "indications", STEROID_1), _p(2, "label:a", "indications", STEROID_2),
               _p(3, "label:b", "indications", OTHER)]
-    _, sections, _, book, _ = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
+    _, sections, _, book, _ = _compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
     texts = [s.text for s in sections[0].statements]
     opener = next(i for i, t in enumerate(texts) if t.startswith("When oral therapy"))
     # items follow their opener in the label's order, across the passage boundary
@@ -120,7 +128,7 @@ def test_list_items_need_an_opener():
     lead = ("Baclofen is indicated for the relief of spasticity resulting from multiple sclerosis, "
             "particularly flexor spasms and concomitant pain, clonus and muscular rigidity.")
     labels = [_p(1, "label:a", "indications", f"{lead} {STEROID_2} {STEROID_2}")]
-    _, sections, _, _, _ = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
+    _, sections, _, _, _ = _compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
     assert [s.text for s in sections[0].statements] == [lead]
 
 
@@ -150,7 +158,7 @@ def test_one_remark_inside_a_list_does_not_end_it_two_do():
             "Lymphomas: Hodgkin's disease, non-Hodgkin's lymphoma. Such therapy is usually combined. "
             "Several agents are used together. Testicular Carcinoma: Embryonal cell, choriocarcinoma.")
     labels = [_p(1, "label:a", "indications", text)]
-    _, sections, _, _, _ = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
+    _, sections, _, _, _ = _compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
     texts = [s.text for s in sections[0].statements]
     assert "Lymphomas: Hodgkin's disease, non-Hodgkin's lymphoma." in texts
     assert not any(t.startswith("Testicular") for t in texts)
@@ -169,7 +177,7 @@ def test_instructions_inside_a_list_are_not_items():
 def test_list_items_follow_their_opener_not_a_later_statement_of_the_same_label():
     later = "The injection is also indicated for the treatment of cerebral edema of diverse etiologies."
     labels = [_p(1, "label:a", "indications", STEROID_1), _p(2, "label:a", "indications", later + " " + later)]
-    _, sections, _, _, _ = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
+    _, sections, _, _, _ = _compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
     texts = [s.text for s in sections[0].statements]
     assert texts[0].startswith("When oral therapy")
     assert texts[1].startswith("Dermatologic Diseases") and texts[-1] == later
@@ -182,7 +190,7 @@ def test_prose_with_other_verbs_and_stray_headings_are_not_items():
     text = ("Mometasone is indicated for the following: Important Hypertension of the eye. "
             "Important. Dermatographism.")
     labels = [_p(1, "label:a", "indications", text + " " + "Filler prose sentence that is long enough here." * 6)]
-    _, sections, _, _, _ = Composer().compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
+    _, sections, _, _, _ = _compose(_pq("What is the indication for Lioresal?"), _ctx(labels))
     texts = [s.text for s in sections[0].statements]
     assert "Dermatographism." in texts and "Important." not in texts
 
@@ -196,8 +204,8 @@ def test_evidence_statements_must_carry_the_questions_rare_words():
     weights = {"ago2": 9.0, "relate": 1.0, "cell": 1.5, "divisi": 2.0}
     ctx = Context(audience=Audience.PHYSICIAN, ranked=ranked, labels=[], section_search=lambda spec: [],
                   max_statements=5, max_chars=400, term_weights=weights, min_coverage=0.4)
-    summary, sections, _, book, _ = Composer().compose(pq, ctx)
+    summary, sections, _, book, _ = _compose(pq, ctx)
     assert [r.doc_id for r in book.references()] == ["pmid:2"]
     # without the weights both sentences share enough words to pass
-    _, _, _, book, _ = Composer().compose(pq, _ctx([], ranked))
+    _, _, _, book, _ = _compose(pq, _ctx([], ranked))
     assert {r.doc_id for r in book.references()} == {"pmid:1", "pmid:2"}

@@ -265,11 +265,36 @@ def test_conditions_save_load(conditions: ConditionMatcher, tmp_path: Path) -> N
     ],
 )
 def test_classify(text: str, qtype: Q) -> None:
-    assert classify(text)[0] is qtype
+    assert classify(text, drug_count=1)[0] is qtype  # each names one drug
+
+
+@pytest.mark.parametrize(
+    ("text", "drugs", "qtype"),
+    [
+        ("How is PID treated?", 0, Q.TREATMENT),
+        ("What is good for a stomach bug?", 0, Q.TREATMENT),
+        ("What could be causing the white tongue?", 0, Q.CAUSES),
+        ("Can sinus infections cause neck pain?", 0, Q.CAUSES),
+        ("What are the symptoms of diabetes?", 0, Q.SYMPTOMS),
+        ("Is herpes contagious?", 0, Q.PREVENTION),
+        ("Does a migraine last for days at a time?", 0, Q.PROGNOSIS),
+        ("For instance, to check for Epididymitis, is it a urine test?", 0, Q.DIAGNOSIS),
+        ("How do genital herpes and HPV differ?", 0, Q.COMPARISON),
+        ("Lexapro vs Zoloft", 2, Q.COMPARISON),
+        ("Do 81 mg aspirin contain shellac?", 1, Q.PRODUCT),
+        ("how to store insulin", 1, Q.PRODUCT),
+        ("Doe the buspar cause sleepiness?", 1, Q.ADVERSE_EFFECTS),  # a cause asked of a drug
+        ("Can propranolol prevent migraines?", 1, Q.INDICATION),
+        ("how long before a meal should I take lansoprazole", 1, Q.DOSING),
+        ("Alright so I dont know much about Lexapro would you tell me more about it?", 1, Q.GENERAL),
+    ],
+)
+def test_classify_question_forms(text: str, drugs: int, qtype: Q) -> None:
+    assert classify(text, drug_count=drugs)[0] is qtype
 
 
 def test_classify_secondary_and_two_drugs() -> None:
-    primary, secondary = classify("What dose of sertraline is safe in pregnancy, and side effects?")
+    primary, secondary = classify("What dose of sertraline is safe in pregnancy, and side effects?", drug_count=1)
     assert primary is Q.PREGNANCY_LACTATION
     assert Q.ADVERSE_EFFECTS in secondary and Q.DOSING in secondary
     assert classify("tamsulosin and ciprofloxacin, can I take them?", drug_count=2)[0] is Q.INTERACTIONS

@@ -57,7 +57,10 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], embed: bool, quiet: bool
         f"Documents: {report.docs_added} added, {report.docs_changed} changed, "
         f"{report.docs_unchanged} unchanged, {report.docs_removed} removed."
     )
-    click.echo(f"Passages indexed: {report.passages_indexed}; embedded: {report.passages_embedded}.")
+    click.echo(
+        f"Passages indexed: {report.passages_indexed}; embedded: {report.passages_embedded}; "
+        f"questions embedded: {report.questions_embedded}."
+    )
     click.echo(f"Malformed records skipped: {report.n_record_errors}.")
     for e in report.record_errors[:20]:
         click.echo(f"  {e.file} [{e.record}]: {e.reason}", err=True)

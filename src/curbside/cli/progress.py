@@ -7,7 +7,8 @@ from contextlib import contextmanager
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-_LABELS = {"read": "Reading files", "index": "Indexing documents", "embed": "Embedding passages"}
+_LABELS = {"read": "Reading files", "index": "Indexing documents", "embed": "Embedding passages",
+           "questions": "Embedding answered questions"}
 
 
 @contextmanager

@@ -37,6 +37,8 @@ def render_article(article: Article, console: Console) -> None:
         for u in article.uncovered:
             console.print(Text(f"  • Not covered: {u}", style="dim"))
         return
+    if article.partial and article.partial_note:
+        console.print(Panel(escape(article.partial_note), title="Partial answer", style="yellow"))
     if article.summary:
         console.print(Group(*(_line(s, bullet=False) for s in article.summary)))
         console.print()

@@ -3,25 +3,54 @@ sentences from retrieved passages; every statement cites the passages it came fr
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from curbside.composition.plan import ASKED_FOR, PLANS, SectionSpec
+from curbside.composition.aspects import ASPECT_HEADINGS
+from curbside.composition.condition import TopicSearch, answer_aspect, name_pattern, page_candidates
+from curbside.composition.plan import ASKED_FOR, SectionSpec, plan_for
+from curbside.composition.population import asked_population, fits_population
 from curbside.composition.references import ReferenceBook
 from curbside.composition.select import Candidate, Concepts, candidates, pick, pick_list, question_stems, stems
 from curbside.types import (
     Article,
     Audience,
+    ConditionMention,
     ParsedQuestion,
+    QuestionType,
     Section,
     SourceType,
     Statement,
     StoredPassage,
+    QuestionMatch,
 )
 
 SectionSearch = Callable[[SectionSpec], list[StoredPassage]]
+
+
+@dataclass(frozen=True)
+class Composed:
+    """What the composer makes of a question: the article's parts."""
+
+    summary: tuple[Statement, ...]
+    sections: tuple[Section, ...]
+    bottom_line: tuple[Statement, ...]
+    book: ReferenceBook
+    uncovered: tuple[str, ...]
+    # set when the asked aspect is not covered and related information is offered
+    partial_note: str | None = None
+
+
+# substances a question may ask a drug to be taken with ("Can I drink alcohol on X?")
+_SUBSTANCES = re.compile(
+    r"\b(?:alcohol|beer|wine|liquor|grapefruit|caffeine|coffee|tea|dairy|milk|food|foods|meals?|"
+    r"antacids?|vitamins?|iron|calcium|magnesium|potassium|supplements?|nsaids?|opioids?|"
+    r"marijuana|cannabis|nicotine|tobacco|smoking|birth control|contraceptives?)\b",
+    re.I,
+)
 
 _SOURCE_SECTIONS = {
     SourceType.DRUG_LABEL: ("labels", "What the drug labels say", "What the drug label says"),
@@ -47,6 +76,10 @@ class Context:
     # ``min_coverage`` of the total weight, so common words alone do not make an answer
     term_weights: Mapping[str, float] = field(default_factory=dict)
     min_coverage: float = 0.4
+    # passages about a condition (consumer pages, guidelines), for condition questions
+    topic_search: TopicSearch | None = None
+    # answered questions of the corpus that ask the same thing (MedQuAD), best first
+    answered: Sequence[QuestionMatch] = ()
 
 
 def _title(q: str) -> str:
@@ -80,18 +113,50 @@ def _condition_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
     return _names_pattern({c.name for c in pq.conditions} | {c.text for c in pq.conditions}, 4)
 
 
+# sections after the asked one in a drug article (each of at most two statements)
+SECONDARY_SECTIONS = 4
+
+_CONDITION_FORMS = frozenset(ASPECT_HEADINGS) | {QuestionType.COMPARISON}
+
+
 class Composer:
-    def compose(self, pq: ParsedQuestion, ctx: Context, *, drug_focus: bool = True) -> tuple[
-        tuple[Statement, ...], tuple[Section, ...], tuple[Statement, ...], ReferenceBook, tuple[str, ...]
-    ]:
-        """(summary, sections, bottom line, references, uncovered parts)."""
+    def compose(self, pq: ParsedQuestion, ctx: Context, *, drug_focus: bool = True) -> Composed:
+        """The article's parts for the question, routed by what it asks about: a drug's
+        own sections, a condition's aspect, or the evidence that answers it."""
         if pq.drugs and drug_focus:
+            if pq.qtype is QuestionType.COMPARISON and len(pq.drugs) >= 2:
+                return self._drug_comparison(pq, ctx)
             return self._drug_article(pq, ctx)
+        if ctx.answered:
+            return self._answered_article(pq, ctx)
+        if pq.conditions and pq.qtype in _CONDITION_FORMS and ctx.topic_search is not None:
+            done = self._condition_article(pq, ctx)
+            if done.sections:
+                return done
         return self._evidence_article(pq, ctx)
 
-    # ---- drug questions ----------------------------------------------------------
-    def _drug_article(self, pq: ParsedQuestion, ctx: Context):  # type: ignore[no-untyped-def]
+    def _answered_article(self, pq: ParsedQuestion, ctx: Context) -> Composed:
+        """The question was asked and answered before (a consumer page's own question is
+        the same question): that answer leads, in its order; what the condition's pages
+        and guidelines say about the asked aspect follows."""
+        match = ctx.answered[0]
         book = ReferenceBook()
+        seen: list[set[str]] = []
+        chosen = pick(page_candidates(list(match.passages), ctx.max_chars, per_page=4), 4, seen)
+        if not chosen:
+            return self._evidence_article(pq, dataclasses.replace(ctx, answered=()))
+        statements = tuple(self._statements(chosen, book))
+        title = re.sub(r"\s+\?$", "?", match.question)
+        sections = [Section("answered", title, statements)]
+        if pq.conditions and pq.qtype in _CONDITION_FORMS and ctx.topic_search is not None:
+            more = self._condition_article(pq, dataclasses.replace(ctx, answered=()), book=book, seen=seen)
+            sections.extend(more.sections)
+        return Composed(statements[:2], tuple(sections), (), book, ())
+
+    # ---- drug questions ----------------------------------------------------------
+    def _drug_article(self, pq: ParsedQuestion, ctx: Context, *, book: ReferenceBook | None = None,
+                      seen: list[set[str]] | None = None) -> Composed:
+        book = book if book is not None else ReferenceBook()
         qstems = question_stems(pq.text) | {s for d in pq.drugs for s in stems(d.generic)}
         drug_re = _drug_pattern(pq)
         subject_re = _subject_pattern(pq)
@@ -100,19 +165,35 @@ class Composer:
         boost = cond_re
         if other_drugs:
             boost = re.compile("|".join(re.escape(d.generic) for d in other_drugs), re.I)
-        seen: list[set[str]] = []
+        seen = seen if seen is not None else []
         sections: list[Section] = []
         uncovered: list[str] = []
-        plan = PLANS[pq.qtype]
+        plan = plan_for(pq.qtype, pq.text)
         drug_name = pq.drugs[0].generic
         asked = frozenset(d.generic for d in pq.drugs)
+        population = asked_population(pq.text)
+        partner = _partner_pattern(pq)
+        partner_missing = False
+        own_labels = _asked_product(pq, ctx.labels)
         for spec in plan:
+            labels = own_labels if own_labels and spec.key in _PRODUCT_SPECIFIC else ctx.labels
             limit = min(spec.limit, ctx.max_statements)
             if spec is not plan[0]:
-                limit = min(limit, 3)
-            label_ps = [p for code in spec.codes for p in ctx.labels if p.section_code == code]
+                # the asked section leads; the others are short, and at most
+                # SECONDARY_SECTIONS of them, so the article stays readable
+                if len(sections) > SECONDARY_SECTIONS:
+                    break
+                limit = min(limit, 2)
+            label_ps = [p for code in spec.codes for p in labels if p.section_code == code]
             cands = candidates(label_ps, spec, query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
                                asked=asked)
+            if population is not None:
+                cands = [c for c in cands if fits_population(c.text, population)]
+            if spec.key == "interactions" and partner is not None and cands:
+                # "X with Y": the statements that name Y answer; the rest is related
+                named = [c for c in cands if partner.search(c.text)]
+                partner_missing = not named
+                cands = named or cands
             if spec.list_limit and spec is plan[0]:
                 chosen = pick([c for c in cands if not c.item], limit, seen, concepts=ctx.concepts)
                 items, at = pick_list(cands, chosen, spec.list_limit, seen)
@@ -141,20 +222,92 @@ class Composer:
             chosen = pick(
                 candidates(open_ps, plan[0], query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
                            require=drug_re, min_overlap=1, strict=True),
-                3,
+                2,
                 seen,
             )
             if chosen:
                 heading = "What guidelines and research add" if ctx.audience.is_clinician else "What other sources say"
                 sections.append(Section("evidence", heading, tuple(self._statements(chosen, book))))
         primary_missing = not sections or sections[0].key != plan[0].key
+        note = None
         if primary_missing:
             first = f"{plan[0].heading}:"
             uncovered = [u for u in uncovered if not u.startswith(first)]
-            uncovered.insert(0, f"The sources found do not state the {ASKED_FOR[pq.qtype]} of {drug_name}.")
-        summary = sections[0].statements[:1] if sections and not primary_missing else ()
+            asked_for = ASKED_FOR[pq.qtype] if pq.qtype is not QuestionType.GENERAL else "main uses"
+            uncovered.insert(0, f"The sources found do not state the {asked_for} of {drug_name}.")
+            note = f"The sources found do not state the {asked_for} of {drug_name}; related information follows."
+        elif partner_missing and partner is not None:
+            what = ", ".join(dict.fromkeys(m.group(0).lower() for m in partner.finditer(pq.text))) or "that"
+            note = (f"The sources found do not say how {drug_name} interacts with {what}; "
+                    "its other interactions follow.")
+            uncovered.insert(0, f"{drug_name.capitalize()} with {what}: not described in the sources found.")
+        summary: tuple[Statement, ...] = ()
+        if sections:
+            summary = sections[0].statements[:1]
+            kinds = {sec.key: sec for sec in sections}
+            if pq.qtype is QuestionType.GENERAL and "what_it_is" in kinds and sections[0].key != "what_it_is":
+                summary = kinds["what_it_is"].statements[:1] + summary  # what it is, then what it is for
         bottom = self._bottom_line(sections, summary)
-        return summary, tuple(sections), bottom, book, tuple(uncovered)
+        return Composed(summary, tuple(sections), bottom, book, tuple(uncovered), note)
+
+    def _drug_comparison(self, pq: ParsedQuestion, ctx: Context) -> Composed:
+        """Two drugs side by side: the same sections for each, each cited to its own labels."""
+        book = ReferenceBook()
+        seen: list[set[str]] = []
+        aspect = next((t for t in pq.secondary_types if t is not QuestionType.COMPARISON), QuestionType.GENERAL)
+        summary: list[Statement] = []
+        sections: list[Section] = []
+        uncovered: list[str] = []
+        for d in pq.drugs[:2]:
+            one = dataclasses.replace(pq, drugs=(d,), qtype=aspect, secondary_types=())
+            labels = [p for p in ctx.labels if d.generic in p.drugs or _mentions(p, d.generic)]
+            part = self._drug_article(one, dataclasses.replace(ctx, labels=labels), book=book, seen=seen)
+            name = d.text if d.text.lower() != d.generic else d.generic.capitalize()
+            for sec in part.sections[:3]:
+                if sec.key == "evidence":
+                    continue
+                sections.append(Section(f"{sec.key}-{d.generic}", f"{name}: {sec.heading}", sec.statements))
+            summary.extend(part.summary[:1])
+            uncovered.extend(u for u in part.uncovered if u.startswith("The sources"))
+        note = None
+        if len(summary) < 2:
+            note = "The sources found cover only one of the two; what they say follows."
+        return Composed(tuple(summary), tuple(sections), self._bottom_line(sections, tuple(summary)), book,
+                        tuple(uncovered), note if sections else None)
+
+    # ---- questions about a condition -------------------------------------------------
+    def _condition_article(self, pq: ParsedQuestion, ctx: Context, *, book: ReferenceBook | None = None,
+                           seen: list[set[str]] | None = None) -> Composed:
+        assert ctx.topic_search is not None
+        book = book if book is not None else ReferenceBook()
+        seen = seen if seen is not None else []
+        if pq.qtype is QuestionType.COMPARISON:
+            aspect = next((t for t in pq.secondary_types if t in ASPECT_HEADINGS), QuestionType.GENERAL)
+            conds: tuple[ConditionMention, ...] = pq.conditions[:2]
+        else:
+            aspect = pq.qtype if pq.qtype in ASPECT_HEADINGS else QuestionType.GENERAL
+            conds = pq.conditions[:1]
+        clinician = ctx.audience.is_clinician
+        sections: list[Section] = []
+        summary: list[Statement] = []
+        uncovered: list[str] = []
+        note = None
+        for c in conds:
+            args = dict(search=ctx.topic_search, ranked=ctx.ranked, concepts=ctx.concepts,
+                        max_chars=ctx.max_chars, seen=seen, clinician=clinician)
+            ans = answer_aspect(c, aspect, **args)  # type: ignore[arg-type]
+            if not ans.chosen and aspect is not QuestionType.GENERAL:
+                uncovered.append(f"The sources found do not describe the {ASKED_FOR[aspect]} of {c.name}.")
+                ans = answer_aspect(c, QuestionType.GENERAL, **args)  # type: ignore[arg-type]
+                if ans.chosen and note is None:
+                    note = f"The sources found do not describe the {ASKED_FOR[aspect]} of {c.name}; what it is follows."
+            if not ans.chosen:
+                continue
+            heading = ASPECT_HEADINGS[ans.aspect][0 if clinician else 1]
+            statements = tuple(self._statements(ans.chosen, book))
+            sections.append(Section(f"{ans.aspect.value}", f"{heading}: {c.name}", statements))
+            summary.extend(statements[: 1 if len(conds) > 1 else 2])
+        return Composed(tuple(summary), tuple(sections), (), book, tuple(uncovered), note if sections else None)
 
     def _statements(self, chosen: list[tuple[Candidate, list[StoredPassage]]], book: ReferenceBook) -> list[Statement]:
         out = []
@@ -193,8 +346,17 @@ class Composer:
                 c for c in all_cands
                 if sum(ctx.term_weights.get(x, 0.0) for x in stems(c.text)) >= ctx.min_coverage * total
             ]
+        drug_re = _drug_pattern(pq)
+        if drug_re is not None:
+            # a sentence about the asked drug, not about another one that shares a word
+            all_cands = [c for c in all_cands if drug_re.search(c.text) or drug_re.search(c.passage.title)]
+        if pq.conditions:
+            # a sentence about the asked condition, not one that shares a word with it
+            pats = [name_pattern(c) for c in pq.conditions]
+            named = [c for c in all_cands if any(p.search(c.text) or p.search(c.passage.title) for p in pats)]
+            all_cands = named
         if not all_cands:
-            return (), (), (), book, ("The sources found do not answer this question.",)
+            return Composed((), (), (), book, ("The sources found do not answer this question.",))
         # the summary is the best two statements; each is stated again in its source's
         # section (as a drug article's summary is), so one good passage is an answer
         top = pick(all_cands, 2, [])
@@ -209,7 +371,35 @@ class Composer:
             key, heading, lay = _SOURCE_SECTIONS[st]
             sections.append(Section(key, heading if ctx.audience.is_clinician else lay,
                                     tuple(self._statements(chosen, book))))
-        return summary, tuple(sections), (), book, ()
+        return Composed(summary, tuple(sections), (), book, ())
+
+
+def _partner_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
+    """What a drug is asked to be taken with: the other drugs named, or a substance."""
+    names = {n for d in pq.drugs[1:] for n in (d.generic, d.text) if len(n) >= 3}
+    names |= {m.group(0) for m in _SUBSTANCES.finditer(pq.text)}
+    if not names:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")", re.I)
+
+
+def _mentions(p: StoredPassage, generic: str) -> bool:
+    return generic.lower() in p.title.lower()
+
+
+# sections whose statements hold for one product only (dose, strength, ingredients)
+_PRODUCT_SPECIFIC = frozenset({"dosing", "supplied", "ingredients"})
+
+
+def _asked_product(pq: ParsedQuestion, labels: Sequence[StoredPassage]) -> list[StoredPassage]:
+    """The labels of a brand asked by name ("Saxenda", "Lioresal"): its dose, strengths
+    and ingredients come from them only, never from another product of the same drug.
+    Empty when no brand was named or the corpus has no label of it."""
+    brands = [d.text for d in pq.drugs if d.matched_as == "brand" and len(d.text) >= 3]
+    if not brands:
+        return []
+    pat = re.compile(r"\b(?:" + "|".join(re.escape(b) for b in brands) + r")\b", re.I)
+    return [p for p in labels if pat.search(p.title)]
 
 
 _EVIDENCE_SOURCES = {

@@ -93,6 +93,7 @@ MECHANISM = SectionSpec(
 DOSING = SectionSpec(
     "dosing", "Dosing and administration", "How it is taken",
     ("dosage", "dosage_forms"), prefer=_DOSE, search_terms="dose dosage mg", limit=5,
+    open_fallback=False,  # a study's dose is not the product's dose
 )
 CONTRAINDICATIONS = SectionSpec(
     "contraindications", "Contraindications", "Who should not take it",
@@ -103,9 +104,40 @@ SAFETY = SectionSpec(
     ("boxed_warning", "warnings", "abuse_dependence"), prefer=_WITHDRAW,
     search_terms="withdrawal abrupt discontinuation warning", limit=5,
 )
+# label boilerplate that names no reaction
+_ADVERSE_BOILERPLATE = re.compile(
+    r"reported voluntarily|population of uncertain size|clinical trials are conducted under widely varying|"
+    r"cannot be directly compared|may not reflect the rates|(?:are|is) (?:discussed|described) in (?:more )?"
+    r"(?:detail )?(?:in )?(?:other|the following)|following adverse reactions (?:have been|were|are) "
+    r"(?:identified|reported|discussed)|^the following (?:serious )?adverse reactions|collected from \d+ patients",
+    re.I,
+)
+_ADVERSE_NAMED = re.compile(r"most common|commonly|frequent|\(?[≥>]\s?\d+\s?%|\d+\s?%|include[sd]?\b", re.I)
 ADVERSE = SectionSpec(
     "adverse_effects", "Adverse effects", "Side effects",
-    ("adverse_reactions",), prefer=_ADVERSE, search_terms="adverse effects side effects", limit=5,
+    ("adverse_reactions",), prefer=_ADVERSE_NAMED, reject=lambda s: bool(_ADVERSE_BOILERPLATE.search(s)),
+    search_terms="adverse effects side effects", limit=5,
+)
+# what a drug is: "Lexapro (escitalopram oxalate) is an orally administered selective
+# serotonin reuptake inhibitor (SSRI)." (the label's description names its class)
+_CLASS = re.compile(
+    r"\b(?:is|are) (?:an?|the) (?:[\w,()/-]+ ){0,8}?(?:inhibitors?|agonists?|antagonists?|blockers?|analogu?e?s?|"
+    r"antibiotics?|antibacterials?|agents?|derivatives?|antidepressants?|anticonvulsants?|antiepileptics?|"
+    r"opioids?|analgesics?|steroids?|corticosteroids?|benzodiazepines?|hormones?|vaccines?|antibod(?:y|ies)|"
+    r"antihistamines?|diuretics?|statins?|antipsychotics?|stimulants?|relaxants?|sulfonamides?|penicillins?|"
+    r"cephalosporins?|macrolides?|quinolones?|fluoroquinolones?|antifungals?|antivirals?|modulators?|"
+    r"anticoagulants?|immunosuppressants?|immunosuppressive|salts?|compounds?|proteins?|peptides?|enzymes?|"
+    r"vitamins?|class)\b", re.I)
+WHAT_IT_IS = SectionSpec(
+    "what_it_is", "What it is", "What it is", ("description", "mechanism", "clinical_pharmacology"),
+    cues=_CLASS, search_terms="class", limit=1,
+)
+
+# an overview's safety section: the boxed warning and the gravest warnings first
+_GRAVE = re.compile(r"\bWARNING\b|boxed|serious|fatal|death|life[- ]threatening|suicid\w*|increased (?:risk|mortality)", re.I)
+KEY_SAFETY = SectionSpec(
+    "safety", "Boxed warning and key cautions", "Important safety warnings",
+    ("boxed_warning", "warnings"), prefer=_GRAVE, search_terms="warning serious risk", limit=3,
 )
 INTERACTIONS = SectionSpec(
     "interactions", "Drug interactions", "Other medicines and interactions",
@@ -130,6 +162,25 @@ OVERDOSE = SectionSpec(
     ("overdosage",), prefer=_OVERDOSE, search_terms="overdose overdosage", limit=5,
 )
 
+_INGREDIENT = re.compile(
+    r"\bingredients?\b|\bcontains?\b|\beach (?:tablet|capsule|mL|film|vial|dose)\b|\bexcipients?\b|"
+    r"\bgluten\b|\blactose\b|\bshellac\b|\bdyes?\b|\bgelatin\b", re.I)
+_SUPPLIED = re.compile(
+    r"\bsupplied\b|\bavailable\b|\bstored?\b|\bstorage\b|\brefrigerat\w*|\b\d+\s*°|\bimprint\w*|"
+    r"\bdebossed\b|\bengraved\b|\bcolou?r\w*|\bwhite\b|\byellow\b|\bblue\b|\bpink\b|\bround\b|\boval\b|"
+    r"\bscored\b|\bbottles? of\b|\bdispos\w*|\bdiscard\b", re.I)
+INGREDIENTS = SectionSpec(
+    "ingredients", "Ingredients and description", "What is in it", ("description",),
+    prefer=_INGREDIENT, search_terms="ingredients", limit=4, open_fallback=False,
+)
+SUPPLIED = SectionSpec(
+    "supplied", "How supplied, strengths, appearance and storage", "What it looks like and how to store it",
+    ("how_supplied", "dosage_forms"), prefer=_SUPPLIED, search_terms="supplied storage", limit=5,
+    open_fallback=False,
+)
+_ASKS_INGREDIENTS = re.compile(r"ingredient|contain|made (?:of|from)|gluten|lactose|shellac|\bdyes?\b|gelatin|"
+                               r"preservative|latex|excipient", re.I)
+
 PLANS: dict[QuestionType, tuple[SectionSpec, ...]] = {
     QuestionType.INDICATION: (
         INDICATIONS, LIMITATIONS, MECHANISM, DOSING, CONTRAINDICATIONS, SAFETY, MONITORING, POPULATIONS,
@@ -142,8 +193,23 @@ PLANS: dict[QuestionType, tuple[SectionSpec, ...]] = {
     QuestionType.PREGNANCY_LACTATION: (PREGNANCY, SAFETY, CONTRAINDICATIONS, INDICATIONS),
     QuestionType.MONITORING: (MONITORING, SAFETY, DOSING, INDICATIONS),
     QuestionType.OVERDOSE: (OVERDOSE, SAFETY, DOSING, INDICATIONS),
-    QuestionType.GENERAL: (INDICATIONS, LIMITATIONS, MECHANISM, DOSING, CONTRAINDICATIONS, SAFETY, ADVERSE),
+    QuestionType.PRODUCT: (SUPPLIED, INGREDIENTS, DOSING, INDICATIONS),
+    # an overview: main uses, class and action, boxed warning, common side effects, cautions
+    QuestionType.GENERAL: (INDICATIONS, WHAT_IT_IS, KEY_SAFETY, ADVERSE, CONTRAINDICATIONS, MECHANISM),
 }
+# a condition aspect asked in a drug's context ("and does it cause ...?") reads the
+# drug's sections that hold it
+PLANS[QuestionType.CAUSES] = PLANS[QuestionType.SYMPTOMS] = PLANS[QuestionType.ADVERSE_EFFECTS]
+PLANS[QuestionType.TREATMENT] = PLANS[QuestionType.PREVENTION] = PLANS[QuestionType.INDICATION]
+PLANS[QuestionType.DIAGNOSIS] = PLANS[QuestionType.MONITORING]
+PLANS[QuestionType.PROGNOSIS] = PLANS[QuestionType.COMPARISON] = PLANS[QuestionType.GENERAL]
+
+
+def plan_for(qtype: QuestionType, question: str) -> tuple[SectionSpec, ...]:
+    """The sections of a drug article, the asked one first."""
+    if qtype is QuestionType.PRODUCT and _ASKS_INGREDIENTS.search(question):
+        return (INGREDIENTS, SUPPLIED, DOSING, INDICATIONS)
+    return PLANS[qtype]
 
 # What each question type asks for, in words, for "not covered" notes.
 ASKED_FOR: dict[QuestionType, str] = {
@@ -156,5 +222,13 @@ ASKED_FOR: dict[QuestionType, str] = {
     QuestionType.PREGNANCY_LACTATION: "use in pregnancy and lactation",
     QuestionType.MONITORING: "monitoring",
     QuestionType.OVERDOSE: "overdose",
+    QuestionType.PRODUCT: "ingredients, strengths, appearance and storage",
+    QuestionType.COMPARISON: "comparison",
+    QuestionType.CAUSES: "causes",
+    QuestionType.SYMPTOMS: "symptoms",
+    QuestionType.TREATMENT: "treatment",
+    QuestionType.PREVENTION: "prevention",
+    QuestionType.DIAGNOSIS: "tests and diagnosis",
+    QuestionType.PROGNOSIS: "outlook",
     QuestionType.GENERAL: "general information",
 }

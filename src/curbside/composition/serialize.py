@@ -17,7 +17,7 @@ from curbside.types import (
     Statement,
 )
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _statement(s: Statement) -> dict[str, Any]:
@@ -70,6 +70,8 @@ def article_to_dict(a: Article) -> dict[str, Any]:
         "uncovered": list(a.uncovered),
         "abstained": a.abstained,
         "abstain_reason": a.abstain_reason,
+        "partial": a.partial,
+        "partial_note": a.partial_note,
         "last_updated": a.last_updated,
         "corpus_version": a.corpus_version,
         "settings_hash": a.settings_hash,
@@ -117,4 +119,6 @@ def article_from_dict(d: dict[str, Any]) -> Article:
         corpus_version=d["corpus_version"],
         settings_hash=d["settings_hash"],
         timings_ms=dict(d.get("timings_ms", {})),
+        partial=bool(d.get("partial", False)),  # absent in schema 1.0
+        partial_note=d.get("partial_note"),
     )

@@ -1,16 +1,32 @@
 """medicationqa.jsonl: consumer medication questions. Answered rate, whether the article's
-sections fit the question type, and ROUGE-L F1 against the reference answer."""
+sections fit the question type, ROUGE-L F1 against the reference answer, and coverage of
+the reference's first sentences by the K-QA rule (``coverage.py``) next to its corpus
+ceiling."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from curbside.composition.sentences import split_sentences
+from curbside.evaluation.answer_coverage import (
+    BASELINE_SENTENCES,
+    answer_statements,
+    baseline_figures,
+    baseline_sentences,
+    cover,
+    figures,
+    length_figures,
+)
 from curbside.evaluation.baseline import Bm25Baseline
+from curbside.evaluation.ceiling import SentenceIndex
 from curbside.evaluation.common import ask, common_metrics, common_record, integrity_targets
+from curbside.evaluation.coverage import content_stems
 from curbside.evaluation.metrics import mean, percentile, rouge_l, share
 from curbside.evaluation.sets import MedicationQAItem
 from curbside.types import Article, QuestionType
+
+REFERENCE_SENTENCES = 6  # the reference answer's first sentences that an answer should cover
 
 # MedicationQA question_type -> (our question type, article section keys that answer it).
 # Types with no counterpart (appearance, storage, ingredients, manufacturer, ...) map to
@@ -36,13 +52,16 @@ TYPE_MAP: dict[str, tuple[QuestionType, tuple[str, ...]]] = {
     "Interaction": (_Q.INTERACTIONS, ("interactions",)),
     "Contraindication": (_Q.CONTRAINDICATIONS, ("contraindications",)),
     "Overdose": (_Q.OVERDOSE, ("overdose",)),
+    "Appearance": (_Q.PRODUCT, ("supplied",)),
+    "Ingredient": (_Q.PRODUCT, ("ingredients",)),
+    "Storage and disposal": (_Q.PRODUCT, ("supplied",)),
 }
 
 DEFINITIONS = {
     "answered": "The engine returned an article and did not abstain.",
     "type_mapping": "MedicationQA question_type is mapped to our question type and the section keys that "
-                    "answer it (see TYPE_MAP in evaluation/medicationqa.py); unmapped types (appearance, "
-                    "storage, ingredients, alternatives, ...) are left out of the section figures.",
+                    "answer it (see TYPE_MAP in evaluation/medicationqa.py); unmapped types (alternatives, "
+                    "availability, ...) are left out of the section figures.",
     "qtype_match": "The parsed question type equals the mapped type (Stopping/tapering accepts "
                    "dosing or adverse effects; Information accepts any).",
     "first_section_match": "The article's first section is one of the mapped section keys.",
@@ -50,7 +69,18 @@ DEFINITIONS = {
     "rouge_l": "ROUGE-L F1 over lower-cased alphanumeric tokens between the reference answer and the "
                "article's answer text (summary + statements of its first section); unanswered "
                "questions score 0. Baseline: the top BM25 passage's text.",
+    "reference_coverage": f"The reference answer's first {REFERENCE_SENTENCES} sentences (composition's "
+                          "splitter; sentences without content words dropped) are covered when ONE statement "
+                          "of the answer holds 60% of their content words, as in kqa; share over all of them. "
+                          f"Baseline: the first {BASELINE_SENTENCES} sentences of the top BM25 passages.",
+    "reference_corpus_ceiling": "Share of those reference sentences that some corpus sentence covers by the "
+                                "same rule.",
 }
+
+
+def reference_sentences(reference: str) -> list[str]:
+    """The reference answer's first sentences that state something (have content words)."""
+    return [s for s in split_sentences(reference)[:REFERENCE_SENTENCES] if content_stems(s)]
 
 
 def answer_text(article: Article | None) -> str:
@@ -75,7 +105,7 @@ def _qtype_ok(item_type: str, parsed: str | None) -> bool | None:
 
 
 def evaluate(
-    engine: Any, baseline: Bm25Baseline, items: list[MedicationQAItem],
+    engine: Any, baseline: Bm25Baseline, items: list[MedicationQAItem], index: SentenceIndex,
     progress: Callable[[], None] = lambda: None,
 ) -> dict[str, Any]:
     records: list[dict[str, Any]] = []
@@ -83,6 +113,9 @@ def evaluate(
     for item in items:
         asked = ask(engine, item.question)
         rec = common_record(asked)
+        answer = answer_statements(asked.article)
+        base_sents, _ = baseline_sentences(baseline, item.question, engine.settings.max_sentence_chars)
+        refs = cover(reference_sentences(item.reference_answer), answer, base_sents, index, engine.store)
         text = answer_text(asked.article)
         b = baseline.search(item.question, 1)
         base_lat.append(b.latency_ms)
@@ -98,6 +131,8 @@ def evaluate(
             rouge_l=rouge_l(text, item.reference_answer) if text else 0.0,
             baseline_rouge_l=rouge_l(btext, item.reference_answer) if btext else 0.0,
             answer=text[:500], reference=item.reference_answer[:500],
+            statement_count=len(answer), reference_sentences=refs,
+            reference_covered=sum(r["covered"] for r in refs),
         )
         records.append(rec)
         progress()
@@ -116,6 +151,9 @@ def _summarise(records: list[dict[str, Any]], base_lat: list[float]) -> dict[str
         rouge_l_answered=mean(r["rouge_l"] for r in records if r["answered"]),
         drug_recognised_rate=share(bool(r["drugs"]) for r in records),
     )
+    per_q = [r["reference_sentences"] for r in records]
+    eng.update(figures(per_q, "reference"))
+    eng.update(length_figures([r["statement_count"] for r in records if r["answered"]]))
     by_type: dict[str, dict[str, Any]] = {}
     for t in sorted({r["gold_type"] for r in records}):
         rs = [r for r in records if r["gold_type"] == t]
@@ -123,9 +161,11 @@ def _summarise(records: list[dict[str, Any]], base_lat: list[float]) -> dict[str
             "questions": len(rs), "answered_rate": share(r["answered"] for r in rs),
             "first_section_match": share(bool(r["first_section_match"]) for r in rs) if rs[0]["mapped_type"] else None,
             "rouge_l": mean(r["rouge_l"] for r in rs), "baseline_rouge_l": mean(r["baseline_rouge_l"] for r in rs),
+            "reference_coverage": share(x["covered"] for r in rs for x in r["reference_sentences"]),
+            "reference_corpus_ceiling": share(x["corpus_covered"] for r in rs for x in r["reference_sentences"]),
         }
     eng["by_type"] = by_type
-    base = {
+    base = baseline_figures(per_q, "reference") | {
         "rouge_l": mean(r["baseline_rouge_l"] for r in records),
         "latency_ms_p50": percentile(base_lat, 50),
         "latency_ms_p95": percentile(base_lat, 95),
@@ -136,6 +176,7 @@ def _summarise(records: list[dict[str, Any]], base_lat: list[float]) -> dict[str
             "parsed_type": r["question_type"], "recognised_drugs": r["drugs"], "answered": r["answered"],
             "abstain_reason": r["abstain_reason"], "error": r["error"], "section_keys": r["section_keys"],
             "rouge_l": round(r["rouge_l"], 3), "baseline_rouge_l": round(r["baseline_rouge_l"], 3),
+            "reference_covered": f"{r['reference_covered']} of {len(r['reference_sentences'])}",
             "answer": r["answer"][:300], "reference": r["reference"][:300],
             "integrity_failures": r.get("integrity", {}).get("failures", [])[:3],
         }

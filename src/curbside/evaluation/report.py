@@ -43,6 +43,35 @@ ROWS: dict[str, list[tuple[str, str | None, str | None]]] = {
         ("ROUGE-L F1 vs reference", "rouge_l", "rouge_l"),
         ("ROUGE-L F1, answered only", "rouge_l_answered", None),
         ("a drug recognised", "drug_recognised_rate", None),
+        ("reference sentences (first 6)", "reference_statements", None),
+        ("reference coverage (one statement holds 60%)", "reference_coverage", "reference_coverage"),
+        ("reference coverage, mean per question", "reference_coverage_per_question",
+         "reference_coverage_per_question"),
+        ("corpus ceiling (same rule)", "reference_corpus_ceiling", None),
+        ("coverage / ceiling", "reference_coverage_to_ceiling", "reference_coverage_to_ceiling"),
+        ("statements per answer, mean", "statements_per_answer_mean", None),
+        ("statements per answer, p90", "statements_per_answer_p90", None),
+        ("statements per answer, max", "statements_per_answer_max", None),
+    ],
+    "kqa": [
+        ("must-haves", "must_have_statements", None),
+        ("must-have coverage (one statement holds 60%)", "must_have_coverage", "must_have_coverage"),
+        ("must-have coverage, mean per question", "must_have_coverage_per_question",
+         "must_have_coverage_per_question"),
+        ("corpus ceiling (same rule)", "must_have_corpus_ceiling", None),
+        ("coverage / ceiling", "must_have_coverage_to_ceiling", "must_have_coverage_to_ceiling"),
+        ("coverage of corpus-coverable must-haves", "must_have_coverage_of_coverable", None),
+        ("questions with a must-have covered", "questions_with_a_must_have_covered", None),
+        ("nice-to-have coverage", "nice_to_have_coverage", None),
+        ("statements per answer, mean", "statements_per_answer_mean", "statements_per_answer_mean"),
+        ("statements per answer, p90", "statements_per_answer_p90", None),
+        ("statements per answer, max", "statements_per_answer_max", None),
+    ],
+    "abstention": [
+        ("must-abstain questions", "must_abstain_questions", None),
+        ("abstained, of must-abstain", "must_abstain_rate", None),
+        ("controls (real medical questions)", "control_questions", None),
+        ("false abstention, of controls", "false_abstention_rate", None),
     ],
 }
 COMMON = [
@@ -63,7 +92,14 @@ PLOT: dict[str, list[tuple[str, str, str | None]]] = {
                     ("PhDB recall (all)", "pharmacotherapydb_recall_all", "pharmacotherapydb_recall_all"),
                     ("answered (covered)", "answered_rate_covered", None)],
     "bioasq": [("recall@10", "recall_at_10", "recall_at_10"), ("MRR", "mrr", "mrr")],
-    "medicationqa": [("first section fits", "first_section_match", None), ("ROUGE-L", "rouge_l", "rouge_l")],
+    "medicationqa": [("first section fits", "first_section_match", None), ("ROUGE-L", "rouge_l", "rouge_l"),
+                     ("reference coverage", "reference_coverage", "reference_coverage"),
+                     ("reference ceiling", "reference_corpus_ceiling", None)],
+    "kqa": [("must-have coverage", "must_have_coverage", "must_have_coverage"),
+            ("corpus ceiling", "must_have_corpus_ceiling", None),
+            ("coverage / ceiling", "must_have_coverage_to_ceiling", "must_have_coverage_to_ceiling")],
+    "abstention": [("abstained (must abstain)", "must_abstain_rate", None),
+                   ("false abstention (controls)", "false_abstention_rate", None)],
 }
 
 
@@ -122,6 +158,9 @@ def console_table(report: dict[str, Any]) -> str:
     m = report["meta"]
     lines.append(f"\nTotal {m['seconds']} s; corpus {m['corpus_version']}, settings {m['settings_hash']}, "
                  f"dense={'on' if m['dense'] else 'off'}.")
+    if m.get("corpus_sentences"):
+        lines.append(f"Corpus sentence index (coverage ceilings): {m['corpus_sentences']} sentences, "
+                     f"{m['corpus_index_seconds']} s to build or load.")
     return "\n".join(lines)
 
 
@@ -131,7 +170,9 @@ def markdown(report: dict[str, Any], max_failures: int = 25) -> str:
            f"Started {m['started']}; {m['seconds']} s; sets: {', '.join(m['sets'])}"
            f"{'; limit ' + str(m['limit']) if m['limit'] else ''}.",
            f"Corpus version `{m['corpus_version']}` ({m['passages']} passages), settings `{m['settings_hash']}`, "
-           f"dense vectors {'on' if m['dense'] else 'off'}, rerank {'on' if m['rerank'] else 'off'}.", "",
+           f"dense vectors {'on' if m['dense'] else 'off'}, rerank {'on' if m['rerank'] else 'off'}."
+           + (f" Coverage ceilings from {m['corpus_sentences']} corpus sentences." if m.get("corpus_sentences") else ""),
+           "",
            "![engine vs baseline](report.svg)", ""]
     for name, res in report["sets"].items():
         out += [f"## {name}", "", f"{res['engine']['questions']} questions from `{res['file']}`, {res['seconds']} s.", "",

@@ -1,7 +1,9 @@
 """Run the engine and the BM25 baseline over the evaluation sets; return the report.
 
     report = run_eval(settings, ["indications"], limit=20)
-"""
+
+The corpus sentence index behind the coverage ceilings (kqa, medicationqa) is built once
+per run when a set needs it, cached in ``cache_dir`` (default ``<data dir>/eval-cache``)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,18 @@ import platform
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from curbside.evaluation import bioasq, indications, medicationqa
+from curbside.evaluation import abstention, bioasq, indications, kqa, medicationqa
 from curbside.evaluation.baseline import Bm25Baseline
+from curbside.evaluation.ceiling import SentenceIndex, load_or_build
 from curbside.evaluation.sets import (
     SET_NAMES,
+    load_abstention,
     load_bioasq,
     load_indications,
+    load_kqa,
     load_medicationqa,
     sample,
     set_path,
@@ -38,6 +44,7 @@ def run_eval(
     *,
     limit: int | None = None,
     progress: Tick = lambda stage, done, total: None,
+    cache_dir: Path | None = None,
 ) -> dict[str, Any]:
     from curbside.engine import Engine
 
@@ -49,11 +56,12 @@ def run_eval(
     engine = Engine.open(settings)
     try:
         baseline = Bm25Baseline(engine.lexical, engine.store)
+        ceiling = _Ceiling(engine, cache_dir or settings.data_dir / "eval-cache", progress)
         results: dict[str, Any] = {}
         for name in sets:
             t0 = time.perf_counter()
             path = set_path(settings.eval_dir, name)
-            results[name] = _run_one(name, path, engine, baseline, settings, limit, progress)
+            results[name] = _run_one(name, path, engine, baseline, ceiling, settings, limit, progress)
             results[name]["seconds"] = round(time.perf_counter() - t0, 1)
             results[name]["file"] = str(path)
         meta = {
@@ -68,6 +76,8 @@ def run_eval(
             "dense": engine.has_dense,
             "rerank": settings.use_rerank,
             "passages": engine.store.counts().get("passages"),
+            "corpus_sentences": ceiling.sentences,
+            "corpus_index_seconds": ceiling.seconds,
             "python": platform.python_version(),
             "machine": platform.machine(),
         }
@@ -76,8 +86,29 @@ def run_eval(
     return {"meta": meta, "sets": results}
 
 
+class _Ceiling:
+    """The corpus sentence index, loaded or built on first use."""
+
+    def __init__(self, engine: Any, cache_dir: Path, progress: Tick) -> None:
+        self.engine, self.cache_dir, self.progress = engine, cache_dir, progress
+        self._index: SentenceIndex | None = None
+        self.seconds: float | None = None
+
+    @property
+    def sentences(self) -> int | None:
+        return self._index.sentences if self._index is not None else None
+
+    def get(self) -> SentenceIndex:
+        if self._index is None:
+            t0 = time.perf_counter()
+            self._index = load_or_build(self.engine.store, self.cache_dir,
+                                        max_chars=self.engine.settings.max_sentence_chars, progress=self.progress)
+            self.seconds = round(time.perf_counter() - t0, 1)
+        return self._index
+
+
 def _run_one(
-    name: str, path: Any, engine: Any, baseline: Bm25Baseline, settings: Settings,
+    name: str, path: Any, engine: Any, baseline: Bm25Baseline, ceiling: _Ceiling, settings: Settings,
     limit: int | None, progress: Tick,
 ) -> dict[str, Any]:
     if name == "indications":
@@ -90,8 +121,14 @@ def _run_one(
         items_b = sample(load_bioasq(path), limit)
         return bioasq.evaluate(engine, baseline, _corpus_pmids(engine), items_b,
                                _ticker(name, len(items_b), progress))
+    if name == "kqa":
+        items_k = sample(load_kqa(path), limit)
+        return kqa.evaluate(engine, baseline, items_k, ceiling.get(), _ticker(name, len(items_k), progress))
+    if name == "abstention":
+        items_a = sample(load_abstention(path), limit)
+        return abstention.evaluate(engine, items_a, _ticker(name, len(items_a), progress))
     items_m = sample(load_medicationqa(path), limit)
-    return medicationqa.evaluate(engine, baseline, items_m, _ticker(name, len(items_m), progress))
+    return medicationqa.evaluate(engine, baseline, items_m, ceiling.get(), _ticker(name, len(items_m), progress))
 
 
 def _ticker(name: str, total: int, progress: Tick) -> Callable[[], None]:

@@ -6,6 +6,7 @@ file and the line (the sets are curated, so a bad line means a broken file)."""
 from __future__ import annotations
 
 import json
+from importlib import resources
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,9 @@ from typing import Any, TypeVar
 
 from curbside.errors import UserInputError
 
-SET_NAMES = ("indications", "bioasq", "medicationqa")
+SET_NAMES = ("indications", "bioasq", "medicationqa", "kqa", "abstention")
+# sets that are ours and ship with the package (the others are read from <shared>/eval)
+PACKAGED_SETS = ("abstention",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,25 @@ class MedicationQAItem:
     reference_answer: str
     reference_section: str
     url: str
+
+
+@dataclass(frozen=True, slots=True)
+class KqaItem:
+    question: str
+    must_have: tuple[str, ...]
+    nice_to_have: tuple[str, ...]
+    reference_answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class AbstentionItem:
+    question: str
+    expect: str  # "abstain" (must abstain) | "answer" (a control: must not abstain)
+    kind: str  # e.g. "made-up drug", "non-medical", "real drug", "condition"
+
+    @property
+    def must_abstain(self) -> bool:
+        return self.expect == "abstain"
 
 
 T = TypeVar("T")
@@ -116,6 +138,34 @@ def load_medicationqa(path: Path) -> list[MedicationQAItem]:
     ]
 
 
+def _strings(v: Any) -> tuple[str, ...]:
+    return tuple(s for s in (str(x).strip() for x in v) if s) if isinstance(v, list) else ()
+
+
+def load_kqa(path: Path) -> list[KqaItem]:
+    return [
+        KqaItem(
+            question=str(_field(path, n, r, "question")),
+            must_have=_strings(_field(path, n, r, "must_have")),
+            nice_to_have=_strings(r.get("nice_to_have")),
+            reference_answer=_text(r.get("reference_answer")),
+        )
+        for n, r in _lines(path)
+    ]
+
+
+def load_abstention(path: Path) -> list[AbstentionItem]:
+    out = []
+    for n, r in _lines(path):
+        expect = str(_field(path, n, r, "expect"))
+        if expect not in ("abstain", "answer"):
+            raise UserInputError(f"{path}:{n}: expect must be 'abstain' or 'answer', not {expect!r}.",
+                                 fix="Correct the line.")
+        out.append(AbstentionItem(question=str(_field(path, n, r, "question")), expect=expect,
+                                  kind=str(r.get("kind") or "")))
+    return out
+
+
 def sample(items: Sequence[T], limit: int | None) -> list[T]:
     """The first ``limit`` items of an even spread over the set (deterministic), so a
     small sample still mixes drugs, question types and sources; all items without a limit."""
@@ -125,5 +175,12 @@ def sample(items: Sequence[T], limit: int | None) -> list[T]:
     return [items[int(i * step)] for i in range(limit)]
 
 
+def packaged_set(name: str) -> Path:
+    """A set that ships with curbside (``evaluation/data/<name>.jsonl``)."""
+    return Path(str(resources.files("curbside.evaluation").joinpath("data", f"{name}.jsonl")))
+
+
 def set_path(eval_dir: Path, name: str) -> Path:
+    if name in PACKAGED_SETS:
+        return packaged_set(name)
     return eval_dir / f"{name}.jsonl"

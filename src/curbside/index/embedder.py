@@ -74,10 +74,12 @@ class Embedder:
             out[idx] = self._run(session, [encodings[i] for i in idx])
         return out
 
-    def embed_query(self, text: str) -> np.ndarray:
-        """float32 (dim,), unit length; the text gets bge's retrieval instruction."""
+    def embed_query(self, text: str, *, instruction: bool = True) -> np.ndarray:
+        """float32 (dim,), unit length; the text gets bge's retrieval instruction unless
+        ``instruction`` is False (question-to-question similarity is symmetric: both
+        sides are embedded the same way)."""
         tokenizer, session = self._model.parts()
-        encoding = tokenizer.encode(QUERY_INSTRUCTION + text)
+        encoding = tokenizer.encode(QUERY_INSTRUCTION + text if instruction else text)
         return self._run(session, [encoding])[0]
 
     @staticmethod

@@ -137,3 +137,59 @@ def sync_dense(store: SQLiteStore, data_dir: Path, settings: Settings, tick: Pro
         DenseIndex.write(folder, np.asarray(rowids, dtype=np.int64), matrix, vector_id)
         state_file.write_text(json.dumps(state))
     return len(missing)
+
+
+def sync_questions(
+    store: SQLiteStore, data_dir: Path, settings: Settings, tick: Progress, embedder: object | None = None
+) -> int:
+    """Embed the answered questions (MedQuAD: a passage's section is its question) that
+    have no vector yet, then write the question index for the current answers: one
+    row per answer (the rowid of its first passage). Vectors are kept in the store by
+    the hash of their input text, so an unchanged question is never embedded twice,
+    and a removed answer drops out when the index is rewritten. Returns how many
+    questions were embedded."""
+    from curbside.index.dense import DenseIndex
+    from curbside.index.embedder import Embedder
+    from curbside.index.models import model_dir
+    from curbside.index.questions import QUESTION_SOURCES, model_id, question_input
+    from curbside.types import content_hash
+
+    if embedder is None:
+        embedder = Embedder(model_dir("bge_small_en"), threads=settings.threads, max_tokens=settings.embed_max_tokens)
+    vector_id = model_id(embedder.model_id)  # type: ignore[attr-defined]
+    rows: list[tuple[int, str]] = []  # (rowid, hash of the input text)
+    texts: dict[str, str] = {}
+    for rowid, question, title in store.answered_questions(QUESTION_SOURCES):
+        text = question_input(question, title)
+        if text is None:
+            continue
+        h = content_hash("question", text)
+        rows.append((rowid, h))
+        texts[h] = text
+    have = store.embeddings_of(vector_id, list(texts))
+    missing = sorted((h for h in texts if h not in have), key=lambda h: (len(texts[h]), h))
+    step = max(settings.embed_batch, 256)
+    for i in range(0, len(missing), step):
+        tick("questions", i, len(missing))
+        chunk = missing[i : i + step]
+        vecs = embedder.embed_passages([texts[h] for h in chunk], batch_size=settings.embed_batch)  # type: ignore[attr-defined]
+        blobs = [(h, v.astype(np.float16).tobytes()) for h, v in zip(chunk, vecs)]
+        store.put_embeddings(vector_id, blobs)
+        have.update(blobs)
+    tick("questions", len(missing), len(missing))
+    folder = paths.questions_dir(data_dir)
+    state_file = folder / "state.json"
+    state = {"corpus_version": store.corpus_version(), "model_id": vector_id, "sources": list(QUESTION_SOURCES)}
+    current = json.loads(state_file.read_text()) if state_file.exists() else {}
+    if missing or current != state or not DenseIndex.exists(folder):
+        dim = int(embedder.dim)  # type: ignore[attr-defined]
+        matrix = (
+            np.vstack([np.frombuffer(have[h], dtype=np.float16) for _, h in rows])
+            if rows
+            else np.zeros((0, dim), dtype=np.float16)
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        state_file.unlink(missing_ok=True)
+        DenseIndex.write(folder, np.asarray([r for r, _ in rows], dtype=np.int64), matrix, vector_id)
+        state_file.write_text(json.dumps(state))
+    return len(missing)

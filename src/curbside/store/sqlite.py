@@ -493,5 +493,46 @@ class SQLiteStore:
             (model_id, *sources),
         )
 
+    def answered_questions(self, sources: Sequence[str]) -> list[tuple[int, str, str]]:
+        """(rowid of the answer's first passage, question, document title) for every
+        question of the given source types, where a passage's section is the question
+        its text answers (a long answer spans several passages under one question)."""
+        marks = ",".join("?" * len(sources))
+        return self.conn.execute(
+            "SELECT min(p.rowid), p.section, min(d.title) FROM passages p JOIN documents d"
+            f" USING(doc_id) WHERE d.source_type IN ({marks}) GROUP BY p.doc_id, p.section"
+            " ORDER BY 1",
+            tuple(sources),
+        ).fetchall()
+
+    def embeddings_of(self, model_id: str, hashes: Sequence[str]) -> dict[str, bytes]:
+        """The stored vectors of ``hashes`` (those that have one) for ``model_id``."""
+        out: dict[str, bytes] = {}
+        for i in range(0, len(hashes), 500):
+            chunk = list(hashes[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            out.update(
+                self.conn.execute(
+                    f"SELECT hash, vec FROM embeddings WHERE model_id=? AND hash IN ({marks})",
+                    [model_id, *chunk],
+                ).fetchall()
+            )
+        return out
+
+    def answer_passages(self, rowid: int) -> list[StoredPassage]:
+        """Every passage of the answer ``rowid`` belongs to (same document, same
+        section), in order; empty when the passage is gone."""
+        row = self.conn.execute("SELECT doc_id, section FROM passages WHERE rowid=?", (rowid,)).fetchone()
+        if row is None:
+            return []
+        return [
+            _row_to_passage(r)
+            for r in self.conn.execute(
+                f"SELECT {_PASSAGE_COLS} FROM passages p JOIN documents d USING(doc_id)"
+                " WHERE p.doc_id=? AND p.section=? ORDER BY p.ordinal",
+                row,
+            )
+        ]
+
     def close(self) -> None:
         self.conn.close()

@@ -112,7 +112,8 @@ class QuestionParser:
         )
         drugs = tuple(s.mention for s in drug_spans)
         # a combination product ("NyQuil") is one product named, however many ingredients
-        qtype, secondary = classify(text, drug_count=len({(s.start, s.end) for s in drug_spans}))
+        qtype, secondary = classify(text, drug_count=len({(s.start, s.end) for s in drug_spans}),
+                                    condition_count=len(conditions))
         return ParsedQuestion(
             text=text,
             qtype=qtype,

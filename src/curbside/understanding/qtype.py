@@ -15,8 +15,24 @@ from curbside.types import QuestionType as Q
 
 MIN_SCORE = 1.5
 SECONDARY_SHARE = 0.5
-_PRIORITY = (Q.OVERDOSE, Q.PREGNANCY_LACTATION, Q.INTERACTIONS, Q.CONTRAINDICATIONS,
-             Q.MONITORING, Q.ADVERSE_EFFECTS, Q.DOSING, Q.MECHANISM, Q.INDICATION, Q.GENERAL)
+_PRIORITY = (Q.OVERDOSE, Q.PREGNANCY_LACTATION, Q.COMPARISON, Q.INTERACTIONS, Q.CONTRAINDICATIONS,
+             Q.PRODUCT, Q.MONITORING, Q.ADVERSE_EFFECTS, Q.DOSING, Q.MECHANISM, Q.INDICATION,
+             Q.PREVENTION, Q.DIAGNOSIS, Q.PROGNOSIS, Q.SYMPTOMS, Q.CAUSES, Q.TREATMENT, Q.GENERAL)
+
+# Condition aspects asked of a drug are drug aspects ("Does X cause weight gain?" asks
+# about its adverse effects; "Can X prevent migraines?" about its indications), and the
+# other way round for a question that names no drug ("What is good for a cold?").
+_WITH_DRUG = {
+    Q.CAUSES: Q.ADVERSE_EFFECTS, Q.SYMPTOMS: Q.ADVERSE_EFFECTS, Q.TREATMENT: Q.INDICATION,
+    Q.PREVENTION: Q.INDICATION, Q.DIAGNOSIS: Q.MONITORING, Q.PROGNOSIS: Q.DOSING,
+}
+_WITHOUT_DRUG = {
+    Q.INDICATION: Q.TREATMENT, Q.ADVERSE_EFFECTS: Q.CAUSES, Q.MONITORING: Q.DIAGNOSIS,
+    Q.MECHANISM: Q.CAUSES,
+}
+# drug-only aspects that stay as they are without a recognised drug: an unknown drug's
+# dose is still a dosing question (and is not answered with another drug's dose)
+CONDITION_TYPES = frozenset({Q.CAUSES, Q.SYMPTOMS, Q.TREATMENT, Q.PREVENTION, Q.DIAGNOSIS, Q.PROGNOSIS})
 
 def _w(*alternatives: str) -> str:
     """Any of the alternatives as whole words."""
@@ -67,7 +83,7 @@ _RULES: list[tuple[Q, float, str]] = [
     (Q.DOSING, 1, r"\b\d+(?:\.\d+)?\s*(?:mg|mgs|mcg|g|gm|ml|cc|units?|iu)\b"),
     (Q.DOSING, 1.5, _w("mg", "mgs", "milligrams?", "mcg", "micrograms?", "grams?", "ml", "cc",
                        "strength", "strengths", "amount")),
-    (Q.DOSING, 1.5, r"\bhow (?:often|frequently)\b"),
+    (Q.DOSING, 2.5, r"\bhow (?:often|frequently)\b"),
     # stopping a medicine is a dosing matter (tapering) with its withdrawal warnings
     (Q.DOSING, 3, r"\b(?:how|can|should|is it (?:ok|okay|safe)|when (?:is it|can|should|do))\b.{0,30}\b(?:stop|stopping|quit|quitting|"
                   r"wean\w*|taper\w*|discontinu\w*|come off|coming off|get off|getting off|reduce)\b"),
@@ -87,7 +103,8 @@ _RULES: list[tuple[Q, float, str]] = [
     (Q.DOSING, 1.5, _any(
         r"\bwhen (?:to|should|do|is (?:the|it) best)\b", r"\bbest (?:time|tme)\b",
         r"\btime of (?:the )?day\b", r"\bbed ?time\b", r"\bbefore or after\b",
-        r"\b(?:eat|meals?)\b.{0,20}\b(?:before|after)\b", r"\b(?:before|after) (?:eating|meals?)\b",
+        r"\b(?:eat|meals?)\b.{0,20}\b(?:before|after)\b", r"\b(?:before|after) (?:eating|(?:a |each |your )?meals?|food|breakfast|dinner|lunch)\b",
+        r"\bhow long (?:before|after)\b",
     )),
     (Q.DOSING, 3, r"\b(?:with or without|with|without) (?:food|meals?|a meal)\b|\bempty stomach\b"),
     (Q.DOSING, 1.5, r"\bcomes? in\b"),
@@ -172,11 +189,50 @@ _RULES: list[tuple[Q, float, str]] = [
     (Q.GENERAL, 2, _w("(?:what|which) (?:class|type|kind|group|schedule|tier)s? of (?:drug|medication|medicine)s?",
                       "what (?:class|schedule|tier)", "classified", "(?:drug|medication) class",
                       "class (?:of|for)")),
-    (Q.GENERAL, 2, _w("ingredients?", "contains?", "made of", "made from", "look like", "colou?r",
-                      "shape", "imprint", r"expir\w*", "stor(?:e|ed|age)", "shelf life",
-                      r"refrigerat\w*", r"freez\w*", "cost", "price",
-                      "generic (?:for|of|version)", "brand name", r"pronounc\w*",
-                      r"manufactur\w*", "come from")),
+    (Q.PRODUCT, 3, _w(r"(?:inactive |active )?ingredients?", "contains?", "made of", "made from",
+                      "look like", "looks like", "colou?r", "shape", "imprint", r"expir\w*",
+                      "stor(?:e|ed|age|ing)", "shelf life", r"refrigerat\w*", r"freez\w*",
+                      r"dispos\w*", "throw away", "gluten", "lactose", "shellac", r"dyes?",
+                      r"gelatin\w*", r"preservatives?", "latex", "pill (?:is|looks)",
+                      r"strengths?", "come in", "comes in", "available (?:in|as)", r"tablets? (?:size|look)",
+                      r"manufactur\w*", "made by", "who makes", "identify", "stay good", "still good",
+                      "go bad", "goes bad")),
+    (Q.PRODUCT, 3, r"\bwhat(?:'s| is|s)? (?:all )?in (?:this|the|a|my|it|that)\b|\bwhat(?:'s| is|s)? in \w+\s*\??$"),
+    (Q.GENERAL, 2, _w("cost", "price", "generic (?:for|of|version)", "brand name", r"pronounc\w*",
+                      "come from")),
+    (Q.GENERAL, 3, _w("tell me (?:more )?about", "(?:more )?information (?:about|on)", "know about",
+                      "what should i know", "overview of", "facts about")),
+    # comparison
+    (Q.COMPARISON, 4, _any(r"\bvs\.?\b", r"\bversus\b", r"\bdiffer\w*\b", r"\bcompar\w+",
+                          r"\b(?:better|stronger|safer|worse) than\b", r"\bsame as\b",
+                          r"\bor\b.{0,40}\b(?:better|best|stronger|safer)\b")),
+    # questions about a condition
+    (Q.CAUSES, 3, _any(r"\bwhat (?:is |are |could be |might be |can be )?(?:the )?caus\w*",
+                       r"\bcaus(?:e|es) of\b", r"\bwhy (?:do|does|am|is|are|would|have)\b",
+                       r"\brisk factors?\b", r"\bwhat (?:is|could be) (?:the )?reason\b",
+                       r"\b(?:could|can|might) (?:it|this|that) be\b", r"\bwhat triggers?\b")),
+    (Q.CAUSES, 1.5, _w("cause", "causes", "caused", "causing", "trigger", "triggers", "lead to",
+                       "related to", "relation", "linked to", "because")),
+    (Q.SYMPTOMS, 3, _any(r"\bsymptoms?\b", r"\bsigns? (?:of|that)\b", r"\ba sign\b",
+                         r"\bis (?:it|this) normal\b", r"\bhow (?:do|can|would) (?:i|you) (?:know|tell)\b",
+                         r"\bwhat does .{1,30} feel like\b")),
+    (Q.TREATMENT, 3, _any(r"\bhow (?:is|are|do you|do i|can i|should i|to) (?:\w+ ){0,4}(?:treat\w*|cured?|manag\w+|get rid)\b",
+                          r"\btreat(?:ment|ments|ing|ed)? (?:for|of|options?)\b", r"\bget rid of\b",
+                          r"\bremed(?:y|ies)\b", r"\bwhat (?:can|should|could) (?:i|we|you) (?:take|do|use)\b",
+                          r"\b(?:medication|medicine|medicines|drug|drugs|pill|cream|something) (?:for|to help|that (?:could|can|will) help)\b",
+                          r"\b(?:help|helps|relieve|ease|soothe) (?:with )?(?:my |the |a |an )?\w+",
+                          r"\b(?:recommend|suggest)\b", r"\bcure\b", r"\bhome remed\w*")),
+    (Q.PREVENTION, 3, _any(r"\bprevent\w*", r"\bavoid (?:getting|catching|spreading)\b",
+                           r"\bcontagious\b", r"\binfectious\b", r"\bspread\w*\b",
+                           r"\b(?:catch|caught|transmit\w*|pass (?:it )?on)\b")),
+    (Q.PREVENTION, 2, r"\bvaccin\w*"),
+    (Q.DIAGNOSIS, 3, _any(r"\bdiagnos\w*", r"\btest(?:s|ed|ing)? (?:for|to)\b", r"\bscreen\w*",
+                          r"\bcheck (?:for|if)\b", r"\bexam\w*", r"\bwhat (?:test|tests)\b",
+                          r"\b(?:urine|blood) test\b", r"\bmeasure\b")),
+    (Q.PROGNOSIS, 3, _any(r"\bhow long (?:does|do|will|would|can|is) (?:\w+ ){0,4}(?:last|take|go away|stay|persist)\b",
+                          r"\boutlook\b", r"\bprognosis\b", r"\bgo away\b", r"\blife expectancy\b",
+                          r"\bsurviv\w*", r"\brecover\w*", r"\bcurable\b", r"\bpermanent\w*",
+                          r"\blast for\b", r"\bcome back\b")),
     (Q.GENERAL, 1.5, r"^\s*(?:what(?:'s| is| are)|whats)\s+(?:a |an |the )?[\w .,/&-]{1,40}\??\s*$"),
     (Q.GENERAL, 1.5, r"^\s*(?:is|are)\s+\w+(?:\s+\w+)?\s+(?:a|an)\s+\w+"),
 ]
@@ -198,10 +254,21 @@ def scores(text: str, *, drug_count: int = 0) -> dict[Q, float]:
     return dict(out)
 
 
-def classify(text: str, *, drug_count: int = 0) -> tuple[Q, tuple[Q, ...]]:
+def classify(text: str, *, drug_count: int = 0, condition_count: int | None = None) -> tuple[Q, tuple[Q, ...]]:
     """(primary type, secondary types) of a question; ``drug_count`` is how many drugs
-    it names (two drugs make an interaction question likelier)."""
-    found = scores(text, drug_count=drug_count)
+    it names (two drugs make an interaction question likelier). A condition aspect asked
+    of a drug becomes the drug aspect that holds it, and a drug aspect asked of a
+    condition (``condition_count`` > 0, or unknown: None) the condition aspect."""
+    found: dict[Q, float] = defaultdict(float)
+    remap: dict[Q, Q] = {}
+    if drug_count:
+        remap = _WITH_DRUG
+    elif condition_count is None or condition_count > 0:
+        remap = _WITHOUT_DRUG
+    for t, v in scores(text, drug_count=drug_count).items():
+        found[remap.get(t, t)] += v
+    if drug_count < 2 and Q.COMPARISON in found and not _CONDITION_PAIR.search(text.lower()):
+        found[Q.COMPARISON] = min(found[Q.COMPARISON], MIN_SCORE - 0.1)
     ranked = sorted(found.items(), key=lambda kv: (-kv[1], _PRIORITY.index(kv[0])))
     if not ranked or ranked[0][1] < MIN_SCORE:
         return Q.GENERAL, ()
@@ -209,3 +276,16 @@ def classify(text: str, *, drug_count: int = 0) -> tuple[Q, tuple[Q, ...]]:
     floor = max(MIN_SCORE, SECONDARY_SHARE * top)
     secondary = tuple(t for t, s in ranked[1:] if s >= floor and t is not Q.GENERAL)
     return primary, secondary
+
+
+_OVERVIEW = re.compile(r"\b(?:tell me (?:more )?about|(?:more )?information (?:about|on)|know (?:much )?about|"
+                       r"what should i know|overview of|facts about)\b")
+
+
+def asks_overview(text: str) -> bool:
+    """"Tell me about X", "what should I know about X": an overview of X is asked."""
+    return bool(_OVERVIEW.search(" ".join(text.translate(_APOSTROPHES).lower().split())))
+
+
+# "A vs B", "how do A and B differ", "A or B": two things compared (conditions, too)
+_CONDITION_PAIR = re.compile(r"\b(?:vs\.?|versus|or|and|from|between)\b")
