@@ -201,6 +201,7 @@ KNOWN = frozenset("dose adults recommended ibuprofen capital australia".split())
     ("What is the recommended dose of Quintaplexor for adults?", "Quintaplexor"),
     ("Can I take Velmorentix with ibuprofen?", "Velmorentix"),
     ("zorblatin side effects", "zorblatin"),
+    ("my doctor gave me norvaxitol what is it for", "norvaxitol"),
 ])
 def test_unknown_drug_like_name_abstains(text: str, name: str) -> None:
     assert unknown_drug_names(text, _pq(text), KNOWN.__contains__) == (name,)

@@ -11,6 +11,7 @@ from curbside.understanding.drugs import find_drug_spans
 from curbside.understanding.fuzzy import LOOSE_EDITS, near_words, osa_distance
 from curbside.understanding.language import detect_language
 from curbside.understanding.lexicon import DrugLexicon
+from curbside.understanding.normalize import ENGLISH_WORDS
 from curbside.understanding.qtype import classify
 
 LEXICON_FILE = "drug_lexicon.json"
@@ -60,8 +61,11 @@ class QuestionParser:
         return (self.is_word(token) or self.misspelt_word(token)
                 or self.lexicon.fuzzy_lookup(token) is not None
                 or self.conditions.fuzzy_lookup(token) is not None
-                or any(self.is_word(token[:i]) and self.is_word(token[i:])
-                       for i in range(2, len(token) - 1)))
+                or any(self._plain_word(token[:i]) and self._plain_word(token[i:])
+                       for i in range(3, len(token) - 2)))
+
+    def _plain_word(self, token: str) -> bool:
+        return token in ENGLISH_WORDS or token in self.lexicon.known_words
 
     def medical_terms(self, text: str, pq: ParsedQuestion) -> list[str]:
         """The medical vocabulary terms of a question, and the names of any drug or drug

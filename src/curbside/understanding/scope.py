@@ -44,6 +44,8 @@ _BEFORE_PROPER_NAME = frozenset(
     """dr doctor doctors mr mrs ms miss prof professor nurse in at from near named called
     visit visited live lives living moved""".split()
 )
+# ... or before "me" before it ("gave me X", "put me on X" is "on X").
+_BEFORE_ME = frozenset("gave give given giving prescribed put started switched".split())
 # Words that make a question about health even when no vocabulary term is in it.
 MEDICAL_CUES = frozenset(
     """doctor doctors physician nurse hospital clinic er symptom symptoms sick sickness ill
@@ -95,8 +97,9 @@ def unknown_drug_names(text: str, pq: ParsedQuestion, knows: Callable[[str], boo
             continue
         raw = text[start:end]
         prev = spans[i - 1][0] if i else ""
-        if prev == "of" and i > 1 and spans[i - 2][0] in _BEFORE_OF:
-            prev = "take"
+        if i > 1 and ((prev == "of" and spans[i - 2][0] in _BEFORE_OF)
+                      or (prev in ("me", "him", "her", "them") and spans[i - 2][0] in _BEFORE_ME)):
+            prev = "take"  # "dose of X", "gave me X"
         nxt = spans[i + 1][0] if i + 1 < len(spans) else ""
         sentence_start = i == 0 or text[:start].rstrip()[-1:] in ".?!"
         nxt_raw = text[spans[i + 1][1]:spans[i + 1][2]] if i + 1 < len(spans) else ""
