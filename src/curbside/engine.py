@@ -43,6 +43,7 @@ from curbside.understanding.conditions import ConditionMatcher
 from curbside.understanding.lexicon import DrugLexicon
 from curbside.understanding.parser import QuestionParser
 from curbside.understanding.qtype import asks_overview
+from curbside.understanding.commonness import everyday
 from curbside.understanding.scope import abstain_reason
 
 if TYPE_CHECKING:
@@ -319,7 +320,7 @@ class Engine:
         # a drug-like name nothing knows ("Quintaplexor"), or a question that is not medical
         reason = abstain_reason(q, pq, knows=self.parser.knows, corpus_count=self.lexical.count,
                                 medical_terms=self.parser.medical_terms(q, pq),
-                                medical_words=self.parser.medical_words(q),
+                                medical_words=[w for w in self.parser.medical_words(q) if not everyday(w)],
                                 resembles=self.parser.lexicon.resembles_drug)
         if reason:
             timings["total"] = (time.perf_counter() - t_start) * 1000
@@ -346,8 +347,9 @@ class Engine:
             min_coverage=self.settings.min_evidence_coverage,
             topic_search=self._topic_search,
             # a consumer question asked and answered before leads an answer without a
-            # drug focus (the corpus's answered questions are about conditions)
-            answered=() if focused else tuple(self.similar_questions(pq, k=1)),
+            # drug focus (the corpus's answered questions are about conditions; a drug
+            # article that finds nothing falls back on it too)
+            answered=tuple(self.similar_questions(pq, k=1)),
         )
         done = self.composer.compose(pq, ctx, drug_focus=focused)
         if not done.sections and pq.drugs:

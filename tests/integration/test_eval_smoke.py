@@ -1,5 +1,5 @@
-"""`curbside eval --set all --limit 5` (and kqa, abstention alone) on a small real slice
-of the shared corpus."""
+"""`curbside eval --set all --limit 5` (and kqa, abstention, recognition alone) on a small
+real slice of the shared corpus."""
 
 from __future__ import annotations
 
@@ -56,15 +56,17 @@ def test_eval_all_limit_writes_a_complete_report(data_dir: Path, shared_dir: Pat
     assert "== indications" in res.output and "BM25 baseline" in res.output
     for name in ("report.json", "report.md", "report.svg", "indications.items.jsonl",
                  "bioasq.items.jsonl", "medicationqa.items.jsonl", "kqa.items.jsonl",
-                 "abstention.items.jsonl"):
+                 "abstention.items.jsonl", "recognition.items.jsonl"):
         assert (out / name).stat().st_size > 0, name
     report = json.loads((out / "report.json").read_text())
-    assert set(report["sets"]) == {"indications", "bioasq", "medicationqa", "kqa", "abstention"}
+    assert set(report["sets"]) == {"indications", "bioasq", "medicationqa", "kqa", "abstention", "recognition"}
     assert report["meta"]["limit"] == 5
     for name, res_set in report["sets"].items():
         assert {"engine", "baseline", "targets", "definitions", "failures"} <= set(res_set), name
         eng = res_set["engine"]
         assert eng["questions"] == 5
+        if name == "recognition":  # question understanding only: no answers to check
+            continue
         for key in ("answered_rate", "abstention_rate", "citation_integrity", "latency_ms_p50", "latency_ms_p95"):
             assert key in eng, (name, key)
         if eng["statements"]:
@@ -92,6 +94,9 @@ def test_eval_all_limit_writes_a_complete_report(data_dir: Path, shared_dir: Pat
     assert report["meta"]["corpus_sentences"] > 0
     ab = report["sets"]["abstention"]
     assert {"must_abstain_rate", "false_abstention_rate"} <= set(ab["engine"])
+    rec = report["sets"]["recognition"]
+    assert {"drug_precision", "drug_recall", "condition_precision", "false_drug_rate"} <= set(rec["engine"])
+    assert rec["engine"]["words"] == 5
     assert (out / "report.svg").read_text().startswith("<svg")
 
 
@@ -123,3 +128,35 @@ def test_eval_kqa_and_abstention_alone(data_dir: Path, shared_dir: Path, tmp_pat
         else:
             assert {it["expect"] for it in items} == {"abstain", "answer"}  # the spread mixes both halves
             assert all(isinstance(it["ok"], bool) for it in items)
+
+
+def test_eval_recognition_alone(data_dir: Path, shared_dir: Path, tmp_path: Path) -> None:
+    """The recognition set with the slice's parser: 6 questions and 6 words, four targets,
+    every row in the items file and every failure listed in report.md."""
+    if "eval" not in cli.commands:
+        cli.add_command(eval_command)
+    out = tmp_path / "recognition"
+    res = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(data_dir), "--shared-dir", str(shared_dir), "eval", "--set", "recognition",
+         "--limit", "6", "--out", str(out), "--quiet"],
+        catch_exceptions=False,
+    )
+    assert res.exit_code == 0, res.output  # a missed target is reported, never a failure
+    assert "== recognition (6 questions" in res.output
+    assert "drug precision" in res.output and "false drug rate, of words" in res.output
+    assert "citation integrity" not in res.output  # no answers: the common rows are left out
+    report = json.loads((out / "report.json").read_text())
+    assert list(report["sets"]) == ["recognition"]
+    rec = report["sets"]["recognition"]
+    assert rec["engine"]["skipped"] == 0 and rec["engine"]["words"] == 6
+    assert [t["metric"] for t in rec["targets"]] == ["drug_precision", "drug_recall", "condition_precision",
+                                                     "false_drug_rate"]
+    items = [json.loads(line) for line in (out / "recognition.items.jsonl").read_text().splitlines()]
+    assert len(items) == 12 and {it["kind"] for it in items} == {"question", "word"}
+    assert all(isinstance(it["ok"], bool) for it in items)
+    assert len(rec["failures"]) == sum(1 for it in items if not it["ok"])
+    md = (out / "report.md").read_text()
+    assert "## recognition" in md and f"**Failures** ({len(rec['failures'])};" in md
+    for f in rec["failures"]:
+        assert f["question"] in md and f["reasons"]

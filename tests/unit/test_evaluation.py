@@ -139,3 +139,66 @@ def test_icd_worded_gold_falls_back_to_words(vocab_dir: Path) -> None:
     assert gold.resolved_by == "unresolved"
     assert m.match(gold, ["for the treatment of essential tremor"]) is not None
     assert m.match(gold, ["tremor. Essential amino acids"]) is None  # not within one clause
+
+
+# ---- the recognition set ------------------------------------------------------------
+
+
+class _Fake:
+    """A stand-in QuestionParser: a fixed reading per question; the brand "Advil" resolves."""
+
+    def __init__(self, readings: dict[str, tuple[list[str], list[str]]]) -> None:
+        from types import SimpleNamespace as NS
+
+        self._readings = readings
+        self.lexicon = NS(lookup=lambda key: ("ibuprofen",) if key == "advil" else None)
+        self.conditions = NS(synonyms=lambda cid: ["pink eye"] if cid == "c1" else [])
+        self._ns = NS
+
+    def parse(self, text: str):  # type: ignore[no-untyped-def]
+        drugs, conds = self._readings.get(text, ([], []))
+        return self._ns(drugs=[self._ns(generic=g) for g in drugs],
+                        conditions=[self._ns(name=c, concept_id="c1" if c == "conjunctivitis" else None)
+                                    for c in conds])
+
+
+def test_recognition_set_scores_rows_and_reports_targets() -> None:
+    from curbside.evaluation import recognition
+    from curbside.evaluation.report import table_rows
+
+    items = [
+        {"kind": "question", "source": "ours", "question": "Advil and Tylenol?", "drugs": ["Advil", "acetaminophen"]},
+        {"kind": "question", "source": "kqa", "line": 3, "question": "pink eye?", "drugs": [],
+         "conditions": ["pink eye"]},
+        {"kind": "question", "source": "ours", "question": "gout?", "drugs": [], "conditions": ["gout"]},
+        {"kind": "word", "question": "thyroid", "drugs": []},
+        {"kind": "word", "question": "patch", "drugs": []},
+    ]
+    parser = _Fake({"Advil and Tylenol?": (["ibuprofen", "acetaminophen and caffeine"], []),
+                    "pink eye?": ([], ["conjunctivitis"]), "gout?": ([], ["arthritis"]),
+                    "thyroid": (["thyroid"], [])})
+    res = recognition.evaluate(parser, items, skipped=1)
+    eng = res["engine"]
+    # ibuprofen + acetaminophen right, caffeine wrong; pink eye found by a synonym, gout missed, arthritis extra
+    assert (eng["drug_precision"], eng["drug_recall"]) == (pytest.approx(2 / 3), 1.0)
+    assert (eng["condition_precision"], eng["condition_recall"]) == (0.5, 0.5)
+    assert (eng["words"], eng["words_read_as_drugs"], eng["false_drug_rate"]) == (2, 1, 0.5)
+    assert eng["questions"] == 3 and eng["skipped"] == 1
+    assert {t["metric"]: t["met"] for t in res["targets"]} == {
+        "drug_precision": False, "drug_recall": True, "condition_precision": False, "false_drug_rate": False}
+    reasons = {f["question"]: f["reasons"] for f in res["failures"]}
+    assert reasons == {"Advil and Tylenol?": ["drug wrongly found: caffeine"],
+                       "gout?": ["condition missed: gout", "condition wrongly found: arthritis"],
+                       "thyroid": ["a word read as a drug"]}
+    assert len(res["items"]) == 5 and [r["ok"] for r in res["items"]] == [False, True, False, False, True]
+    labels = [r[0] for r in table_rows("recognition", {**res, "seconds": 0})]
+    assert "drug precision" in labels and "citation integrity (first citation)" not in labels
+    # --limit: an even spread of N questions and N words
+    assert [i["kind"] for i in recognition.sample_items(items, 1)] == ["question", "word"]
+
+
+def test_recognition_set_is_packaged_and_in_all() -> None:
+    from curbside.evaluation.sets import PACKAGED_SETS, SET_NAMES, packaged_set
+
+    assert "recognition" in SET_NAMES and "recognition" in PACKAGED_SETS
+    assert packaged_set("recognition").exists()

@@ -250,3 +250,10 @@ def test_physical_phenomena_are_not_medical_terms(parser: QuestionParser) -> Non
     assert parser.medical_terms(text, parser.parse(text)) == []
     text = "What is sciatica"
     assert parser.medical_terms(text, parser.parse(text)) == ["sciatica"]
+
+
+def test_everyday_words_are_no_evidence_of_a_medical_question():
+    from curbside.understanding.commonness import everyday
+
+    assert everyday("flat") and everyday("car") and everyday("moon")
+    assert not everyday("herpes") and not everyday("nipple") and not everyday("migraine")

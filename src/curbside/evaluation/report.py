@@ -73,7 +73,25 @@ ROWS: dict[str, list[tuple[str, str | None, str | None]]] = {
         ("controls (real medical questions)", "control_questions", None),
         ("false abstention, of controls", "false_abstention_rate", None),
     ],
+    "recognition": [
+        ("questions (shared lines and ours)", "questions", None),
+        ("rows skipped (shared question missing)", "skipped", None),
+        ("drug precision", "drug_precision", None),
+        ("drug recall", "drug_recall", None),
+        ("drugs: right / wrong / missed", "drugs_tp_fp_fn", None),
+        ("questions listing conditions", "condition_questions", None),
+        ("condition precision", "condition_precision", None),
+        ("condition recall", "condition_recall", None),
+        ("conditions: right / wrong / missed", "conditions_tp_fp_fn", None),
+        ("words checked", "words", None),
+        ("words read as drugs", "words_read_as_drugs", None),
+        ("false drug rate, of words", "false_drug_rate", None),
+        ("parse time p50 (ms)", "parse_ms_p50", None),
+        ("parse time p95 (ms)", "parse_ms_p95", None),
+    ],
 }
+# sets that measure question understanding only: no answers, so none of the COMMON rows
+NO_COMMON = ("recognition",)
 COMMON = [
     ("questions", "questions", None),
     ("answered", "answered_rate", None),
@@ -100,6 +118,9 @@ PLOT: dict[str, list[tuple[str, str, str | None]]] = {
             ("coverage / ceiling", "must_have_coverage_to_ceiling", "must_have_coverage_to_ceiling")],
     "abstention": [("abstained (must abstain)", "must_abstain_rate", None),
                    ("false abstention (controls)", "false_abstention_rate", None)],
+    "recognition": [("drug precision", "drug_precision", None), ("drug recall", "drug_recall", None),
+                    ("condition precision", "condition_precision", None),
+                    ("words read as drugs", "false_drug_rate", None)],
 }
 
 
@@ -132,7 +153,7 @@ def _clean(x: Any) -> Any:
 def table_rows(name: str, res: dict[str, Any]) -> list[tuple[str, str, str]]:
     eng, base = res["engine"], res["baseline"]
     rows = []
-    for label, ek, bk in ROWS.get(name, []) + COMMON:
+    for label, ek, bk in ROWS.get(name, []) + ([] if name in NO_COMMON else COMMON):
         rows.append((label, fmt(eng.get(ek), ek) if ek else "", fmt(base.get(bk), bk) if bk else ""))
     # merge the "gold (supported)" pair into one row
     out: list[tuple[str, str, str]] = []

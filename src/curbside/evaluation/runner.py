@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from curbside.evaluation import abstention, bioasq, indications, kqa, medicationqa
+from curbside.evaluation import abstention, bioasq, indications, kqa, medicationqa, recognition
 from curbside.evaluation.baseline import Bm25Baseline
 from curbside.evaluation.ceiling import SentenceIndex, load_or_build
 from curbside.evaluation.sets import (
@@ -127,6 +127,10 @@ def _run_one(
     if name == "abstention":
         items_a = sample(load_abstention(path), limit)
         return abstention.evaluate(engine, items_a, _ticker(name, len(items_a), progress))
+    if name == "recognition":  # question understanding only: the engine's parser, no retrieval
+        rows, skipped = recognition.load_items(settings.eval_dir)
+        items_r = recognition.sample_items(rows, limit)
+        return recognition.evaluate(engine.parser, items_r, skipped, _ticker(name, len(items_r), progress))
     items_m = sample(load_medicationqa(path), limit)
     return medicationqa.evaluate(engine, baseline, items_m, ceiling.get(), _ticker(name, len(items_m), progress))
 
