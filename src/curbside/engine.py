@@ -11,7 +11,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -293,6 +293,21 @@ class Engine:
 
         return search
 
+    def _meaning(self, question: str) -> Callable[[Sequence[str]], Sequence[float]]:
+        """Cosine of sentences to the question with the bge-small model (sentences are
+        embedded as passages, the question with its retrieval instruction)."""
+        embedder = self._query_embedder()
+        qv = None
+
+        def similarity(texts: Sequence[str]) -> Sequence[float]:
+            nonlocal qv
+            if qv is None:
+                qv = embedder.embed_query(question)  # type: ignore[attr-defined]
+            vs = embedder.embed_passages(list(texts))  # type: ignore[attr-defined]
+            return [float(x) for x in vs @ qv]
+
+        return similarity
+
     def _topic_search(self, names: Sequence[str], aspect: str) -> list[StoredPassage]:
         """Consumer pages and guidelines about a condition (any of its ``names``), the
         ones whose title or question also holds the aspect's word first."""
@@ -350,6 +365,9 @@ class Engine:
             # drug focus (the corpus's answered questions are about conditions; a drug
             # article that finds nothing falls back on it too)
             answered=tuple(self.similar_questions(pq, k=1)),
+            meaning=self._meaning(pq.text) if self.dense is not None else None,
+            shortlist=self.settings.semantic_shortlist,
+            meaning_weight=self.settings.semantic_weight,
         )
         done = self.composer.compose(pq, ctx, drug_focus=focused)
         if not done.sections and pq.drugs:

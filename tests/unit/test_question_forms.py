@@ -124,3 +124,17 @@ def test_interaction_with_a_named_partner_answers_with_the_statements_that_name_
     other = dataclasses.replace(ask, text="Can I drink coffee with metronidazole?")
     done = Composer().compose(other, _ctx([], labels))
     assert done.partial_note and "coffee" in done.partial_note  # said first, the rest is related
+
+
+def test_meaning_reranks_only_the_shortlist():
+    from curbside.composition.compose import by_meaning
+    from curbside.composition.select import Candidate
+
+    p = _page(1, "d", "q", "x")
+    cands = [Candidate(t, p, t, s) for t, s in (("a shares words", 3.0), ("b answers", 2.0), ("c", 0.5))]
+    ctx = dataclasses.replace(_ctx([]), meaning=lambda texts: [0.1 if t.startswith("a") else 0.9 for t in texts],
+                              shortlist=2, meaning_weight=6.0)
+    out = {c.text: c.score for c in by_meaning(cands, ctx)}
+    assert out["b answers"] > out["a shares words"] > out["c"]
+    off = dataclasses.replace(ctx, shortlist=0)
+    assert by_meaning(cands, off) == cands

@@ -80,6 +80,32 @@ class Context:
     topic_search: TopicSearch | None = None
     # answered questions of the corpus that ask the same thing (MedQuAD), best first
     answered: Sequence[QuestionMatch] = ()
+    # meaning: cosine of each sentence to the question (a sentence embedding model);
+    # the best ``shortlist`` candidates by words are re-scored with it
+    meaning: Callable[[Sequence[str]], Sequence[float]] | None = None
+    shortlist: int = 0
+    meaning_weight: float = 0.0
+
+
+def by_meaning(cands: list[Candidate], ctx: Context) -> list[Candidate]:
+    """The candidates with the shortlist's scores raised by how close each sentence is in
+    meaning to the question, so a sentence that answers beats one that shares a word."""
+    if ctx.meaning is None or ctx.shortlist <= 0 or len(cands) < 2:
+        return cands
+    best: dict[str, Candidate] = {}
+    for c in cands:
+        if c.key not in best or c.score > best[c.key].score:
+            best[c.key] = c
+    head = sorted(best.values(), key=lambda c: -c.score)[: ctx.shortlist]
+    sims = dict(zip((c.key for c in head), ctx.meaning([c.text for c in head])))
+    floor = min(c.score for c in head)
+    out = []
+    for c in cands:
+        if c.key in sims:
+            out.append(dataclasses.replace(c, score=c.score + ctx.meaning_weight * float(sims[c.key])))
+        else:  # below the shortlist: stays below it
+            out.append(dataclasses.replace(c, score=min(c.score, floor)))
+    return out
 
 
 def _title(q: str) -> str:
@@ -189,6 +215,8 @@ class Composer:
                                asked=asked)
             if population is not None:
                 cands = [c for c in cands if fits_population(c.text, population)]
+            if spec is plan[0] and pq.qtype is not QuestionType.INDICATION:
+                cands = by_meaning(cands, ctx)
             if spec.key == "interactions" and partner is not None and cands:
                 # "X with Y": the statements that name Y answer; the rest is related
                 named = [c for c in cands if partner.search(c.text)]
@@ -357,6 +385,7 @@ class Composer:
             all_cands = named
         if not all_cands:
             return Composed((), (), (), book, ("The sources found do not answer this question.",))
+        all_cands = by_meaning(all_cands, ctx)
         # the summary is the best two statements; each is stated again in its source's
         # section (as a drug article's summary is), so one good passage is an answer
         top = pick(all_cands, 2, [])
