@@ -202,3 +202,59 @@ def test_recognition_set_is_packaged_and_in_all() -> None:
 
     assert "recognition" in SET_NAMES and "recognition" in PACKAGED_SETS
     assert packaged_set("recognition").exists()
+
+
+# ---- bioasq: recall@10 against the perfect-ranking ceiling ---------------------------
+
+
+def test_bioasq_recall_ceiling_is_min_10_in_corpus_over_gold() -> None:
+    from types import SimpleNamespace
+
+    from curbside.errors import CurbsideError
+    from curbside.evaluation import bioasq
+    from curbside.evaluation.report import table_rows
+    from curbside.evaluation.sets import BioasqItem
+
+    # 15 gold pmids of which 12 in the corpus: a perfect ranking holds 10 of them in its top 10
+    gold1 = [f"g{i}" for i in range(1, 16)]
+    corpus = {f"g{i}" for i in range(1, 13)} | {"h1", "x1", "x2"}
+    assert bioasq.perfect_recall_at_k(gold1, corpus, 10) == pytest.approx(10 / 15)
+    assert bioasq.perfect_recall_at_k(["h1", "h2"], corpus, 10) == 0.5  # fewer than 10 in the corpus
+    assert bioasq.perfect_recall_at_k(["z"], corpus, 10) == 0.0
+    assert bioasq.perfect_recall_at_k([], corpus, 10) == 0.0
+
+    def passages(ids: list[str]) -> list[SimpleNamespace]:
+        return [SimpleNamespace(doc_id=f"pmid:{i}", text="") for i in ids]
+
+    engine_ranks = {"q1": ["x1", "g1", "g2", "g3", "g4", "g5"], "q2": ["h1"]}
+    baseline_ranks = {"q1": ["g1", "x2", "g2"], "q2": ["x1"]}
+
+    class Engine:
+        def ask(self, question: str, audience: object) -> None:
+            raise CurbsideError("not asked in this test")
+
+        def retrieve(self, question: str, audience: object, k: int) -> SimpleNamespace:
+            return SimpleNamespace(ranked=lambda: passages(engine_ranks[question]))
+
+    class Baseline:
+        def search(self, question: str, k: int, sources: object = None) -> SimpleNamespace:
+            return SimpleNamespace(passages=passages(baseline_ranks[question]), latency_ms=1.0)
+
+    items = [BioasqItem("1", "factoid", "q1", tuple(gold1), "", None),
+             BioasqItem("2", "list", "q2", ("h1", "h2"), "", None)]
+    res = bioasq.evaluate(Engine(), Baseline(), corpus, items)
+    eng, base = res["engine"], res["baseline"]
+    assert [r["recall10_ceiling"] for r in res["items"]] == [pytest.approx(10 / 15), 0.5]
+    # engine recall@10: 5/15 and 1/2; the mean ceiling (2/3 + 1/2) / 2 = 7/12
+    assert eng["recall_at_10"] == pytest.approx(5 / 12)
+    assert eng["recall_at_10_ceiling"] == pytest.approx(7 / 12)
+    # a ratio of means (5/12 / 7/12), not the mean of per-question ratios ((1/2 + 1) / 2)
+    assert eng["recall_at_10_to_ceiling"] == pytest.approx(5 / 7)
+    # the baseline, 2/15 and 0, against the same ceiling
+    assert base["recall_at_10"] == pytest.approx(1 / 15)
+    assert base["recall_at_10_to_ceiling"] == pytest.approx((1 / 15) / (7 / 12))
+    assert {t["metric"] for t in res["targets"]} >= {"recall_at_10", "recall_at_10_in_corpus"}
+    assert "ratio of means" in res["definitions"]["recall_at_10_to_ceiling"].lower()
+    labels = [r[0] for r in table_rows("bioasq", {**res, "seconds": 0})]
+    assert "recall@10 ceiling (perfect ranking)" in labels
+    assert "recall@10 / ceiling (ratio of means)" in labels

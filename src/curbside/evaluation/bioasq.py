@@ -29,6 +29,12 @@ DEFINITIONS = {
                  "question; pmids are taken from doc ids 'pmid:<id>' in rank order, repeats dropped.",
     "recall_at_10": "Share of a question's gold pmids among the first 10 distinct retrieved pmids, "
                     "averaged over questions ('_in_corpus': only gold pmids present in the corpus count).",
+    "recall_at_10_ceiling": "Perfect-ranking recall@10: per question min(10, |gold pmids in the corpus|) / "
+                            "|gold pmids|, the most any ranking of the corpus could reach (0 for a question "
+                            "with no gold pmids); averaged over questions.",
+    "recall_at_10_to_ceiling": "recall_at_10 / recall_at_10_ceiling as a RATIO OF MEANS (mean recall@10 over "
+                               "questions divided by the mean ceiling over the same questions), not a mean of "
+                               "per-question ratios; the baseline's uses the same ceiling.",
     "mrr": "Mean over questions of 1/rank of the first gold pmid among distinct retrieved pmids (0 if none).",
     "cites_gold": "Share of questions whose article cites at least one gold pmid.",
     "yesno_agreement": "HEURISTIC: for yes/no questions, the answer is read as 'no' when its first "
@@ -38,6 +44,16 @@ DEFINITIONS = {
     "baseline": "Plain BM25 over all passages (and, separately, over research abstracts only) for the "
                 "question's content words; no drug filter, no question understanding.",
 }
+
+
+def perfect_recall_at_k(gold: list[str], corpus_pmids: set[str], k: int = K) -> float:
+    """The recall@k of a perfect ranking: min(k, |gold in the corpus|) / |gold| (0 when no gold)."""
+    g = set(gold)
+    return min(k, len(g & corpus_pmids)) / len(g) if g else 0.0
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den == den and num == num and den else float("nan")
 
 
 def _retrieve(engine: Any, question: str) -> list[str]:
@@ -89,6 +105,7 @@ def evaluate(
             id=item.qid, type=item.qtype, question=item.question, gold_pmids=gold, gold_in_corpus=len(gold_in),
             retrieved_top10=ranked[:K],
             recall10=recall_at_k(ranked, gold, K), recall10_in_corpus=recall_at_k(ranked, gold_in, K) if gold_in else None,
+            recall10_ceiling=perfect_recall_at_k(gold, corpus_pmids, K),
             rr=reciprocal_rank(ranked, gold), cites_gold=bool(cited & set(gold)),
             baseline_recall10=recall_at_k(b_ranked, gold, K),
             baseline_recall10_in_corpus=recall_at_k(b_ranked, gold_in, K) if gold_in else None,
@@ -119,12 +136,14 @@ def _summarise(records: list[dict[str, Any]], base_lat: list[float]) -> dict[str
     eng.update(
         recall_at_10=_mean_of(records, "recall10"),
         recall_at_10_in_corpus=_mean_of(records, "recall10_in_corpus"),
+        recall_at_10_ceiling=_mean_of(records, "recall10_ceiling"),
         mrr=_mean_of(records, "rr"),
         cites_gold=share(r["cites_gold"] for r in records),
         yesno_questions=len(yn),
         yesno_agreement=share(r["answer_yesno"] == r["gold_yesno"] for r in yn),
         yesno_always_yes=share(r["gold_yesno"] == "yes" for r in yn),
     )
+    eng["recall_at_10_to_ceiling"] = _ratio(eng["recall_at_10"], eng["recall_at_10_ceiling"])
     by_type: dict[str, dict[str, float]] = {}
     for t in sorted({r["type"] for r in records}):
         rs = [r for r in records if r["type"] == t]
@@ -134,6 +153,7 @@ def _summarise(records: list[dict[str, Any]], base_lat: list[float]) -> dict[str
     base = {
         "recall_at_10": _mean_of(records, "baseline_recall10"),
         "recall_at_10_in_corpus": _mean_of(records, "baseline_recall10_in_corpus"),
+        "recall_at_10_to_ceiling": _ratio(_mean_of(records, "baseline_recall10"), eng["recall_at_10_ceiling"]),
         "mrr": _mean_of(records, "baseline_rr"),
         "research_only_recall_at_10": _mean_of(records, "baseline_research_recall10"),
         "research_only_recall_at_10_in_corpus": _mean_of(records, "baseline_research_recall10_in_corpus"),

@@ -31,6 +31,8 @@ ROWS: dict[str, list[tuple[str, str | None, str | None]]] = {
         ("recall@10 (gold pmids)", "recall_at_10", "recall_at_10"),
         ("recall@10, BM25 over abstracts only", None, "research_only_recall_at_10"),
         ("recall@10 (gold pmids in the corpus)", "recall_at_10_in_corpus", "recall_at_10_in_corpus"),
+        ("recall@10 ceiling (perfect ranking)", "recall_at_10_ceiling", None),
+        ("recall@10 / ceiling (ratio of means)", "recall_at_10_to_ceiling", "recall_at_10_to_ceiling"),
         ("MRR", "mrr", "mrr"),
         ("answer cites a gold document", "cites_gold", None),
         ("yes/no agreement (heuristic)", "yesno_agreement", "yesno_agreement"),
