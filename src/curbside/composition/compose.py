@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from curbside.composition.aspects import ASPECT_HEADINGS
 from curbside.composition.condition import TopicSearch, answer_aspect, name_pattern, page_candidates
 from curbside.composition.plan import ASKED_FOR, SectionSpec, plan_for
+from curbside.composition.plan import INDICATIONS as INDICATIONS_SPEC
 from curbside.composition.population import asked_population, fits_population
 from curbside.composition.references import ReferenceBook
 from curbside.composition.select import Candidate, Concepts, candidates, pick, pick_list, question_stems, stems
@@ -215,6 +216,12 @@ class Composer:
                                asked=asked)
             if population is not None:
                 cands = [c for c in cands if fits_population(c.text, population)]
+            if spec is not INDICATIONS_SPEC:
+                # a combination product's label (TREZIX for acetaminophen, SYMBYAX for
+                # fluoxetine) speaks for the combination, not for the asked drug: its
+                # dose, warnings and reactions are left out (its indications stay, marked
+                # by the product's name)
+                cands = [c for c in cands if not c.foreign]
             if spec is plan[0] and pq.qtype is not QuestionType.INDICATION:
                 cands = by_meaning(cands, ctx)
             if spec.key == "interactions" and partner is not None and cands:

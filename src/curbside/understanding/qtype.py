@@ -87,6 +87,7 @@ _RULES: list[tuple[Q, float, str]] = [
     # stopping a medicine is a dosing matter (tapering) with its withdrawal warnings
     (Q.DOSING, 3, r"\b(?:how|can|should|is it (?:ok|okay|safe)|when (?:is it|can|should|do))\b.{0,30}\b(?:stop|stopping|quit|quitting|"
                   r"wean\w*|taper\w*|discontinu\w*|come off|coming off|get off|getting off|reduce)\b"),
+    (Q.DOSING, 4, r"\bwean\w*|\btaper\w*|\bstop (?:it|them|taking)? ?(?:immediately|cold turkey|abruptly|suddenly)\b"),
     (Q.DOSING, 2.5, _w(r"wean\w* off", r"taper\w* (?:off|down)", "come off", "get off")),
     (Q.DOSING, 2, _any(
         r"\bhow long (?:should|can|do|must|will) (?:i|you|he|she|we|they|one)\b",
