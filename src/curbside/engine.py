@@ -43,7 +43,7 @@ from curbside.understanding.conditions import ConditionMatcher
 from curbside.understanding.lexicon import DrugLexicon
 from curbside.understanding.parser import QuestionParser
 from curbside.understanding.qtype import asks_overview
-from curbside.understanding.commonness import everyday
+from curbside.understanding.commonness import everyday, field_words
 from curbside.understanding.scope import abstain_reason
 
 if TYPE_CHECKING:
@@ -336,7 +336,11 @@ class Engine:
         reason = abstain_reason(q, pq, knows=self.parser.knows, corpus_count=self.lexical.count,
                                 medical_terms=self.parser.medical_terms(q, pq),
                                 medical_words=[w for w in self.parser.medical_words(q) if not everyday(w)],
-                                resembles=self.parser.lexicon.resembles_drug)
+                                field_words=field_words(query_terms(q), self.lexical.count, self.lexical.num_docs()),
+                                # a near-miss of a drug name is let through as a misspelling
+                                # only beside a drug that was recognised: alone, the answer
+                                # could not be about it, so it is named instead
+                                resembles=self.parser.lexicon.resembles_drug if pq.drugs else _no_drug)
         if reason:
             timings["total"] = (time.perf_counter() - t_start) * 1000
             return abstained_article(pq, audience, reason, ("The whole question.",), timings=timings, **common)
@@ -398,6 +402,10 @@ class Engine:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _no_drug(token: str) -> bool:
+    return False
 
 
 def data_ready(data_dir: Path) -> bool:

@@ -257,3 +257,12 @@ def test_everyday_words_are_no_evidence_of_a_medical_question():
 
     assert everyday("flat") and everyday("car") and everyday("moon")
     assert not everyday("herpes") and not everyday("nipple") and not everyday("migraine")
+
+
+def test_field_words_are_far_likelier_in_the_corpus_than_in_english():
+    from curbside.understanding.commonness import field_words, lift
+
+    counts = {"enzymes": 2000, "ferroptosis": 6, "car": 170, "egg": 360, "moon": 14, "unseen": 0}
+    words = list(counts)
+    assert field_words(words, counts.__getitem__, 96_000) == ["enzymes", "ferroptosis"]
+    assert lift("car", 170, 96_000) < 1 < lift("enzymes", 2000, 96_000)

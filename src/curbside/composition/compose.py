@@ -140,6 +140,10 @@ def _condition_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
     return _names_pattern({c.name for c in pq.conditions} | {c.text for c in pq.conditions}, 4)
 
 
+# how much less a study's sentence weighs as the summary of an evidence answer (one
+# shared question word is worth 1)
+RESEARCH_SUMMARY_PENALTY = 1.0
+
 # sections after the asked one in a drug article (each of at most two statements)
 SECONDARY_SECTIONS = 4
 
@@ -395,7 +399,11 @@ class Composer:
         all_cands = by_meaning(all_cands, ctx)
         # the summary is the best two statements; each is stated again in its source's
         # section (as a drug article's summary is), so one good passage is an answer
-        top = pick(all_cands, 2, [])
+        # a study's sentence reports a finding; a label's, guideline's or consumer page's
+        # sentence that speaks to the question as well states the answer: it leads
+        lead = [dataclasses.replace(c, score=c.score - RESEARCH_SUMMARY_PENALTY)
+                if c.passage.source_type is SourceType.RESEARCH else c for c in all_cands]
+        top = pick(lead, 2, [])
         by_source = []
         for st in order:
             chosen = pick([c for c in all_cands if c.passage.source_type is st], min(4, ctx.max_statements), seen)

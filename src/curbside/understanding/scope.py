@@ -118,15 +118,15 @@ def unknown_drug_names(text: str, pq: ParsedQuestion, knows: Callable[[str], boo
 
 
 def looks_medical(pq: ParsedQuestion, medical_terms: Iterable[str], medical_words: Iterable[str] = (),
-                  corpus_count: Callable[[str], int] | None = None) -> bool:
+                  corpus_count: Callable[[str], int] | None = None, field_words: Iterable[str] = ()) -> bool:
     """True when the question names a drug or a condition, contains a medical vocabulary
     term (``medical_terms``: those found in it) or a word that asks about health. A
     word of a medical name (``medical_words``) counts only when the corpus uses it often
     enough (``corpus_count``: passages using it): "herpes" does, "moon" does not."""
     if pq.drugs or pq.conditions:
         return True
-    if any(True for _ in medical_terms):
-        return True
+    if any(True for _ in medical_terms) or any(True for _ in field_words):
+        return True  # field words: far likelier in the corpus than in everyday English
     for word in medical_words:
         if corpus_count is None or corpus_count(word) >= MIN_WORD_PASSAGES:
             return True
@@ -136,7 +136,7 @@ def looks_medical(pq: ParsedQuestion, medical_terms: Iterable[str], medical_word
 def abstain_reason(text: str, pq: ParsedQuestion, *, knows: Callable[[str], bool],
                    medical_terms: Iterable[str], medical_words: Iterable[str] = (),
                    corpus_count: Callable[[str], int] | None = None,
-                   resembles: Callable[[str], bool] = _never) -> str | None:
+                   resembles: Callable[[str], bool] = _never, field_words: Iterable[str] = ()) -> str | None:
     """Why the engine should not answer, or None: an unknown drug-like name first (it
     is named), then a question that is not medical. A word the corpus uses is known."""
     known = knows if corpus_count is None else (lambda w: knows(w) or corpus_count(w) > 0)
@@ -145,6 +145,6 @@ def abstain_reason(text: str, pq: ParsedQuestion, *, knows: Callable[[str], bool
         quoted = ", ".join(f"“{n}”" for n in names)
         return (f"curbside knows no drug or medical term {quoted}: it is in none of its "
                 "vocabularies and in no source, so curbside does not guess.")
-    if not looks_medical(pq, medical_terms, medical_words, corpus_count):
+    if not looks_medical(pq, medical_terms, medical_words, corpus_count, field_words):
         return "The question does not look medical; curbside answers health and medicine questions only."
     return None
