@@ -220,11 +220,10 @@ class Composer:
                                asked=asked)
             if population is not None:
                 cands = [c for c in cands if fits_population(c.text, population)]
-            if spec is not INDICATIONS_SPEC:
-                # a combination product's label (TREZIX for acetaminophen, SYMBYAX for
-                # fluoxetine) speaks for the combination, not for the asked drug: its
-                # dose, warnings and reactions are left out (its indications stay, marked
-                # by the product's name)
+            if spec.key in _PRODUCT_SPECIFIC or (spec is not INDICATIONS_SPEC and any(not c.foreign for c in cands)):
+                # a combination product's label (TREZIX for acetaminophen) speaks for the
+                # combination: its dose, strengths and ingredients never stand for the
+                # asked drug's, and elsewhere the drug's own labels come first
                 cands = [c for c in cands if not c.foreign]
             if spec is plan[0] and pq.qtype is not QuestionType.INDICATION:
                 cands = by_meaning(cands, ctx)
