@@ -122,7 +122,10 @@ def answer_aspect(
     pool = [*ranked, *found]
     room = max(limit - len(chosen), 2 if clinician else 0)
     for kind in (SourceType.GUIDELINE, SourceType.RESEARCH):
-        if room <= 0 or (kind is SourceType.RESEARCH and chosen):
+        if kind is SourceType.RESEARCH:
+            # studies add to a clinician's answer; a consumer's only when nothing else spoke
+            room = max(room, 2) if clinician else (room if not chosen else 0)
+        if room <= 0:
             break
         ps = list({p.rowid: p for p in pool if p.source_type is kind}.values())
         extra = pick(_evidence_candidates(ps, pat, cue, max_chars), room, seen)
