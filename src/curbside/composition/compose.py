@@ -305,7 +305,8 @@ class Composer:
                 if sec.key == "evidence":
                     continue
                 sections.append(Section(f"{sec.key}-{d.generic}", f"{name}: {sec.heading}", sec.statements))
-            summary.extend(part.summary[:1])
+            if part.sections:  # the same aspect for each: the first section's lead
+                summary.extend(part.sections[0].statements[:1])
             uncovered.extend(u for u in part.uncovered if u.startswith("The sources"))
         note = None
         if len(summary) < 2:
