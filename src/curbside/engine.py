@@ -11,7 +11,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -335,8 +335,11 @@ class Engine:
         # a drug-like name nothing knows ("Quintaplexor"), or a question that is not medical
         reason = abstain_reason(q, pq, knows=self.parser.knows, corpus_count=self.lexical.count,
                                 medical_terms=self.parser.medical_terms(q, pq),
-                                medical_words=[w for w in self.parser.medical_words(q) if not everyday(w)],
-                                field_words=field_words(query_terms(q), self.lexical.count, self.lexical.num_docs()),
+                                # read only when the question names no drug, condition or
+                                # medical term (wordfreq's lists then load, ~0.3 s once)
+                                medical_words=_lazy(lambda: [w for w in self.parser.medical_words(q) if not everyday(w)]),
+                                field_words=_lazy(lambda: field_words(query_terms(q), self.lexical.count,
+                                                                      self.lexical.num_docs())),
                                 # a near-miss of a drug name is let through as a misspelling
                                 # only beside a drug that was recognised: alone, the answer
                                 # could not be about it, so it is named instead
@@ -367,9 +370,9 @@ class Engine:
             topic_search=self._topic_search,
             # a consumer question asked and answered before leads an answer without a
             # drug focus (the corpus's answered questions are about conditions; a drug
-            # article that finds nothing falls back on it too)
-            answered=tuple(self.similar_questions(pq, k=1)),
-            meaning=self._meaning(pq.text) if self.dense is not None else None,
+            # article that finds nothing falls back on it too, below)
+            answered=() if focused else tuple(self.similar_questions(pq, k=1)),
+            meaning=self._meaning(pq.text) if self.dense is not None and self.settings.semantic_shortlist else None,
             shortlist=self.settings.semantic_shortlist,
             meaning_weight=self.settings.semantic_weight,
         )
@@ -377,7 +380,9 @@ class Engine:
         if not done.sections and pq.drugs:
             # nothing found the first way: a drug question falls back on what the wider
             # evidence says, a research-style question on what the drug's labels say
-            if not focused:
+            if focused:
+                ctx = dataclasses.replace(ctx, answered=tuple(self.similar_questions(pq, k=1)))
+            else:
                 ctx = dataclasses.replace(ctx, labels=self.label_passages(pq))
             more = self.composer.compose(pq, ctx, drug_focus=not focused)
             done = dataclasses.replace(more, uncovered=done.uncovered + more.uncovered)
@@ -402,6 +407,11 @@ class Engine:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _lazy(make: Callable[[], Iterable[str]]) -> Iterator[str]:
+    """The words ``make`` returns, made only when first read."""
+    yield from make()
 
 
 def _no_drug(token: str) -> bool:

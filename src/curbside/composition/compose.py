@@ -25,8 +25,8 @@ from curbside.types import (
     Section,
     SourceType,
     Statement,
-    StoredPassage,
     QuestionMatch,
+    StoredPassage,
 )
 
 SectionSearch = Callable[[SectionSpec], list[StoredPassage]]
@@ -344,7 +344,7 @@ class Composer:
                 continue
             heading = ASPECT_HEADINGS[ans.aspect][0 if clinician else 1]
             statements = tuple(self._statements(ans.chosen, book))
-            sections.append(Section(f"{ans.aspect.value}", f"{heading}: {c.name}", statements))
+            sections.append(Section(ans.aspect.value, f"{heading}: {c.name}", statements))
             summary.extend(statements[: 1 if len(conds) > 1 else 2])
         return Composed(tuple(summary), tuple(sections), (), book, tuple(uncovered), note if sections else None)
 
@@ -420,11 +420,9 @@ class Composer:
 
 def _partner_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
     """What a drug is asked to be taken with: the other drugs named, or a substance."""
-    names = {n for d in pq.drugs[1:] for n in (d.generic, d.text) if len(n) >= 3}
+    names = {n for d in pq.drugs[1:] for n in (d.generic, d.text)}
     names |= {m.group(0) for m in _SUBSTANCES.finditer(pq.text)}
-    if not names:
-        return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")", re.I)
+    return _names_pattern(names, 3)
 
 
 def _mentions(p: StoredPassage, generic: str) -> bool:

@@ -26,12 +26,11 @@ Concepts = Callable[[str], frozenset[str]]
 
 @dataclass(frozen=True)
 class AspectAnswer:
-    """Chosen statements for one condition and aspect, with where they came from."""
+    """Chosen statements for one condition and aspect."""
 
     condition: ConditionMention
     aspect: QuestionType
     chosen: list[tuple[Candidate, list[StoredPassage]]]
-    from_pages: bool  # a consumer page answering the very aspect was found
 
 
 def names_of(c: ConditionMention) -> list[str]:
@@ -105,8 +104,8 @@ def answer_aspect(
     clinician: bool = True,
 ) -> AspectAnswer:
     """Statements that answer ``aspect`` of ``condition``: consumer pages of that aspect
-    first (or last, for clinicians, when guidelines speak to it), then guideline and
-    study sentences naming the condition with a cue of the aspect."""
+    first, then guideline sentences (and studies: for clinicians up to two, for others
+    only when nothing else spoke) naming the condition with a cue of the aspect."""
     pat = name_pattern(condition)
     found = search(names_of(condition), ASPECT_WORDS[aspect])
     own = [p for p in found if p.source_type is SourceType.PATIENT_INFO and about(p, condition, concepts, pat)]
@@ -117,7 +116,6 @@ def answer_aspect(
     if not chosen and aspect is not QuestionType.GENERAL and cue is not None:
         overview = _first_of_docs(own, QuestionType.GENERAL, passages_per_doc=3)
         chosen = pick(_evidence_candidates(overview, None, cue, max_chars), min(limit, 3), seen)
-    from_pages = bool(chosen)
     # 3. guidelines (and, when nothing else speaks to it, studies) naming the condition
     pool = [*ranked, *found]
     room = max(limit - len(chosen), 2 if clinician else 0)
@@ -131,7 +129,7 @@ def answer_aspect(
         extra = pick(_evidence_candidates(ps, pat, cue, max_chars), room, seen)
         chosen += extra
         room -= len(extra)
-    return AspectAnswer(condition, aspect, chosen, from_pages)
+    return AspectAnswer(condition, aspect, chosen)
 
 
 def _first_of_docs(ps: Sequence[StoredPassage], aspect: QuestionType, *, docs: int = 2,

@@ -30,9 +30,6 @@ _WITHOUT_DRUG = {
     Q.INDICATION: Q.TREATMENT, Q.ADVERSE_EFFECTS: Q.CAUSES, Q.MONITORING: Q.DIAGNOSIS,
     Q.MECHANISM: Q.CAUSES,
 }
-# drug-only aspects that stay as they are without a recognised drug: an unknown drug's
-# dose is still a dosing question (and is not answered with another drug's dose)
-CONDITION_TYPES = frozenset({Q.CAUSES, Q.SYMPTOMS, Q.TREATMENT, Q.PREVENTION, Q.DIAGNOSIS, Q.PROGNOSIS})
 
 def _w(*alternatives: str) -> str:
     """Any of the alternatives as whole words."""
