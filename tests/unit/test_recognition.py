@@ -230,7 +230,7 @@ def test_non_medical_question_abstains() -> None:
 
 
 def test_real_questions_do_not_abstain(parser: QuestionParser) -> None:
-    for text in ("Do cheap socks cause problems?", "How do I measure blood pressure?",
+    for text in ("Can tight shoes cause problems?", "How should I measure my blood pressure?",
                  "Back pain could be because Im starting my cycle in 2 days",
                  "What is sciatica", "Is NyQuil safe?"):
         pq = parser.parse(text)

@@ -31,7 +31,7 @@ INPUT = "question-v1"
 # ways pick a different best match (15 of the 100 questions with a match of 0.72 or
 # more), the one with the instruction is the better answer in 8 and the plain one in 1;
 # plain embeddings favour a question sharing the template ("How to prevent Diabetes?"
-# for "how to take your medicine diabetes"). Similarities run ~0.02-0.04 lower with it.
+# for a question like "how do I take my diabetes medicine"). Similarities run ~0.02-0.04 lower with it.
 QUERY_INSTRUCTION = True
 
 _ARE = re.compile(r"\bis \(are\)", re.I)
@@ -169,7 +169,7 @@ def topic_covered(user_question: str, stored_question: str) -> bool:
     """True when the user's question names every topic word of the stored question (in
     one of its alternatives): "Is migraine hereditary?" does not match "Is familial
     hemiplegic migraine inherited?", which is about a rarer kind of migraine; nor does
-    "What is a neurological issue?" match a question about ALS. Template words ("What
+    "What is a neurological problem?" match a question about ALS. Template words ("What
     are the treatments for") are left to the embedding."""
     user = set(_stems(user_question))
     alts = _topic_alternatives(stored_question)
