@@ -49,6 +49,13 @@ class Settings:
         "The shared folder holding corpus/, vocab/ and eval/ (read only).",
         affects_answers=False,
     )
+    database_url: str = _setting(
+        "",
+        "The editorial database (answers, reviews, accounts, audit log): empty for SQLite in "
+        "<data_dir>/editorial.sqlite, or postgresql://user:password@host:5432/dbname to share one "
+        "database between several app instances.",
+        affects_answers=False,
+    )
     max_question_chars: int = _setting(
         2000, "Questions longer than this are refused with a clear message."
     )

@@ -26,7 +26,8 @@ def test_post_answer_returns_article_json_plus_id_url_review(client: TestClient)
     assert a["json_url"] == a["url"] + ".json"
     assert a["review"] == {
         "status": "submitted", "status_label": "Submitted", "step": 1, "version": 1, "reviewers": [],
-        "approved_at": None, "pending_human_review": True, "updated": a["review"]["updated"],
+        "reviewed_by": [], "approved_at": None, "pending_human_review": True, "needs_rereview": False,
+        "updated": a["review"]["updated"],
     }
     assert a["cached"] is False and a["follows"] is None
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import click
 
 from curbside.cli.errors import handle_errors
-from curbside.editorial import Action, EditorialRepository, Status
+from curbside.editorial import Action, Actor, EditorialRepository, Status
+from curbside.editorial.workflow import clean_reviewer
 from curbside.editorial.slug import split_ref
 from curbside.settings import Settings
 
@@ -20,7 +21,8 @@ STATUSES = [s.value for s in Status]
 
 
 def _repo(ctx: click.Context) -> EditorialRepository:
-    return EditorialRepository.for_data_dir(Settings.from_env(**dict(ctx.obj or {})).data_dir)
+    settings = Settings.from_env(**dict(ctx.obj or {}))
+    return EditorialRepository.open(settings.database_url, settings.data_dir)
 
 
 def _id(raw: str) -> str:
@@ -89,7 +91,8 @@ def _transition(action: Action, help_text: str, note_required: bool = False) -> 
         try:
             aid = _id(article_id)
             version = expected_version if expected_version is not None else repo.get(aid).version
-            a = repo.transition(aid, action, reviewer, expected_version=version, note=note)
+            name = clean_reviewer(reviewer)  # TODO(#9): a user account
+            a = repo.transition(aid, action, Actor(name, name), expected_version=version, note=note)
             click.echo(f"{a.id} v{a.version}: {a.status.value} ({action.value} by {reviewer.strip()})")
         finally:
             repo.close()

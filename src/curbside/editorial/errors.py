@@ -6,7 +6,8 @@ CurbsideError
 └── EditorialError
     ├── ArticleNotFoundError    no stored article with that id          (HTTP 404)
     ├── VersionConflictError    expected_version is not the current one (HTTP 409)
-    └── InvalidTransitionError  the action is not allowed from the status (HTTP 409)
+    ├── InvalidTransitionError  the action is not allowed from the status (HTTP 409)
+    └── NotAllowedError         the user may not do this (HTTP 403)
 """
 
 from __future__ import annotations
@@ -40,3 +41,10 @@ class VersionConflictError(EditorialError):
 class InvalidTransitionError(EditorialError):
     exit_code = 9
     code = "invalid_transition"
+
+
+class NotAllowedError(EditorialError):
+    """The signed-in user may not do this (role, or their own version)."""
+
+    exit_code = 10
+    code = "forbidden"

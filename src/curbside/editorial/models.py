@@ -9,18 +9,49 @@ from curbside.editorial.workflow import Status
 
 
 @dataclass(frozen=True, slots=True)
+class Actor:
+    """Who does something: a signed-in Board member (``id`` set) or curbside itself.
+    Names on pages and in the trail come from here, never from a request body."""
+
+    username: str
+    display_name: str
+    id: int | None = None
+    credentials: str = ""
+    role: str = "system"
+
+    @property
+    def label(self) -> str:
+        return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
+
+
+SYSTEM = Actor("curbside", "curbside")
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewer:
+    """A reviewer of a version as the page shows them: name and credentials."""
+
+    name: str
+    credentials: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewEvent:
     """One line of the audit trail: who did what to which version, when."""
 
     seq: int
     article_id: str
     version: int
-    actor: str  # a reviewer's name, or "curbside" for system events
-    action: str  # submit, start, approve, request_changes, resubmit, new_version, revalidate
+    actor: str  # the user's display name at the time, or "curbside" for system events
+    action: str  # submit, start, approve, request_changes, reject, resubmit, new_version, edit, revalidate, stale
     from_status: str | None
     to_status: str
     note: str | None
     at: str  # UTC, ISO 8601
+    actor_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +63,8 @@ class VersionInfo:
     created: str
     checked: str  # last time this content was confirmed against a corpus version
     reason: str
+    author: str = "curbside"
+    author_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +83,16 @@ class StoredArticle:
     settings_hash: str
     version_created: str
     article: dict[str, Any] = field(compare=False)  # article_to_dict of the current version
-    reviewers: tuple[str, ...] = ()  # who reviewed the current version, in order
+    reviewed_by: tuple[Reviewer, ...] = ()  # who reviewed the current version, in order
     approved_at: str | None = None
+    version_author_id: int | None = None  # who made the current version (None: curbside)
+    question_type: str = ""
+    reads: int = 0
+    stale_sources: tuple[dict[str, Any], ...] = ()  # cited passages a re-ingest changed or removed
+
+    @property
+    def reviewers(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.reviewed_by)
 
     @property
     def ref(self) -> str:
@@ -68,15 +109,17 @@ class StoredArticle:
             "step": self.status.step,
             "version": self.version,
             "reviewers": list(self.reviewers),
+            "reviewed_by": [{"name": r.name, "credentials": r.credentials} for r in self.reviewed_by],
             "approved_at": self.approved_at,
             "pending_human_review": self.status is not Status.APPROVED,
+            "needs_rereview": self.status is Status.NEEDS_REREVIEW,
             "updated": self.updated,
         }
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleSummary:
-    """A stored answer without its content (for lists and search)."""
+    """A stored answer without its content (for lists, the queue and search)."""
 
     id: str
     slug: str
@@ -85,6 +128,9 @@ class ArticleSummary:
     status: Status
     version: int
     updated: str
+    question_type: str = ""
+    reads: int = 0
+    created: str = ""
 
     @property
     def url(self) -> str:
@@ -94,4 +140,5 @@ class ArticleSummary:
         return {
             "id": self.id, "url": self.url, "question": self.question, "audience": self.audience,
             "status": self.status.value, "version": self.version, "updated": self.updated,
+            "question_type": self.question_type, "reads": self.reads, "created": self.created,
         }

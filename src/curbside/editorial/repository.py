@@ -1,99 +1,64 @@
-"""Stored answers, their versions and their review trail, in ``<data_dir>/editorial.sqlite``.
+"""Stored answers, their versions and their review trail, in the editorial database
+(db.py: SQLite by default, PostgreSQL when ``database_url`` names one).
 
-One SQLite file in WAL mode. Every write is one ``BEGIN IMMEDIATE`` transaction that
-re-reads the row it changes, so two writers (server threads, the CLI in another
-process) never lose each other's update: a stale ``expected_version`` is refused with
-``VersionConflictError`` and an action the current status does not allow with
-``InvalidTransitionError``. Reads use one connection per thread.
+Every write is one serialized transaction that re-reads the row it changes, so two
+writers (server threads, instances, the CLI in another process) never lose each
+other's update: a stale ``expected_version`` is refused with ``VersionConflictError``
+and an action the current status does not allow with ``InvalidTransitionError``.
+Every review action also lands in the audit log (audit.py) in the same transaction.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from curbside.editorial.errors import ArticleNotFoundError, VersionConflictError
-from curbside.editorial.models import ArticleSummary, ReviewEvent, StoredArticle, VersionInfo
-from curbside.editorial.schema import SCHEMA, SCHEMA_VERSION, content_hash, utc_now
+from curbside.editorial.audit import AuditLog
+from curbside.editorial.db import Database, Tx, open_database
+from curbside.editorial.errors import ArticleNotFoundError, NotAllowedError, VersionConflictError
+from curbside.editorial.models import SYSTEM, Actor, ArticleSummary, Reviewer, ReviewEvent, StoredArticle, VersionInfo
+from curbside.editorial.schema import content_hash, utc_now
 from curbside.editorial.slug import ID_CHARS, article_key, normalize, slugify
-from curbside.editorial.workflow import Action, Status, clean_note, clean_reviewer, next_status
+from curbside.editorial.workflow import Action, Status, clean_note, next_status
 from curbside.errors import StoreError
 
-FILE_NAME = "editorial.sqlite"
-SYSTEM_ACTOR = "curbside"
-_REVIEW_ACTIONS = (Action.START.value, Action.APPROVE.value, Action.REQUEST_CHANGES.value)
-
+_REVIEW_ACTIONS = (Action.START.value, Action.APPROVE.value, Action.REQUEST_CHANGES.value, Action.REJECT.value)
+_SUMMARY_COLS = "id, slug, question, audience, status, version, updated, question_type, reads, created"
 _ARTICLE_COLS = (
     "a.id, a.slug, a.question, a.audience, a.context, a.follows, a.status, a.version, a.created,"
-    " a.updated, v.corpus_version, v.settings_hash, v.created, v.article_json"
+    " a.updated, v.corpus_version, v.settings_hash, v.created, v.article_json, v.author_id,"
+    " a.question_type, a.reads, a.stale_sources"
 )
 
 
+def article_terms(article: dict[str, Any]) -> list[tuple[str, str]]:
+    """(kind, term) pairs the published library files an answer under."""
+    ents = article.get("entities") or {}
+    terms = {("drug", (d.get("generic") or d.get("text") or "").strip().lower()) for d in ents.get("drugs", [])}
+    terms |= {("condition", (c.get("name") or c.get("text") or "").strip().lower()) for c in ents.get("conditions", [])}
+    return sorted((k, t) for k, t in terms if t)
+
+
 class EditorialRepository:
-    def __init__(self, path: Path, *, clock: Callable[[], str] = utc_now) -> None:
-        self.path = Path(path)
+    def __init__(self, db: Database, *, clock: Callable[[], str] = utc_now) -> None:
+        self.db = db
         self.clock = clock
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = self._connect()
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            found = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            if found > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path} has editorial schema {found}; this curbside reads up to {SCHEMA_VERSION}.",
-                    fix="Upgrade curbside, or point --data-dir at another folder.",
-                )
-            self._conn.executescript(SCHEMA)
-            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except sqlite3.DatabaseError as e:
-            raise StoreError(
-                f"Cannot open the editorial database at {self.path}: {e}.",
-                fix="Check the data folder is writable; move a damaged editorial.sqlite aside.",
-            ) from e
+        self.audit = AuditLog(db, clock=clock)
 
     @classmethod
-    def for_data_dir(cls, data_dir: Path) -> EditorialRepository:
-        return cls(Path(data_dir) / FILE_NAME)
+    def open(cls, database_url: str, data_dir: Path, *, clock: Callable[[], str] = utc_now) -> EditorialRepository:
+        return cls(open_database(database_url, data_dir), clock=clock)
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=30000")
-        return conn
-
-    def _reader(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._connect()
-            with self._lock:
-                self._readers.append(conn)
-        return conn
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            c = self._conn
-            c.execute("BEGIN IMMEDIATE")
-            try:
-                yield c
-                c.execute("COMMIT")
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
+    @classmethod
+    def for_data_dir(cls, data_dir: Path, *, clock: Callable[[], str] = utc_now) -> EditorialRepository:
+        """The embedded default: SQLite in ``<data_dir>/editorial.sqlite``."""
+        return cls.open("", data_dir, clock=clock)
 
     # ---- answers and versions --------------------------------------------------------
     def find(self, question: str, audience: str, context: str | None = None) -> StoredArticle | None:
-        row = self._reader().execute(
-            "SELECT id FROM articles WHERE key=?", (article_key(question, audience, context),)
-        ).fetchone()
+        row = self.db.read_one("SELECT id FROM articles WHERE key=?", (article_key(question, audience, context),))
         return self.get(row[0]) if row else None
 
     def save_answer(
@@ -107,26 +72,28 @@ class EditorialRepository:
         key = article_key(question, audience, context)
         cv, sh, chash = article["corpus_version"], article["settings_hash"], content_hash(article)
         now = self.clock()
-        with self._write() as c:
-            row = c.execute("SELECT id, version, status FROM articles WHERE key=?", (key,)).fetchone()
+        with self.db.write() as c:
+            row = c.one("SELECT id, version, status FROM articles WHERE key=?", (key,))
             if row is None:
                 aid = self._new_id(c, key)
                 c.execute(
                     "INSERT INTO articles(id, key, slug, question, question_norm, audience, context, follows,"
-                    " status, version, created, updated) VALUES (?,?,?,?,?,?,?,?,?,1,?,?)",
+                    " status, version, created, updated, question_type) VALUES (?,?,?,?,?,?,?,?,?,1,?,?,?)",
                     (aid, key, slugify(article.get("question") or question), article.get("question") or question,
-                     normalize(question), audience, context, follows, Status.SUBMITTED.value, now, now),
+                     normalize(question), audience, context, follows, Status.SUBMITTED.value, now, now,
+                     article.get("question_type") or ""),
                 )
-                self._insert_version(c, aid, 1, article, chash, now, "first answer")
-                self._event(c, aid, 1, SYSTEM_ACTOR, "submit", None, Status.SUBMITTED.value,
-                            f"Generated from corpus {cv}.", now)
+                self._insert_version(c, aid, 1, article, chash, now, "first answer", SYSTEM)
+                self._set_terms(c, aid, article)
+                self._event(c, aid, 1, SYSTEM, "submit", None, Status.SUBMITTED.value, f"Generated from corpus {cv}.", now)
                 outcome = "created"
             else:
                 aid, ver, status = row
-                cur = c.execute(
+                cur = c.one(
                     "SELECT content_hash, corpus_version, settings_hash FROM versions WHERE article_id=? AND version=?",
                     (aid, ver),
-                ).fetchone()
+                )
+                assert cur is not None
                 if (cur[1], cur[2]) == (cv, sh):
                     outcome = "unchanged"
                 elif cur[0] == chash:
@@ -135,70 +102,107 @@ class EditorialRepository:
                         " WHERE article_id=? AND version=?",
                         (cv, sh, now, json.dumps(article, ensure_ascii=False), aid, ver),
                     )
-                    self._event(c, aid, ver, SYSTEM_ACTOR, "revalidate", status, status,
-                                f"Same content on corpus {cv}.", now)
+                    self._event(c, aid, ver, SYSTEM, "revalidate", status, status, f"Same content on corpus {cv}.", now)
                     outcome = "revalidated"
                 else:
-                    self._bump_version(c, aid, ver, status, article, chash, SYSTEM_ACTOR,
+                    self._bump_version(c, aid, ver, status, article, chash, SYSTEM,
                                        f"Sources changed (corpus {cur[1]} -> {cv}).", now)
                     outcome = "new_version"
         return self.get(aid), outcome
 
     def add_version(
-        self, article_id: str, article: dict[str, Any], *, expected_version: int, actor: str, reason: str
+        self, article_id: str, article: dict[str, Any], *, expected_version: int, actor: Actor, reason: str,
+        action: str = "edit",
     ) -> StoredArticle:
-        """A new version of an existing answer (an edit); refused if the caller saw an older one."""
-        actor = clean_reviewer(actor)
+        """A new version of an existing answer (an editor's edit); refused if the caller saw an older one."""
+        reason = " ".join((reason or "").split())
+        if not reason:
+            from curbside.editorial.errors import ReviewInputError
+
+            raise ReviewInputError("An edit needs a reason.", fix="Say why the answer changes (API: \"reason\").")
         now = self.clock()
-        with self._write() as c:
+        with self.db.write() as c:
             ver, status = self._current(c, article_id)
             self._check_version(article_id, ver, expected_version)
-            self._bump_version(c, article_id, ver, status, article, content_hash(article), actor, reason, now)
+            self._bump_version(c, article_id, ver, status, article, content_hash(article), actor, reason, now, action)
         return self.get(article_id)
 
-    def _bump_version(self, c: sqlite3.Connection, aid: str, ver: int, status: str, article: dict[str, Any],
-                      chash: str, actor: str, reason: str, now: str) -> None:
+    def _bump_version(self, c: Tx, aid: str, ver: int, status: str, article: dict[str, Any], chash: str,
+                      actor: Actor, reason: str, now: str, action: str = "new_version") -> None:
         new = ver + 1
-        self._insert_version(c, aid, new, article, chash, now, reason)
-        c.execute("UPDATE articles SET version=?, status=?, updated=? WHERE id=?",
+        self._insert_version(c, aid, new, article, chash, now, reason, actor)
+        c.execute("UPDATE articles SET version=?, status=?, updated=?, stale_sources=NULL WHERE id=?",
                   (new, Status.SUBMITTED.value, now, aid))
-        self._event(c, aid, new, actor, "new_version", status, Status.SUBMITTED.value, reason, now)
+        self._set_terms(c, aid, article)
+        self._event(c, aid, new, actor, action, status, Status.SUBMITTED.value, reason, now)
 
-    def _insert_version(self, c: sqlite3.Connection, aid: str, ver: int, article: dict[str, Any], chash: str,
-                        now: str, reason: str) -> None:
+    @staticmethod
+    def _insert_version(c: Tx, aid: str, ver: int, article: dict[str, Any], chash: str, now: str, reason: str,
+                        actor: Actor) -> None:
         c.execute(
             "INSERT INTO versions(article_id, version, article_json, content_hash, corpus_version,"
-            " settings_hash, created, checked, reason) VALUES (?,?,?,?,?,?,?,?,?)",
+            " settings_hash, created, checked, reason, author, author_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (aid, ver, json.dumps(article, ensure_ascii=False), chash, article["corpus_version"],
-             article["settings_hash"], now, now, reason),
+             article["settings_hash"], now, now, reason, actor.display_name, actor.id),
         )
 
     @staticmethod
-    def _new_id(c: sqlite3.Connection, key: str) -> str:
+    def _set_terms(c: Tx, aid: str, article: dict[str, Any]) -> None:
+        c.execute("DELETE FROM article_terms WHERE article_id=?", (aid,))
+        for kind, term in article_terms(article):
+            c.execute("INSERT INTO article_terms(article_id, kind, term) VALUES (?,?,?)", (aid, kind, term))
+
+    @staticmethod
+    def _new_id(c: Tx, key: str) -> str:
         for n in range(ID_CHARS, len(key) + 1, 4):
-            if c.execute("SELECT 1 FROM articles WHERE id=?", (key[:n],)).fetchone() is None:
+            if c.one("SELECT 1 FROM articles WHERE id=?", (key[:n],)) is None:
                 return key[:n]
         raise StoreError("Could not allocate an article id.", fix="Report this as a bug.")  # pragma: no cover
 
     # ---- review --------------------------------------------------------------------
     def transition(
-        self, article_id: str, action: Action | str, reviewer: str, *, expected_version: int,
-        note: str | None = None,
+        self, article_id: str, action: Action | str, actor: Actor, *, expected_version: int,
+        note: str | None = None, client: str | None = None,
     ) -> StoredArticle:
+        """Move the answer along the review track as ``actor`` (an authenticated user)."""
         act = action if isinstance(action, Action) else Action.parse(action)
-        name, text = clean_reviewer(reviewer), clean_note(note, act)
+        text = clean_note(note, act)
         now = self.clock()
-        with self._write() as c:
+        with self.db.write() as c:
             ver, status = self._current(c, article_id)
             self._check_version(article_id, ver, expected_version)
             new = next_status(Status(status), act)
+            if act is Action.APPROVE and actor.id is not None:
+                row = c.one("SELECT author_id FROM versions WHERE article_id=? AND version=?", (article_id, ver))
+                if row and row[0] == actor.id:
+                    raise NotAllowedError(
+                        "You made this version, so you cannot be its approver.",
+                        fix="Another member of the Medical Advisory Board must approve it.",
+                    )
             c.execute("UPDATE articles SET status=?, updated=? WHERE id=?", (new.value, now, article_id))
-            self._event(c, article_id, ver, name, act.value, status, new.value, text, now)
+            self._event(c, article_id, ver, actor, act.value, status, new.value, text, now)
+            self.audit.record(actor, f"review.{act.value}", target=f"{article_id}@v{ver}", detail=text,
+                              client=client, tx=c)
         return self.get(article_id)
 
+    def mark_needs_rereview(self, article_id: str, changes: list[dict[str, Any]]) -> bool:
+        """An approved answer whose cited passages changed or vanished: flag it for the
+        Board (status needs_rereview, the changes kept for the review page's diff)."""
+        now = self.clock()
+        with self.db.write() as c:
+            ver, status = self._current(c, article_id)
+            if status != Status.APPROVED.value:
+                return False
+            c.execute("UPDATE articles SET status=?, updated=?, stale_sources=? WHERE id=?",
+                      (Status.NEEDS_REREVIEW.value, now, json.dumps(changes, ensure_ascii=False), article_id))
+            note = f"{len(changes)} cited passage(s) changed or removed at re-ingest."
+            self._event(c, article_id, ver, SYSTEM, "stale", status, Status.NEEDS_REREVIEW.value, note, now)
+            self.audit.record(SYSTEM, "review.stale", target=f"{article_id}@v{ver}", detail=note, tx=c)
+        return True
+
     @staticmethod
-    def _current(c: sqlite3.Connection, article_id: str) -> tuple[int, str]:
-        row = c.execute("SELECT version, status FROM articles WHERE id=?", (article_id,)).fetchone()
+    def _current(c: Tx, article_id: str) -> tuple[int, str]:
+        row = c.one("SELECT version, status FROM articles WHERE id=?", (article_id,))
         if row is None:
             raise ArticleNotFoundError(f"No stored answer has the id {article_id!r}.",
                                        fix="List answers with `curbside review list`.")
@@ -214,34 +218,35 @@ class EditorialRepository:
             )
 
     @staticmethod
-    def _event(c: sqlite3.Connection, aid: str, ver: int, actor: str, action: str, from_status: str | None,
+    def _event(c: Tx, aid: str, ver: int, actor: Actor, action: str, from_status: str | None,
                to_status: str, note: str | None, at: str) -> None:
         c.execute(
-            "INSERT INTO events(article_id, version, actor, action, from_status, to_status, note, at)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            (aid, ver, actor, action, from_status, to_status, note, at),
+            "INSERT INTO events(article_id, version, actor, action, from_status, to_status, note, at, actor_id)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (aid, ver, actor.display_name, action, from_status, to_status, note, at, actor.id),
         )
 
     # ---- reads ---------------------------------------------------------------------
     def get(self, article_id: str) -> StoredArticle:
-        c = self._reader()
-        row = c.execute(
+        row = self.db.read_one(
             f"SELECT {_ARTICLE_COLS} FROM articles a JOIN versions v ON v.article_id=a.id AND v.version=a.version"
             " WHERE a.id=?",
             (article_id,),
-        ).fetchone()
+        )
         if row is None:
             raise ArticleNotFoundError(f"No stored answer has the id {article_id!r}.",
                                        fix="Ask the question again, or list answers with `curbside review list`.")
         marks = ",".join("?" * len(_REVIEW_ACTIONS))
-        reviewers: list[str] = []
+        reviewers: list[Reviewer] = []
         approved_at = None
-        for actor, action, at in c.execute(
-            f"SELECT actor, action, at FROM events WHERE article_id=? AND version=? AND action IN ({marks})"
-            " ORDER BY seq", (article_id, row[7], *_REVIEW_ACTIONS),
+        for actor, credentials, action, at in self.db.read(
+            "SELECT e.actor, u.credentials, e.action, e.at FROM events e LEFT JOIN users u ON u.id=e.actor_id"
+            f" WHERE e.article_id=? AND e.version=? AND e.action IN ({marks}) ORDER BY e.seq",
+            (article_id, row[7], *_REVIEW_ACTIONS),
         ):
-            if actor not in reviewers:
-                reviewers.append(actor)
+            r = Reviewer(actor, credentials or "")
+            if r not in reviewers:
+                reviewers.append(r)
             if action == Action.APPROVE.value:
                 approved_at = at
         status = Status(row[6])
@@ -249,54 +254,74 @@ class EditorialRepository:
             id=row[0], slug=row[1], question=row[2], audience=row[3], context=row[4], follows=row[5],
             status=status, version=row[7], created=row[8], updated=row[9], corpus_version=row[10],
             settings_hash=row[11], version_created=row[12], article=json.loads(row[13]),
-            reviewers=tuple(reviewers), approved_at=approved_at if status is Status.APPROVED else None,
+            reviewed_by=tuple(reviewers), approved_at=approved_at if status is Status.APPROVED else None,
+            version_author_id=row[14], question_type=row[15] or "", reads=int(row[16] or 0),
+            stale_sources=tuple(json.loads(row[17])) if row[17] else (),
         )
 
-    def list_articles(self, status: Status | str | None = None, limit: int = 50, offset: int = 0) -> list[ArticleSummary]:
-        sql = "SELECT id, slug, question, audience, status, version, updated FROM articles"
+    def list_articles(self, status: Status | str | None = None, limit: int = 50, offset: int = 0,
+                      *, question_type: str | None = None, older_than: str | None = None,
+                      order: str = "newest") -> list[ArticleSummary]:
+        """Stored answers; the review queue filters by status, question type and age
+        (``older_than``: created before this time) and sorts newest or most-read first.
+        Answers that need re-review always come first."""
+        sql = f"SELECT {_SUMMARY_COLS} FROM articles"
+        where: list[str] = []
         args: list[Any] = []
         if status:
-            sql += " WHERE status=?"
+            where.append("status=?")
             args.append(Status(status).value)
-        sql += " ORDER BY updated DESC, id LIMIT ? OFFSET ?"
-        return [ArticleSummary(r[0], r[1], r[2], r[3], Status(r[4]), r[5], r[6])
-                for r in self._reader().execute(sql, [*args, limit, offset])]
+        if question_type:
+            where.append("question_type=?")
+            args.append(question_type)
+        if older_than:
+            where.append("created<?")
+            args.append(older_than)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rank = "CASE WHEN status='needs_rereview' THEN 0 ELSE 1 END"
+        sql += f" ORDER BY {rank}, " + ("reads DESC, updated DESC, id" if order == "most_read" else "updated DESC, id")
+        sql += " LIMIT ? OFFSET ?"
+        return [self._summary(r) for r in self.db.read(sql, [*args, limit, offset])]
 
-    def search(self, query: str, limit: int = 20) -> list[ArticleSummary]:
+    @staticmethod
+    def _summary(r: tuple[Any, ...]) -> ArticleSummary:
+        return ArticleSummary(r[0], r[1], r[2], r[3], Status(r[4]), r[5], r[6], r[7] or "", int(r[8] or 0), r[9])
+
+    def search(self, query: str, limit: int = 20, *, status: Status | str | None = None) -> list[ArticleSummary]:
         """Stored answers whose question contains every word of ``query``."""
         words = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in normalize(query).split()]
         if not words:
             return []
         where = " AND ".join("question_norm LIKE ? ESCAPE '\\'" for _ in words)
-        rows = self._reader().execute(
-            "SELECT id, slug, question, audience, status, version, updated FROM articles"
-            f" WHERE {where} ORDER BY updated DESC LIMIT ?", [*(f"%{w}%" for w in words), limit],
-        )
-        return [ArticleSummary(r[0], r[1], r[2], r[3], Status(r[4]), r[5], r[6]) for r in rows]
+        args: list[Any] = [f"%{w}%" for w in words]
+        if status:
+            where += " AND status=?"
+            args.append(Status(status).value)
+        rows = self.db.read(f"SELECT {_SUMMARY_COLS} FROM articles WHERE {where} ORDER BY updated DESC LIMIT ?",
+                            [*args, limit])
+        return [self._summary(r) for r in rows]
 
     def events(self, article_id: str) -> list[ReviewEvent]:
-        return [ReviewEvent(*r) for r in self._reader().execute(
-            "SELECT seq, article_id, version, actor, action, from_status, to_status, note, at FROM events"
+        return [ReviewEvent(*r) for r in self.db.read(
+            "SELECT seq, article_id, version, actor, action, from_status, to_status, note, at, actor_id FROM events"
             " WHERE article_id=? ORDER BY seq", (article_id,))]
 
     def versions(self, article_id: str) -> list[VersionInfo]:
-        return [VersionInfo(*r) for r in self._reader().execute(
-            "SELECT version, corpus_version, settings_hash, content_hash, created, checked, reason FROM versions"
-            " WHERE article_id=? ORDER BY version", (article_id,))]
+        return [VersionInfo(*r) for r in self.db.read(
+            "SELECT version, corpus_version, settings_hash, content_hash, created, checked, reason, author, author_id"
+            " FROM versions WHERE article_id=? ORDER BY version", (article_id,))]
 
     def version_article(self, article_id: str, version: int) -> dict[str, Any]:
-        row = self._reader().execute(
-            "SELECT article_json FROM versions WHERE article_id=? AND version=?", (article_id, version)
-        ).fetchone()
+        row = self.db.read_one("SELECT article_json FROM versions WHERE article_id=? AND version=?",
+                               (article_id, version))
         if row is None:
             raise ArticleNotFoundError(f"Answer {article_id!r} has no version {version}.")
-        return json.loads(row[0])
+        return json.loads(row[0])  # type: ignore[no-any-return]
 
     def count(self) -> int:
-        return int(self._reader().execute("SELECT count(*) FROM articles").fetchone()[0])
+        row = self.db.read_one("SELECT count(*) FROM articles")
+        return int(row[0]) if row else 0
 
     def close(self) -> None:
-        with self._lock:
-            for conn in [*self._readers, self._conn]:
-                conn.close()
-            self._readers.clear()
+        self.db.close()

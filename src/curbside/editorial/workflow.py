@@ -1,13 +1,15 @@
 """The review state machine, as pure data and one function.
 
     submitted ──start──► under_review ──approve──────────► approved
-        ▲                    │    ▲
-        │              request_changes
-     resubmit                ▼    │ start
+        ▲                 ▲  │  │  ▲                        │ a cited passage changed
+        │                 │  │  │  └──────start──────── needs_rereview ◄┘ at re-ingest
+     resubmit             │  │  └──reject──► rejected
+        │            start│  │request_changes
         └──────────── changes_requested
 
-A new version of the article (re-generated after the corpus changed) puts it back to
-``submitted`` whatever its status was; approval always applies to one version.
+A new version of the article (an editor's edit, or re-generated after the corpus
+changed) puts it back to ``submitted`` whatever its status was; approval always
+applies to one version.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ class Status(str, Enum):
     UNDER_REVIEW = "under_review"
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
+    REJECTED = "rejected"
+    NEEDS_REREVIEW = "needs_rereview"
 
     @property
     def label(self) -> str:
@@ -38,6 +42,7 @@ class Action(str, Enum):
     APPROVE = "approve"
     REQUEST_CHANGES = "request_changes"
     RESUBMIT = "resubmit"
+    REJECT = "reject"
 
     @classmethod
     def parse(cls, raw: str) -> Action:
@@ -56,12 +61,16 @@ _STATUS_LABELS = {
     Status.UNDER_REVIEW: "Under Review",
     Status.CHANGES_REQUESTED: "Changes requested",
     Status.APPROVED: "Approved",
+    Status.REJECTED: "Rejected",
+    Status.NEEDS_REREVIEW: "Needs re-review",
 }
 _STEPS = {
     Status.SUBMITTED: 1,
     Status.UNDER_REVIEW: 2,
     Status.CHANGES_REQUESTED: 2,
     Status.APPROVED: 3,
+    Status.REJECTED: 2,
+    Status.NEEDS_REREVIEW: 2,
 }
 TRACK = (("submitted", "Submitted"), ("under_review", "Under Review"), ("approved", "Approved"))
 
@@ -71,6 +80,8 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.UNDER_REVIEW, Action.REQUEST_CHANGES): Status.CHANGES_REQUESTED,
     (Status.CHANGES_REQUESTED, Action.START): Status.UNDER_REVIEW,
     (Status.CHANGES_REQUESTED, Action.RESUBMIT): Status.SUBMITTED,
+    (Status.UNDER_REVIEW, Action.REJECT): Status.REJECTED,
+    (Status.NEEDS_REREVIEW, Action.START): Status.UNDER_REVIEW,
 }
 
 MAX_REVIEWER_CHARS = 100
@@ -109,8 +120,8 @@ def clean_note(raw: str | None, action: Action) -> str | None:
         raise ReviewInputError(
             f"The note is longer than {MAX_NOTE_CHARS} characters.", fix="Shorten the note."
         )
-    if action is Action.REQUEST_CHANGES and not note:
-        raise ReviewInputError(
-            "Requesting changes needs a note saying what to change.", fix="Pass --note TEXT (API: \"note\")."
-        )
+    if action in (Action.REQUEST_CHANGES, Action.REJECT) and not note:
+        what = "Requesting changes needs a note saying what to change" if action is Action.REQUEST_CHANGES \
+            else "Rejecting needs a note saying why"
+        raise ReviewInputError(f"{what}.", fix="Pass --note TEXT (API: \"note\").")
     return note

@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, *, engine_factory: EngineFactor
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        repo = EditorialRepository.for_data_dir(cfg.data_dir)
+        repo = EditorialRepository.open(cfg.database_url, cfg.data_dir)
         pool: EnginePool | None = None
         problem: CurbsideError | None = None
         try:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from curbside.editorial import Action, ArticleNotFoundError, Status, StoredArticle
+from curbside.editorial import Action, Actor, ArticleNotFoundError, Status, StoredArticle
 from curbside.editorial.slug import split_ref
 from curbside.types import Audience
 from curbside.web.errors import WebError
@@ -132,7 +132,10 @@ def answer_history(answer_id: str, request: Request) -> dict[str, Any]:
 def review_answer(answer_id: str, body: ReviewRequest, request: Request) -> dict[str, Any]:
     """Moves the answer along Submitted → Under Review → Approved (or Changes requested).
     The transition applies to `expected_version`; if the answer changed since, 409."""
-    stored = service(request).review(_article_id(answer_id), body.action, body.reviewer,
+    from curbside.editorial.workflow import clean_reviewer
+
+    name = clean_reviewer(body.reviewer)  # TODO(#9): the signed-in user, never a name from the body
+    stored = service(request).review(_article_id(answer_id), body.action, Actor(name, name),
                                      body.expected_version, body.note)
     return answer_payload(stored, request)
 

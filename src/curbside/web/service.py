@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from curbside.composition.serialize import article_to_dict
-from curbside.editorial import Action, EditorialRepository, StoredArticle
+from curbside.editorial import Action, Actor, EditorialRepository, StoredArticle
 from curbside.errors import CurbsideError, NotIngestedError, UserInputError
 from curbside.settings import Settings
 from curbside.types import Audience
@@ -138,10 +138,10 @@ class AnswerService:
             return stored
         return self._stored_or_new(stored.question, audience, stored.context, stored.follows)[0]
 
-    def review(self, article_id: str, action: str, reviewer: str, expected_version: int,
-               note: str | None = None) -> StoredArticle:
-        return self.repo.transition(article_id, Action.parse(action), reviewer,
-                                    expected_version=expected_version, note=note)
+    def review(self, article_id: str, action: str, actor: Actor, expected_version: int,
+               note: str | None = None, client: str | None = None) -> StoredArticle:
+        return self.repo.transition(article_id, Action.parse(action), actor,
+                                    expected_version=expected_version, note=note, client=client)
 
     def health(self) -> dict[str, Any]:
         pool = self._pool()
