@@ -15,6 +15,7 @@ from curbside.cli.errors import handle_errors
 from curbside.editorial import Action, EditorialRepository, Status
 from curbside.editorial.slug import split_ref
 from curbside.settings import Settings
+from curbside.validate import check_text
 
 STATUSES = [s.value for s in Status]
 
@@ -85,6 +86,8 @@ def _transition(action: Action, help_text: str, note_required: bool = False) -> 
     @click.pass_context
     @handle_errors
     def run(ctx: click.Context, article_id: str, reviewer: str, note: str | None, expected_version: int | None) -> None:
+        check_text(reviewer, "reviewer name")
+        check_text(note or "", "note")
         repo = _repo(ctx)
         try:
             aid = _id(article_id)
