@@ -73,7 +73,8 @@ def clean_question(raw: str, max_chars: int, what: str = "question") -> str:
     if len(raw) > max_chars:
         raise QuestionTooLongError(
             f"The {what} is {len(raw):,} characters long; the limit is {max_chars:,}.",
-            fix=f"Keep the {what} to one short question: a sentence or two.",
+            fix="Ask one short question (a sentence or two)." if what == "question"
+            else f"Keep the {what} to the previous question alone (a sentence or two).",
         )
     q = " ".join(_CONTROL.sub(" ", raw).split())
     letters = sum(ch.isalpha() for ch in q)
