@@ -20,6 +20,7 @@ from curbside.composition.compose import Composer, Context, abstained_article, t
 from curbside.composition.plan import ASKED_FOR, SectionSpec
 from curbside.composition.select import stem
 from curbside.errors import (
+    CorruptStoreError,
     EmptyQuestionError,
     NotIngestedError,
     QuestionTooLongError,
@@ -45,6 +46,7 @@ from curbside.understanding.parser import QuestionParser
 from curbside.understanding.qtype import asks_overview
 from curbside.understanding.commonness import everyday, field_words
 from curbside.understanding.scope import abstain_reason
+from curbside.validate import check_text
 
 if TYPE_CHECKING:
     from curbside.index.questions import QuestionMatcher
@@ -61,19 +63,24 @@ GENERIC_WORDS = frozenset(
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 
 
-def clean_question(raw: str, max_chars: int) -> str:
+def clean_question(raw: str, max_chars: int, what: str = "question") -> str:
+    """The question (or, with ``what="context"``, a follow-up's previous question) with
+    control characters and runs of space collapsed; refused when it is empty, too long,
+    not text (invalid UTF-8, validate.py) or mostly not letters. Messages name ``what``."""
     if raw is None or not raw.strip():
-        raise EmptyQuestionError("The question is empty.", fix="Type a question, e.g. \"What is baclofen used for?\"")
+        raise EmptyQuestionError(f"The {what} is empty.", fix="Type a question, e.g. \"What is baclofen used for?\"")
+    check_text(raw, what)
     if len(raw) > max_chars:
         raise QuestionTooLongError(
-            f"The question is {len(raw):,} characters long; the limit is {max_chars:,}.",
-            fix="Ask one short question (a sentence or two).",
+            f"The {what} is {len(raw):,} characters long; the limit is {max_chars:,}.",
+            fix="Ask one short question (a sentence or two)." if what == "question"
+            else f"Keep the {what} to the previous question alone (a sentence or two).",
         )
     q = " ".join(_CONTROL.sub(" ", raw).split())
     letters = sum(ch.isalpha() for ch in q)
     if letters < 2 or letters < 0.5 * len(q.replace(" ", "")):
         raise UserInputError(
-            "The question is not readable text.", fix="Type the question in plain words."
+            f"The {what} is not readable text.", fix="Type the question in plain words."
         )
     return q
 
@@ -108,8 +115,16 @@ class Engine:
                 f"No ingested corpus in {data}.",
                 fix=f"Run `curbside ingest {settings.corpus_dir}` first (or pass --data-dir).",
             )
-        store = SQLiteStore(paths.store_file(data), readonly=True)
-        lexical = LexicalIndex(paths.lexical_dir(data))
+        store = SQLiteStore(paths.store_file(data), readonly=True)  # CorruptStoreError when damaged
+        try:
+            lexical = LexicalIndex(paths.lexical_dir(data))
+        except (OSError, ValueError) as e:
+            store.close()
+            raise CorruptStoreError(
+                f"The lexical index in {paths.lexical_dir(data)} is damaged ({e}).",
+                fix=f"Move {paths.lexical_dir(data).name}/ and {paths.store_file(data).name} out of {data} and run "
+                    f"`curbside ingest {settings.corpus_dir}` again to rebuild both.",
+            ) from e
         try:
             parser = QuestionParser(
                 DrugLexicon.load(paths.lexicon_file(data)), ConditionMatcher.load(paths.conditions_file(data))
@@ -215,7 +230,7 @@ class Engine:
         pq = self._corpus_drugs(self.parser.parse(question))
         if context and not pq.drugs:
             prev = self._corpus_drugs(
-                self.parser.parse(clean_question(context, self.settings.max_question_chars))
+                self.parser.parse(clean_question(context, self.settings.max_question_chars, "context"))
             )
             if prev.drugs:  # a follow-up ("and the dose?") keeps the drug asked about before
                 pq = ParsedQuestion(
@@ -322,6 +337,8 @@ class Engine:
         t_start = time.perf_counter()
         timings: dict[str, float] = {}
         q = clean_question(question, self.settings.max_question_chars)
+        # a follow-up's context is checked like the question, whether it is used or not
+        context = clean_question(context, self.settings.max_question_chars, "context") if context else None
         t0 = time.perf_counter()
         pq = self.parse(q, context)
         timings["understand"] = (time.perf_counter() - t0) * 1000

@@ -5,9 +5,11 @@ CurbsideError
 ├── UserInputError          bad question, audience, flag or path given by the user
 │   ├── EmptyQuestionError
 │   ├── QuestionTooLongError
+│   ├── InvalidTextError    text that is not text: invalid UTF-8 bytes, a lone surrogate
 │   └── CorpusPathError     missing or empty corpus path
 ├── StoreError              the store cannot be opened or is not built yet
-│   └── NotIngestedError    `ask` before any `ingest`
+│   ├── NotIngestedError    `ask` before any `ingest`
+│   └── CorruptStoreError   the store or its index is there but cannot be read
 ├── SourceFormatError       a file is not in any supported format (per-file, reported)
 └── ModelUnavailableError   the embedding model package is not installed
 """
@@ -43,6 +45,10 @@ class QuestionTooLongError(UserInputError):
     code = "question_too_long"
 
 
+class InvalidTextError(UserInputError):
+    code = "invalid_text"
+
+
 class CorpusPathError(UserInputError):
     code = "corpus_path"
 
@@ -54,6 +60,10 @@ class StoreError(CurbsideError):
 
 class NotIngestedError(StoreError):
     code = "not_ingested"
+
+
+class CorruptStoreError(StoreError):
+    code = "corrupt_store"
 
 
 class SourceFormatError(CurbsideError):

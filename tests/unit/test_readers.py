@@ -303,6 +303,21 @@ def test_medquad_answered_pairs(src: Path) -> None:
     assert doc.passages[1].text == "Most patients do well & recover."
 
 
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [("javascript:alert(document.cookie)", None), ("JAVASCRIPT:alert(1)", None), ("data:text/html,x", None),
+     ("ftp://files.example.org/a", None), ("//cdn.example.org/a", None),
+     ("http://www.ninds.nih.gov/a", "http://www.ninds.nih.gov/a"),
+     (" https://www.cancer.gov/a ", "https://www.cancer.gov/a")],
+)
+def test_medquad_keeps_only_http_urls(src: Path, tmp_path: Path, url: str, kept: str | None) -> None:
+    xml = (src / "medquad_answered.xml").read_text(encoding="utf-8")
+    f = tmp_path / "medquad_url.xml"
+    f.write_text(xml.replace("https://www.cancer.gov/types/example/patient/example-pdq", url), encoding="utf-8")
+    (doc,) = list(MedQuADReader().read(f))
+    assert isinstance(doc, Document) and doc.url == kept
+
+
 def test_medquad_without_answers_yields_nothing(src: Path) -> None:
     assert list(MedQuADReader().read(src / "medquad_no_answers.xml")) == []
 

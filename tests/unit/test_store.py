@@ -131,3 +131,15 @@ def test_keywords_are_stored_and_indexed(store, tmp_path):
     idx.update(["pmid:1"], store.passages_of_docs(["pmid:1"]))
     assert idx.count("apoptosis") == 2  # a MeSH heading finds both passages of the document
     assert idx.count("necrosis") == 0
+
+
+@pytest.mark.parametrize("content", [b"this is not a database" * 100, b""], ids=["garbage", "empty"])
+def test_damaged_store_opened_read_only_is_named_damaged(tmp_path, content):
+    from curbside.errors import CorruptStoreError
+
+    bad = tmp_path / "curbside.sqlite"
+    bad.write_bytes(content)
+    with pytest.raises(CorruptStoreError) as e:
+        SQLiteStore(bad, readonly=True)
+    assert e.value.code == "corrupt_store" and e.value.exit_code == 3
+    assert "damaged" in e.value.message and "curbside ingest" in (e.value.fix or "")

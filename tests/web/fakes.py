@@ -16,6 +16,7 @@ from curbside.types import (
     Section,
     SourceType,
     Statement,
+    StoredPassage,
 )
 
 PASSAGE_1 = ("Baclofen tablets are indicated for the alleviation of signs and symptoms of spasticity resulting "
@@ -26,7 +27,8 @@ PASSAGE_2 = ("Intrathecal baclofen is reserved for severe spasticity. More than 
 
 
 def make_article(question: str, audience: Audience, *, text_suffix: str = "", title: str | None = None,
-                 corpus_version: str = "corpus-1", drug: str = "baclofen") -> Article:
+                 corpus_version: str = "corpus-1", drug: str = "baclofen",
+                 ref_url: str | None = "https://dailymed.nlm.nih.gov/dailymed/") -> Article:
     s1 = Statement(PASSAGE_1.split(". ")[0] + "." + text_suffix, (1,))
     s2 = Statement("More than 80% of patients show improvement in muscle tone.", (2,))
     return Article(
@@ -37,7 +39,7 @@ def make_article(question: str, audience: Audience, *, text_suffix: str = "", ti
         bottom_line=(), uncovered=(), abstained=False, abstain_reason=None, last_updated="2019-05-01",
         references=(
             Reference(1, SourceType.DRUG_LABEL, "Baclofen tablets" + text_suffix, "Acme Pharma", 2019,
-                      "https://dailymed.nlm.nih.gov/dailymed/", "label:abc", "label:abc#0", "Indications and usage",
+                      ref_url, "label:abc", "label:abc#0", "Indications and usage",
                       PASSAGE_1 + text_suffix),
             Reference(2, SourceType.RESEARCH, "Intrathecal baclofen therapy", "Neuromodulation", 1999, None,
                       "pmid:1", "pmid:1#0", "Abstract", PASSAGE_2),
@@ -46,17 +48,23 @@ def make_article(question: str, audience: Audience, *, text_suffix: str = "", ti
     )
 
 
+@dataclass
 class FakeLexical:
+    hits: list[tuple[int, float]] = field(default_factory=list)  # (rowid, score) any query finds
+
     def build_query(self, terms: list[str]) -> list[str]:
         return terms
 
     def search(self, query: list[str], k: int) -> list[tuple[int, float]]:
-        return []
+        return self.hits[:k]
 
 
+@dataclass
 class FakeStore:
-    def passages(self, rowids: list[int]) -> list[object]:
-        return []
+    stored: list[StoredPassage] = field(default_factory=list)
+
+    def passages(self, rowids: list[int]) -> list[StoredPassage]:
+        return [p for p in self.stored if p.rowid in rowids]
 
 
 @dataclass
@@ -66,6 +74,7 @@ class FakeEngine:
     corpus_version: str = "corpus-1"
     settings_hash: str = "settings-1"
     text_suffix: str = ""
+    ref_url: str | None = "https://dailymed.nlm.nih.gov/dailymed/"
     calls: list[tuple[str, str, str | None]] = field(default_factory=list)
     lexical: FakeLexical = field(default_factory=FakeLexical)
     store: FakeStore = field(default_factory=FakeStore)
@@ -73,7 +82,8 @@ class FakeEngine:
     def ask(self, question: str, audience: Audience = Audience.PHYSICIAN, context: str | None = None) -> Article:
         q = " ".join(question.split())
         self.calls.append((q, audience.value, context))
-        return make_article(q, audience, text_suffix=self.text_suffix, corpus_version=self.corpus_version)
+        return make_article(q, audience, text_suffix=self.text_suffix, corpus_version=self.corpus_version,
+                            ref_url=self.ref_url)
 
     def close(self) -> None:
         pass

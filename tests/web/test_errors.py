@@ -130,3 +130,66 @@ def test_json_without_content_type_says_how_to_send_it(client: TestClient) -> No
     r = client.post("/api/v1/answers", content=b'{"question": "What is baclofen for?"}',
                     headers={"content-type": "text/plain"})
     assert "Content-Type: application/json" in assert_error(r, 422, "invalid_request")["message"]
+
+
+JSON = {"content-type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    ("field", "body"),
+    [
+        ("question", b'{"question": "What is baclofen \\udcff for?"}'),
+        ("reviewer", b'{"action": "start", "reviewer": "Dr \\udcff", "expected_version": 1}'),
+        ("note", b'{"action": "start", "reviewer": "A", "expected_version": 1, "note": "x \\ud800"}'),
+    ],
+)
+def test_lone_surrogate_is_400_invalid_text(client: TestClient, field: str, body: bytes) -> None:
+    aid = client.post("/api/v1/answers", json={"question": "What is baclofen for?"}).json()["id"]
+    url = "/api/v1/answers" if field == "question" else f"/api/v1/answers/{aid}/review"
+    err = assert_error(client.post(url, content=body, headers=JSON), 400, "invalid_text")
+    assert field in err["message"] and "UTF-8" in err["message"]
+    # nothing was stored or reviewed on the way
+    assert client.get(f"/api/v1/answers/{aid}").json()["review"]["status"] == "submitted"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"question": "What is \xff baclofen for?"}', b"\xff\xfe{}", b"[" * 10_000 + b"]" * 10_000,
+     b'{"question": ' + b"[" * 10_000 + b"]" * 10_000 + b"}"],
+    ids=["invalid-utf8-in-string", "invalid-utf8-bom", "nested-arrays", "nested-in-field"],
+)
+def test_undecodable_or_too_deep_json_is_400_invalid_json(client: TestClient, raw: bytes) -> None:
+    assert_error(client.post("/api/v1/answers", content=raw, headers=JSON), 400, "invalid_json")
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_405_allow_header_lists_every_method_of_the_path(client: TestClient, method: str) -> None:
+    r = client.request(method, "/api/v1/answers")
+    assert_error(r, 405, "method_not_allowed")
+    allowed = {m.strip() for m in r.headers["allow"].split(",")}
+    assert {"GET", "POST"} <= allowed and method not in allowed
+
+
+def test_unknown_json_fields_are_422_naming_them(client: TestClient) -> None:
+    err = assert_error(client.post("/api/v1/answers", json={"question": "What is baclofen for?", "audince": "nurse"}),
+                       422, "invalid_request")
+    assert "audince" in err["message"] and "unknown field" in err["message"]
+    aid = client.post("/api/v1/answers", json={"question": "What is baclofen for?"}).json()["id"]
+    err = assert_error(client.post(f"/api/v1/answers/{aid}/review",
+                                   json={"action": "start", "reviewer": "A", "expected_version": 1, "force": True}),
+                       422, "invalid_request")
+    assert "force" in err["message"]
+
+
+def test_corrupt_store_is_503_corrupt_store_not_not_ingested(make_client, tmp_path) -> None:
+    from curbside.engine import Engine
+
+    data = tmp_path / "corrupt"
+    (data / "lexical").mkdir(parents=True)
+    (data / "lexical" / "meta.json").write_text("{}")
+    (data / "curbside.sqlite").write_bytes(b"not a database at all " * 200)
+    c = make_client(factory=Engine.open, data_dir=data)
+    err = assert_error(c.get("/healthz"), 503, "corrupt_store")
+    assert "No ingested corpus" not in err["message"]
+    assert "curbside.sqlite" in err["message"] and "curbside ingest" in err["message"]
+    assert_error(c.post("/api/v1/answers", json={"question": "What is baclofen for?"}), 503, "corrupt_store")

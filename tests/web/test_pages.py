@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from fakes import FakeEngine
+import pytest
+from fakes import FakeEngine, FakeLexical, FakeStore
 from fastapi.testclient import TestClient
+
+from curbside.types import SourceType, StoredPassage
 
 Q = "What is the indication for Baclofen (Lioresal)?"
 
@@ -151,3 +154,41 @@ def test_head_requests_get_the_page_status(client: TestClient) -> None:
     assert client.head("/").status_code == 200
     assert client.head("/about").status_code == 200
     assert client.head("/a/nothing-deadbeef").status_code == 404
+
+
+def _source(rowid: int, url: str | None) -> StoredPassage:
+    return StoredPassage(rowid=rowid, passage_id=f"medquad:x{rowid}#0", doc_id=f"medquad:x{rowid}", ordinal=0,
+                         section="What is spasticity?", section_code="", text="Baclofen relieves spasticity.",
+                         source_type=SourceType.PATIENT_INFO, title=f"Spasticity {rowid}", publisher="NIH",
+                         year=None, date=None, url=url, drugs=())
+
+
+BAD_URLS = ["javascript:alert(1)", " JavaScript:alert(1)", "java\nscript:alert(1)", "data:text/html,<b>x</b>",
+            "vbscript:x", "//evil.example/x", "https:"]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_only_http_links_on_the_article_page(make_client, url: str) -> None:
+    client = make_client(FakeEngine(ref_url=url))
+    _, html = open_article(client)
+    ids = Ids()
+    ids.feed(html)
+    assert all(not h.lower().lstrip().startswith(("javascript", "java", "data:", "vbscript", "//")) for h in ids.hrefs)
+    assert 'class="ref-title">Baclofen tablets<' in html  # the title stays, without a link
+    good = make_client(FakeEngine(ref_url="https://dailymed.nlm.nih.gov/dailymed/"))
+    assert 'href="https://dailymed.nlm.nih.gov/dailymed/"' in open_article(good, "What is baclofen for?")[1]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_only_http_links_in_search_hits(make_client, url: str) -> None:
+    ok = "http://www.ninds.nih.gov/disorders/spasticity"
+    engine = FakeEngine(lexical=FakeLexical(hits=[(1, 2.0), (2, 1.0)]),
+                        store=FakeStore(stored=[_source(1, url), _source(2, ok)]))
+    client = make_client(engine)
+    hits = client.get("/api/v1/search", params={"q": "spasticity"}).json()["sources"]
+    assert [h["url"] for h in hits] == [None, ok]
+    html = client.get("/search", params={"q": "spasticity"}).text
+    ids = Ids()
+    ids.feed(html)
+    assert ok in ids.hrefs and not [h for h in ids.hrefs if "script" in h or h.startswith(("data:", "//"))]
+    assert "Spasticity 1" in html

@@ -99,11 +99,9 @@ def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, audience: 
 
         click.echo(json.dumps(article_to_dict(article), ensure_ascii=False, indent=2))
     else:
-        from rich.console import Console
+        from curbside.cli.render import PipeConsole, render_article
 
-        from curbside.cli.render import render_article
-
-        render_article(article, Console())
+        render_article(article, PipeConsole())
     if article.abstained:
         sys.exit(6)
 
@@ -130,6 +128,7 @@ def status(ctx: click.Context, show_errors: bool) -> None:
 
 
 @cli.command("settings")
+@handle_errors
 def settings_cmd() -> None:
     """List every setting with its environment variable, default and help."""
     for name, env, default, help_text in describe():

@@ -21,6 +21,16 @@ def _line(st: Statement, bullet: bool = True) -> Text:
     return t
 
 
+class PipeConsole(Console):
+    """A console that lets a closed pipe (`curbside ask ... | head -1`) raise
+    BrokenPipeError to cli/errors.py, which ends quietly with status 0 (rich's own
+    handling exits with 1)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def render_article(article: Article, console: Console) -> None:
     console.print(Text(article.title, style="bold"))
     status = "Pending human review · Educational purpose only"

@@ -16,6 +16,7 @@ from curbside.editorial import Action, Actor, EditorialRepository, Status
 from curbside.editorial.workflow import clean_reviewer
 from curbside.editorial.slug import split_ref
 from curbside.settings import Settings
+from curbside.validate import check_text
 
 STATUSES = [s.value for s in Status]
 
@@ -87,6 +88,8 @@ def _transition(action: Action, help_text: str, note_required: bool = False) -> 
     @click.pass_context
     @handle_errors
     def run(ctx: click.Context, article_id: str, reviewer: str, note: str | None, expected_version: int | None) -> None:
+        check_text(reviewer, "reviewer name")
+        check_text(note or "", "note")
         repo = _repo(ctx)
         try:
             aid = _id(article_id)

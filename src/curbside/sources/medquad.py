@@ -33,6 +33,7 @@ from curbside.sources.text import (
     xml_root_name,
 )
 from curbside.types import Document, Passage, RecordError, SourceType
+from curbside.validate import web_url
 
 AGENCIES: dict[str, str] = {
     "cancergov": "National Cancer Institute",
@@ -108,7 +109,7 @@ def medquad_document(root: ET.Element, path: Path, member: str) -> Document | Re
         publisher=agency(source),
         year=None,
         date=None,
-        url=_attr(root, ("url",)) or None,
+        url=web_url(_attr(root, ("url",))),  # http(s) only: a javascript: URL is dropped
         passages=tuple(passages),
         source_file=str(path),
         keywords=synonyms,

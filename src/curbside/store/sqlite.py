@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from curbside.errors import StoreError
+from curbside.errors import CorruptStoreError, StoreError
 from curbside.store.base import FileChange, FileState
 from curbside.types import Document, RecordError, SourceType, StoredPassage
 from curbside.understanding.normalize import drug_key
@@ -81,6 +81,21 @@ def _row_to_passage(r: tuple) -> StoredPassage:
     )
 
 
+def _open_error(path: Path, e: sqlite3.DatabaseError) -> StoreError:
+    """A damaged file, or one without the store's tables, is named as such (the fix is
+    to rebuild it); anything else (locked, unreadable) as a store that cannot be opened."""
+    if not isinstance(e, sqlite3.OperationalError) or "no such table" in str(e):
+        return CorruptStoreError(
+            f"The store at {path} is damaged or is not a curbside store ({e}).",
+            fix=f"Move {path.name} (and any {path.name}-wal, {path.name}-shm) out of {path.parent} and run "
+                "`curbside ingest` again to rebuild it; stored answers (editorial.sqlite) are kept.",
+        )
+    return StoreError(
+        f"Cannot open the store at {path}: {e}.",
+        fix="Remove the data folder and run `curbside ingest` again.",
+    )
+
+
 class SQLiteStore:
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
@@ -89,6 +104,9 @@ class SQLiteStore:
             if readonly:
                 uri = f"file:{self.path}?mode=ro"
                 self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                # SQLite reads the file on first use: read it now, so a damaged store
+                # is named here rather than by the first question
+                self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
@@ -97,10 +115,9 @@ class SQLiteStore:
                 self.conn.executescript(_SCHEMA)
                 self._check_version()
         except sqlite3.DatabaseError as e:
-            raise StoreError(
-                f"Cannot open the store at {self.path}: {e}.",
-                fix="Remove the data folder and run `curbside ingest` again.",
-            ) from e
+            if getattr(self, "conn", None) is not None:
+                self.conn.close()
+            raise _open_error(self.path, e) from e
 
     def _check_version(self) -> None:
         row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()

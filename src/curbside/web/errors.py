@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from curbside.editorial.errors import ArticleNotFoundError, InvalidTransitionError, VersionConflictError
 from curbside.errors import CurbsideError, ModelUnavailableError, StoreError, UserInputError
@@ -46,6 +47,9 @@ _STATUS: tuple[tuple[type[CurbsideError], int], ...] = (
     (StoreError, 503),
     (ModelUnavailableError, 503),
 )
+INVALID_TEXT = "invalid_text"  # the pydantic error type routes_api.py raises for a lone surrogate
+_INVALID_JSON = ("The request body is not valid JSON. Send a JSON object encoded as UTF-8, "
+                 "e.g. {\"question\": \"...\"}.")
 _HTTP_CODES = {
     400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
     413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_request", 429: "too_many_requests",
@@ -93,15 +97,47 @@ def _respond(request: Request, status: int, code: str, message: str,
 def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return 400, "invalid_json", "The request body is not valid JSON. Send a JSON object, e.g. {\"question\": \"...\"}."
+        return 400, "invalid_json", _INVALID_JSON
+    not_text = [e for e in errors if e.get("type") == INVALID_TEXT]
+    if not_text:
+        return 400, INVALID_TEXT, str(not_text[0].get("msg"))
     if any(tuple(e.get("loc", ())) == ("body",) for e in errors):
         return 422, "invalid_request", ("The request body must be a JSON object sent with Content-Type: "
                                         "application/json, e.g. {\"question\": \"...\"}.")
     parts = []
     for e in errors[:5]:
         loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
-        parts.append(f"{loc}: {e.get('msg', 'invalid')}")
+        if e.get("type") == "extra_forbidden":
+            parts.append(f"{loc}: unknown field, not part of this request (remove it; see /docs)")
+        else:
+            parts.append(f"{loc}: {e.get('msg', 'invalid')}")
     return 422, "invalid_request", "Invalid request: " + "; ".join(parts) + "."
+
+
+def _body_not_json(exc: StarletteHTTPException) -> str | None:
+    """The invalid_json message when FastAPI could not decode a JSON body (it raises a
+    plain 400 for bytes that are not UTF-8 and for nesting deeper than the parser's limit)."""
+    if exc.status_code != 400:
+        return None
+    if isinstance(exc.__cause__, RecursionError):
+        return ("The request body is nested too deeply to be read. Send a flat JSON object, "
+                "e.g. {\"question\": \"...\"}.")
+    if isinstance(exc.__cause__, ValueError):  # UnicodeDecodeError and other decoding failures
+        return _INVALID_JSON
+    return None
+
+
+def _allow_header(request: Request, headers: dict[str, str] | None) -> dict[str, str] | None:
+    """For a 405: every method the API serves at this path (GET and POST on
+    /api/v1/answers, from the OpenAPI paths), not only those of the first route that
+    matched the path (which is all Starlette's own Allow header lists)."""
+    methods = {m.strip() for m in (headers or {}).get("Allow", "").split(",") if m.strip()}
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if compile_path(template)[0].match(request.url.path):
+            methods |= {m.upper() for m in operations}
+    if "GET" in methods:
+        methods.add("HEAD")  # middleware.HeadAsGetMiddleware serves HEAD as GET
+    return {**(headers or {}), "Allow": ", ".join(sorted(methods))} if methods else headers
 
 
 def install(app: FastAPI) -> None:
@@ -115,11 +151,18 @@ def install(app: FastAPI) -> None:
         return _respond(request, *_validation_message(exc))
 
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        not_json = _body_not_json(exc)
+        if not_json:
+            return _respond(request, 400, "invalid_json", not_json)
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         if exc.status_code == 404 and message == "Not Found":
             message = f"Nothing is at {request.url.path}. The API lives under /api/v1 (see /docs)."
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            headers = _allow_header(request, headers)
+            if headers and "Allow" in headers:
+                message = f"{request.method} is not allowed on {request.url.path}; use {headers['Allow']}."
         return _respond(request, exc.status_code, code, message, headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:

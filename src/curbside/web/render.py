@@ -13,6 +13,7 @@ from starlette.templating import Jinja2Templates
 
 from curbside.editorial import TRACK, ReviewEvent, Status, StoredArticle
 from curbside.types import Audience
+from curbside.validate import web_url
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -103,7 +104,7 @@ def article_view(stored: StoredArticle, events: list[ReviewEvent]) -> dict[str, 
     references = []
     for r in a.get("references", []):
         passage = r.get("passage") or ""
-        references.append({**r, "passage_shown": passage[:PASSAGE_SHOWN_CHARS],
+        references.append({**r, "url": web_url(r.get("url")), "passage_shown": passage[:PASSAGE_SHOWN_CHARS],
                            "passage_cut": len(passage) > PASSAGE_SHOWN_CHARS})
     return {
         "title": a.get("title") or stored.question,

@@ -4,16 +4,19 @@ HTML pages use; errors are mapped in errors.py."""
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from curbside.editorial import Action, Actor, ArticleNotFoundError, Status, StoredArticle
 from curbside.editorial.slug import split_ref
+from curbside.errors import InvalidTextError
 from curbside.types import Audience
-from curbside.web.errors import WebError
+from curbside.validate import check_text
+from curbside.web.errors import INVALID_TEXT, WebError
 from curbside.web.service import AnswerService, parse_audience
 
 router = APIRouter()
@@ -34,10 +37,11 @@ class ErrorResponse(BaseModel):
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {
-        400: "Bad input (empty question, unknown audience, invalid JSON)", 404: "No such answer",
+        400: "Bad input (empty question, unknown audience, text that is not UTF-8, invalid JSON)",
+        404: "No such answer",
         409: "Stale expected_version, or the action is not allowed from the current status",
-        413: "Request body too large", 422: "Wrong fields or types in the request",
-        503: "The corpus is not ingested yet",
+        413: "Request body too large", 422: "Missing, unknown or wrongly typed fields in the request",
+        503: "The corpus is not ingested yet (not_ingested), or its store is damaged (corrupt_store)",
     }
     return {c: {"model": ErrorResponse, "description": text[c]} for c in codes}
 
@@ -45,23 +49,38 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 ERROR_RESPONSES = _errors(400, 404, 413, 422, 503)
 
 
+def _text(value: str, info: ValidationInfo) -> str:
+    """Refuses a string that is not text (a lone surrogate such as \\udcff): 400 invalid_text."""
+    try:
+        return check_text(value, info.field_name or "text")
+    except InvalidTextError as e:
+        raise PydanticCustomError(INVALID_TEXT, str(e)) from None
+
+
+Text = Annotated[str, AfterValidator(_text)]
+
+
 class AnswerRequest(BaseModel):
-    question: str = Field(description="The clinical question.",
-                          examples=["What is the indication for Baclofen (Lioresal)?"])
-    audience: str = Field("physician", description="Who is reading: " + ", ".join(AUDIENCES) + ".",
-                          json_schema_extra={"enum": [a.value for a in Audience]})
-    conversation_id: str | None = Field(
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is refused (422), not ignored
+
+    question: Text = Field(description="The clinical question.",
+                           examples=["What is the indication for Baclofen (Lioresal)?"])
+    audience: Text = Field("physician", description="Who is reading: " + ", ".join(AUDIENCES) + ".",
+                           json_schema_extra={"enum": [a.value for a in Audience]})
+    conversation_id: Text | None = Field(
         None, description="For a follow-up: the id of the earlier answer it follows. The engine keeps that "
                           "answer's drug when the new question names none.")
 
 
 class ReviewRequest(BaseModel):
-    action: str = Field(description="One of: " + ", ".join(a.value for a in Action) + ".",
-                        json_schema_extra={"enum": [a.value for a in Action]})
-    reviewer: str = Field(description="The reviewer's name, as it will appear on the page.")
+    model_config = ConfigDict(extra="forbid")
+
+    action: Text = Field(description="One of: " + ", ".join(a.value for a in Action) + ".",
+                         json_schema_extra={"enum": [a.value for a in Action]})
+    reviewer: Text = Field(description="The reviewer's name, as it will appear on the page.")
     expected_version: int = Field(description="The answer version the reviewer read (review.version). "
                                               "A stale version is refused with 409 version_conflict.")
-    note: str | None = Field(None, description="Required for request_changes.")
+    note: Text | None = Field(None, description="Required for request_changes.")
 
 
 def service(request: Request) -> AnswerService:

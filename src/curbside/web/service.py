@@ -20,6 +20,7 @@ from curbside.editorial import Action, Actor, EditorialRepository, StoredArticle
 from curbside.errors import CurbsideError, NotIngestedError, UserInputError
 from curbside.settings import Settings
 from curbside.types import Audience
+from curbside.validate import web_url
 from curbside.web.errors import UnknownAudienceError
 
 MAX_SEARCH_CHARS = 500
@@ -179,7 +180,7 @@ class AnswerService:
 def _source_hit(p: Any, terms: list[str], score: float) -> dict[str, Any]:
     return {
         "passage_id": p.passage_id, "doc_id": p.doc_id, "title": p.title, "type": p.source_type.value,
-        "type_label": p.source_type.label, "source": p.publisher, "year": p.year, "url": p.url,
+        "type_label": p.source_type.label, "source": p.publisher, "year": p.year, "url": web_url(p.url),
         "section": p.section, "snippet": snippet(p.text, terms), "score": round(score, 3),
     }
 
