@@ -2,7 +2,11 @@
 
 1. every file is hashed; an unchanged file costs one stat (or one hash) and no work;
 2. a changed file's documents replace its old ones in one store transaction;
-3. the lexical index, the vocabularies and (with ``embed``) the passage vectors and
+3. a document id several files hold is stored in the version of the file whose path
+   sorts first, reported as a duplicate, and kept while any file still holds it;
+4. a file or folder that cannot be read (permissions, I/O) is reported in ``failed``
+   and the others are ingested; documents it gave before are kept;
+5. the lexical index, the vocabularies and (with ``embed``) the passage vectors and
    the answered questions' vectors (index/questions.py) catch up with
    the store from what it records (index_state, embeddings by content hash), so an
    ingest killed at any point is resumed by the next run.
@@ -21,7 +25,7 @@ from pathlib import Path
 from curbside.errors import CorpusPathError, SourceFormatError, StoreError
 from curbside.settings import Settings
 from curbside.sources.registry import READERS_VERSION, detect, iter_source_files
-from curbside.store.base import FileState
+from curbside.store.base import DuplicateId, FileChange, FileState
 from curbside.store.sqlite import SQLiteStore
 from curbside import paths as data_paths
 from curbside.types import Document, RecordError
@@ -41,6 +45,22 @@ class FileProblem:
 
 
 @dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    root: Path  # the corpus path it was found under
+    explicit: bool  # named itself, not found in a folder: an unsupported format is an error
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What the corpus paths hold: the files found, and the files and folders that
+    could not be listed or examined (reported, never a crash)."""
+
+    files: tuple[SourceFile, ...]
+    problems: tuple[FileProblem, ...] = ()
+
+
+@dataclass(frozen=True)
 class IngestReport:
     files_seen: int = 0
     files_unchanged: int = 0
@@ -53,6 +73,8 @@ class IngestReport:
     docs_removed: int = 0
     record_errors: tuple[RecordError, ...] = ()
     n_record_errors: int = 0
+    duplicates: tuple[DuplicateId, ...] = ()  # ids held by several files (first 200)
+    n_duplicates: int = 0
     passages_indexed: int = 0
     passages_embedded: int = 0
     questions_embedded: int = 0
@@ -86,26 +108,55 @@ def ingest_lock(data_dir: Path) -> Iterator[None]:
         yield
 
 
-def _collect(paths: Sequence[Path]) -> list[tuple[Path, Path, bool]]:
-    """(file, root, explicitly named) for every file under the given paths."""
+def _os_reason(error: OSError, what: str) -> str:
+    """Why a file or folder could not be read, worded for whoever can fix it."""
+    if isinstance(error, PermissionError):
+        reason = f"permission denied: cannot read this {what}"
+    else:
+        reason = f"cannot read this {what}: {error.strerror or error}"
+    if what == "folder":
+        reason += "; its files were skipped (documents already ingested from them are kept)"
+    return reason
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _collect(paths: Sequence[Path]) -> Sources:
+    """Every file under the given paths. A missing path is an error (nothing is
+    ingested); a file or folder that cannot be listed or examined is a problem to
+    report, so the rest is still ingested."""
     if not paths:
         raise CorpusPathError("No corpus path given.", fix="Name a file or folder to ingest.")
-    out: list[tuple[Path, Path, bool]] = []
+    files: list[SourceFile] = []
+    problems: list[FileProblem] = []
+
+    def unreadable(path: Path, error: OSError) -> None:
+        problems.append(FileProblem(str(path), _os_reason(error, "folder" if _is_dir(path) else "file")))
+
     for p in paths:
         p = Path(p).expanduser()
-        if not p.exists():
+        try:
+            exists = p.exists()
+        except OSError as e:  # a folder on the way cannot be searched
+            unreadable(p, e)
+            continue
+        if not exists:
             raise CorpusPathError(
                 f"Corpus path {p} does not exist.", fix="Check the path, or pass --shared-dir."
             )
         root = p.resolve()
-        files = list(iter_source_files(root))
-        out.extend((f, root, root.is_file()) for f in files)
-    if not out:
+        files.extend(SourceFile(f, root, f == root) for f in iter_source_files(root, on_error=unreadable))
+    if not files and not problems:
         raise CorpusPathError(
             f"No files to ingest under {', '.join(str(p) for p in paths)}.",
             fix="Point ingest at a folder holding openFDA JSON, SPL XML, PubMed, MedQuAD or guideline files.",
         )
-    return out
+    return Sources(tuple(files), tuple(problems))
 
 
 def ingest(
@@ -116,7 +167,7 @@ def ingest(
     progress: Progress | None = None,
 ) -> IngestReport:
     tick = progress or (lambda stage, done, total: None)
-    files = _collect(paths)
+    sources = _collect(paths)
     data_dir = settings.data_dir
     timings: dict[str, float] = {}
     with ingest_lock(data_dir):
@@ -127,7 +178,7 @@ def ingest(
                 # the readers changed: every file is read again (a run killed half-way
                 # leaves the rest without a file state, so the next run reads them)
                 store.forget_file_states(readers_version=READERS_VERSION)
-            r = _ingest_files(store, files, tick)
+            r = _ingest_files(store, sources, tick)
             timings["read_and_store"] = time.perf_counter() - t0
 
             from curbside.index.sync import sync_dense, sync_lexical, sync_questions, sync_vocab
@@ -159,76 +210,156 @@ def ingest(
     )
 
 
-def _ingest_files(
-    store: SQLiteStore, files: list[tuple[Path, Path, bool]], tick: Progress
-) -> dict:
-    stats = dict(
-        files_seen=len(files),
-        files_unchanged=0,
-        files_read=0,
-        docs_added=0,
-        docs_changed=0,
-        docs_unchanged=0,
-        docs_removed=0,
-        n_record_errors=0,
-    )
-    unsupported: list[str] = []
-    failed: list[FileProblem] = []
-    errors: list[RecordError] = []
+@dataclass
+class _Tally:
+    """What reading the files has done so far (an accumulator for the IngestReport)."""
+
+    files_unchanged: int = 0
+    files_read: int = 0
+    docs_added: int = 0
+    docs_changed: int = 0
+    docs_unchanged: int = 0
+    docs_removed: int = 0
+    n_record_errors: int = 0
+    unsupported: list[str] = field(default_factory=list)
+    failed: list[FileProblem] = field(default_factory=list)
+    errors: list[RecordError] = field(default_factory=list)
+    duplicates: dict[str, DuplicateId] = field(default_factory=dict)
+
+    def add(self, change: FileChange) -> None:
+        self.docs_added += change.added
+        self.docs_changed += change.changed
+        self.docs_unchanged += change.unchanged
+        self.docs_removed += change.removed
+        self.duplicates.update((d.doc_id, d) for d in change.duplicates)
+
+    def report_fields(self, files_seen: int) -> dict:
+        dups = [self.duplicates[k] for k in sorted(self.duplicates)]
+        return dict(
+            files_seen=files_seen,
+            files_unchanged=self.files_unchanged,
+            files_read=self.files_read,
+            unsupported=tuple(self.unsupported),
+            failed=tuple(self.failed),
+            docs_added=self.docs_added,
+            docs_changed=self.docs_changed,
+            docs_unchanged=self.docs_unchanged,
+            docs_removed=self.docs_removed,
+            record_errors=tuple(self.errors),
+            n_record_errors=self.n_record_errors,
+            duplicates=tuple(dups[:200]),
+            n_duplicates=len(dups),
+        )
+
+
+def _ingest_files(store: SQLiteStore, sources: Sources, tick: Progress) -> dict:
+    """Read every file into the store, forget files gone from the folders ingested,
+    then read again the files the store marked (their version of a document must now
+    replace one from a file that dropped it). Returns the IngestReport's file and
+    document fields."""
+    files = sources.files
+    tally = _Tally(failed=list(sources.problems))
+    pending = {str(f.path) for f in files}  # not read yet in this run
+    again: set[str] = set()  # to read again once every file was read
     seen_by_root: dict[Path, list[str]] = {}
-    for i, (path, root, explicit) in enumerate(files):
+    for i, f in enumerate(files):
         tick("read", i, len(files))
-        key = str(path)
-        seen_by_root.setdefault(root, []).append(key)
+        key = str(f.path)
+        seen_by_root.setdefault(f.root, []).append(key)
+        pending.discard(key)
+        again.update(p for p in _ingest_one(store, f.path, f.explicit, tally) if p not in pending)
+    tick("read", len(files), len(files))
+    # files and folders that could not be listed may still hold their documents
+    spare = [p.file for p in sources.problems]
+    for root, keep in seen_by_root.items():
+        if root.is_dir():
+            change = store.forget_files(keep, str(root), spare=spare)
+            tally.add(change)
+            again.update(change.reread)
+    _read_again(store, again, tally)
+    return tally.report_fields(len(files))
+
+
+def _read_again(store: SQLiteStore, paths: set[str], tally: _Tally) -> None:
+    """Read the files the store marked: a document's stored version came from a file
+    that no longer holds it, and another file's version is now the one to use. They
+    are read even when not under the paths being ingested (the store holds their
+    documents), each once per run; a file marked again stays marked for the next run.
+    A file that no longer exists is forgotten (its documents go unless held elsewhere)."""
+    done: set[str] = set()
+    todo = sorted(paths)
+    while todo:
+        key = todo.pop(0)
+        if key in done:
+            continue
+        done.add(key)
+        path = Path(key)
+        try:
+            exists = path.exists()
+        except OSError as e:
+            tally.failed.append(FileProblem(key, _os_reason(e, "file")))
+            continue
+        if exists:
+            todo.extend(_ingest_one(store, path, False, tally))
+        else:
+            change = store.forget_files((), key)
+            tally.add(change)
+            todo.extend(change.reread)
+
+
+def _ingest_one(store: SQLiteStore, path: Path, explicit: bool, tally: _Tally) -> tuple[str, ...]:
+    """Bring one file's documents into the store (or count it unchanged, unsupported
+    or failed). Returns the files the store marked to be read again."""
+    key = str(path)
+    try:
         st = path.stat()
         prev = store.file_state(key)
         if prev and prev.size == st.st_size and prev.mtime_ns == st.st_mtime_ns:
-            stats["files_unchanged"] += 1
-            continue
+            tally.files_unchanged += 1
+            return ()
         digest = _sha256(path)
-        if prev and prev.sha256 == digest:
-            store.touch_file(
-                FileState(key, st.st_size, st.st_mtime_ns, digest, prev.reader, prev.n_docs, prev.n_errors)
-            )
-            stats["files_unchanged"] += 1
-            continue
-        docs: list[Document] = []
-        file_errors: list[RecordError] = []
-        try:
-            reader = detect(path)
-            if reader is None:
-                if explicit:
-                    failed.append(FileProblem(key, _UNSUPPORTED))
-                else:
-                    unsupported.append(key)
-                continue
-            for item in reader.read(path):
-                if isinstance(item, RecordError):
-                    file_errors.append(item)
-                else:
-                    docs.append(item)
-        except SourceFormatError as e:
-            failed.append(FileProblem(key, e.message))
-            continue
-        except (OSError, UnicodeDecodeError, ValueError) as e:
-            failed.append(FileProblem(key, f"unreadable: {e}"))
-            continue
-        change = store.replace_file(
-            FileState(key, st.st_size, st.st_mtime_ns, digest, reader.name, len(docs), len(file_errors)),
-            docs,
-            file_errors,
+    except OSError as e:
+        tally.failed.append(FileProblem(key, _os_reason(e, "file")))
+        return ()
+    if prev and prev.sha256 == digest:
+        store.touch_file(
+            FileState(key, st.st_size, st.st_mtime_ns, digest, prev.reader, prev.n_docs, prev.n_errors)
         )
-        stats["files_read"] += 1
-        stats["docs_added"] += change.added
-        stats["docs_changed"] += change.changed
-        stats["docs_unchanged"] += change.unchanged
-        stats["docs_removed"] += change.removed
-        stats["n_record_errors"] += len(file_errors)
-        errors.extend(file_errors[: max(0, 200 - len(errors))])
-    tick("read", len(files), len(files))
-    for root, keep in seen_by_root.items():
-        if root.is_dir():
-            stats["docs_removed"] += store.forget_files(keep, str(root))
-    return dict(
-        stats, unsupported=tuple(unsupported), failed=tuple(failed), record_errors=tuple(errors)
+        tally.files_unchanged += 1
+        return ()
+    docs: list[Document] = []
+    file_errors: list[RecordError] = []
+    try:
+        reader = detect(path)
+        if reader is None:
+            if explicit:
+                tally.failed.append(FileProblem(key, _UNSUPPORTED))
+            else:
+                tally.unsupported.append(key)
+            return ()
+        for item in reader.read(path):
+            if isinstance(item, RecordError):
+                file_errors.append(item)
+            else:
+                docs.append(item)
+    except SourceFormatError as e:
+        cause = e.__cause__
+        reason = _os_reason(cause, "file") if isinstance(cause, PermissionError) else e.message
+        tally.failed.append(FileProblem(key, reason))
+        return ()
+    except OSError as e:
+        tally.failed.append(FileProblem(key, _os_reason(e, "file")))
+        return ()
+    except (UnicodeDecodeError, ValueError) as e:
+        tally.failed.append(FileProblem(key, f"unreadable: {e}"))
+        return ()
+    change = store.replace_file(
+        FileState(key, st.st_size, st.st_mtime_ns, digest, reader.name, len(docs), len(file_errors)),
+        docs,
+        file_errors,
     )
+    tally.files_read += 1
+    tally.add(change)
+    tally.n_record_errors += len(file_errors)
+    tally.errors.extend(file_errors[: max(0, 200 - len(tally.errors))])
+    return change.reread

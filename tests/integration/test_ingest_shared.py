@@ -146,3 +146,76 @@ def test_cli_bad_inputs_give_messages_and_exit_codes(slice_settings, tmp_path):
     assert r.returncode == 0
     body = json.loads(r.stdout)
     assert body["sections"][0]["key"] == "indications"
+
+
+def _guideline_lines(shared_dir: Path, n: int) -> list[str]:
+    with open(shared_dir / "corpus" / "guidelines.jsonl") as f:
+        return [line for _, line in zip(range(n), f)]
+
+
+def test_a_record_id_in_two_files_is_reported_and_never_lost(shared_dir, tmp_path):
+    """The probe: a one-record slice takes ngc-10000 from a guideline file, then holds
+    another id; ngc-10000 must stay (the store and the lexical index), and re-ingesting
+    the guideline file must find nothing to do."""
+    from curbside.index.sync import LEXICAL, sync_lexical
+    from curbside.ingest import _collect, _ingest_files
+
+    lines = _guideline_lines(shared_dir, 3)
+    guidelines = tmp_path / "corpus" / "guidelines.jsonl"
+    guidelines.parent.mkdir()
+    guidelines.write_text("".join(lines))
+    small = tmp_path / "a-slice.jsonl"  # sorts first: its version of ngc-10000 is used
+    small.write_text(lines[0])
+    settings = Settings.from_env(shared_dir=shared_dir, data_dir=tmp_path / "d")
+    store = SQLiteStore(paths.store_file(settings.data_dir))
+
+    def run(path: Path) -> dict:
+        report = _ingest_files(store, _collect([path]), lambda *a: None)
+        sync_lexical(store, settings.data_dir, settings, lambda *a: None)
+        return report
+
+    run(guidelines)
+    before = [(p.section, p.text) for p in store.passages_of_docs(["ngc:ngc-10000"])]
+    assert len(before) == 22
+    both = run(small)
+    rec = json.loads(lines[0])
+    rec["ngc_id"] = "ngc-test-1"
+    small.write_text(json.dumps(rec) + "\n")
+    report = run(small)
+    assert (report["docs_added"], report["docs_removed"]) == (1, 0)
+    assert [(p.section, p.text) for p in store.passages_of_docs(["ngc:ngc-10000"])] == before
+    again = run(guidelines)
+    assert (again["files_unchanged"], again["files_read"]) == (1, 0)
+    assert store.counts()["documents"] == 4 and store.index_diff(LEXICAL) == ([], [])
+    store.close()
+    assert [(d.doc_id, d.used, d.others) for d in both["duplicates"]] == [
+        ("ngc:ngc-10000", str(small), (str(guidelines),))]
+
+
+def test_cli_ingest_reports_unreadable_files_and_duplicate_ids_and_exits_4(shared_dir, tmp_path, deny_access):
+    from click.testing import CliRunner
+
+    from curbside.cli.main import cli
+
+    lines = _guideline_lines(shared_dir, 4)
+    corpus = tmp_path / "c"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "guidelines.jsonl").write_text("".join(lines[:2]))
+    (corpus / "copy.jsonl").write_text(lines[0])
+    (corpus / "secret.jsonl").write_text(lines[2])
+    (corpus / "sub" / "inner.jsonl").write_text(lines[3])
+    deny_access(read=corpus / "secret.jsonl", listing=corpus / "sub")
+    data = tmp_path / "d"
+    res = CliRunner().invoke(
+        cli, ["--data-dir", str(data), "--shared-dir", str(shared_dir), "ingest", "--quiet", str(corpus)],
+        catch_exceptions=False,
+    )
+    assert res.exit_code == 4, res.output
+    assert "Traceback" not in res.output
+    assert f"FAILED {corpus / 'secret.jsonl'}: permission denied: cannot read this file" in res.output
+    assert f"FAILED {corpus / 'sub'}: permission denied: cannot read this folder" in res.output
+    assert "Duplicate ids: 1" in res.output
+    assert f"ngc:ngc-10000 is in {corpus / 'copy.jsonl'} and {corpus / 'guidelines.jsonl'}" in res.output
+    store = SQLiteStore(paths.store_file(data), readonly=True)
+    assert store.counts()["documents"] == 2
+    store.close()

@@ -143,3 +143,56 @@ def test_damaged_store_opened_read_only_is_named_damaged(tmp_path, content):
         SQLiteStore(bad, readonly=True)
     assert e.value.code == "corrupt_store" and e.value.exit_code == 3
     assert "damaged" in e.value.message and "curbside ingest" in (e.value.fix or "")
+
+
+def _texts(store, doc_id):
+    return [p.text for p in store.passages_of_docs([doc_id])]
+
+
+def test_a_doc_id_in_two_files_uses_the_first_files_version_and_stays_while_held(store):
+    from curbside.store.base import DuplicateId
+
+    v1, v2 = _doc("label:x", "Version one of the text."), _doc("label:x", "Version two of the text.")
+    store.replace_file(_state("/b", "1"), [v2], [])
+    ch = store.replace_file(_state("/a", "1"), [v1], [])
+    assert ch.changed == 1 and ch.duplicates == (DuplicateId("label:x", "/a", ("/b",)),)
+    assert _texts(store, "label:x")[0] == "Version one of the text."
+    # /b's version is not used: it changes nothing, and is reported
+    ch = store.replace_file(_state("/b", "2"), [_doc("label:x", "Version three.")], [])
+    assert (ch.added, ch.changed, ch.unchanged, ch.removed) == (0, 0, 0, 0)
+    assert ch.duplicates == (DuplicateId("label:x", "/a", ("/b",)),)
+    # /a drops it: the document stays, /b is to be read again for its own version
+    ch = store.replace_file(_state("/a", "2"), [], [])
+    assert ch.removed == 0 and ch.reread == ("/b",)
+    assert _texts(store, "label:x")[0] == "Version one of the text."
+    assert store.file_state("/b").sha256 != "2"  # so ingest reads it again
+    ch = store.replace_file(_state("/b", "2"), [_doc("label:x", "Version three.")], [])
+    assert ch.changed == 1 and ch.duplicates == () and ch.reread == ()
+    assert _texts(store, "label:x")[0] == "Version three."
+    assert store.forget_files([], "/b").removed == 1
+    assert store.counts()["documents"] == 0
+
+
+def test_same_version_in_another_file_needs_no_reread(store):
+    doc = _doc("label:x", "The same text in both files.")
+    store.replace_file(_state("/b", "1"), [doc], [])
+    ch = store.replace_file(_state("/a", "1"), [doc], [])
+    assert (ch.added, ch.unchanged) == (0, 1)
+    ch = store.forget_files([], "/a")
+    assert (ch.removed, ch.reread) == (0, ())
+    assert store.file_state("/b").sha256 == "1"
+    assert store.forget_files([], "/b").removed == 1
+
+
+def test_schema_2_store_learns_which_files_hold_each_doc(tmp_path):
+    path = tmp_path / "v2.sqlite"
+    s = SQLiteStore(path)
+    s.replace_file(_state("/f", "1"), [_doc("label:a", "Baclofen is useful for spasticity.")], [])
+    s.conn.execute("DROP TABLE doc_files")
+    s.conn.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+    s.close()
+    s = SQLiteStore(path)
+    assert s.file_state("/f") is None  # read again, to learn every file's ids
+    # the document's file is known even before that: a deleted file's documents go
+    assert s.forget_files([], "/f").removed == 1
+    s.close()

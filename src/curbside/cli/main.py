@@ -66,6 +66,15 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], embed: bool, quiet: bool
         click.echo(f"  {e.file} [{e.record}]: {e.reason}", err=True)
     if report.n_record_errors > 20:
         click.echo(f"  ... and {report.n_record_errors - 20} more (see `curbside status --errors`).", err=True)
+    if report.n_duplicates:
+        click.echo(
+            f"Duplicate ids: {report.n_duplicates} held by several files "
+            "(the version in the file whose path sorts first is used)."
+        )
+        for d in report.duplicates[:20]:
+            click.echo(f"  {d.doc_id} is in {d.used} and {', '.join(d.others)}: using {d.used}", err=True)
+        if report.n_duplicates > 20:
+            click.echo(f"  ... and {report.n_duplicates - 20} more.", err=True)
     for f in report.failed:
         click.secho(f"  FAILED {f.file}: {f.reason}", fg="red", err=True)
     for u in report.unsupported[:10]:

@@ -5,7 +5,7 @@ by the file name alone."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from curbside.sources.base import SNIFF_BYTES, Reader
@@ -49,21 +49,44 @@ def detect(path: Path, readers: tuple[Reader, ...] | None = None) -> Reader | No
     return None
 
 
-def iter_source_files(root: Path) -> Iterator[Path]:
+# Told about a folder that cannot be listed, or an entry that cannot be examined.
+OnError = Callable[[Path, OSError], None]
+
+
+def iter_source_files(root: Path, on_error: OnError | None = None) -> Iterator[Path]:
     """``root`` itself when it is a file, else every non-hidden file below it, walked
     recursively in sorted order (hidden files and folders are skipped; symlinked
-    folders are not followed)."""
+    folders are not followed). A folder that cannot be listed (or an entry that
+    cannot be examined) is passed to ``on_error`` and skipped, so one unreadable
+    folder does not hide the rest of the tree; without ``on_error`` the error is
+    raised."""
     if root.is_file():
         yield root
     elif root.is_dir():
-        yield from _walk(root)
+        yield from _walk(root, on_error)
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    with os.scandir(folder) as it:
-        entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+def _walk(folder: Path, on_error: OnError | None) -> Iterator[Path]:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+    except OSError as e:
+        _report(folder, e, on_error)
+        return
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path))
-        elif entry.is_file():
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+            is_file = not is_dir and entry.is_file()
+        except OSError as e:
+            _report(Path(entry.path), e, on_error)
+            continue
+        if is_dir:
+            yield from _walk(Path(entry.path), on_error)
+        elif is_file:
             yield Path(entry.path)
+
+
+def _report(path: Path, error: OSError, on_error: OnError | None) -> None:
+    if on_error is None:
+        raise error
+    on_error(path, error)

@@ -22,13 +22,29 @@ class FileState:
 
 
 @dataclass(frozen=True, slots=True)
-class FileChange:
-    """What replacing one file's documents did."""
+class DuplicateId:
+    """A document id that several files hold. One version is stored: that of the file
+    whose path sorts first, so the outcome depends on the files, never on the order
+    they were ingested in."""
 
-    added: int
-    changed: int
-    unchanged: int
-    removed: int
+    doc_id: str
+    used: str  # the file whose version is stored
+    others: tuple[str, ...]  # the other files holding the id, sorted
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """What replacing (or forgetting) files' documents did."""
+
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    # ids this file holds that other files hold too
+    duplicates: tuple[DuplicateId, ...] = ()
+    # files to read again: their version of a document is now the one to use, and the
+    # stored version came from a file that no longer holds it
+    reread: tuple[str, ...] = ()
 
 
 class Store(Protocol):
@@ -41,13 +57,16 @@ class Store(Protocol):
     def replace_file(
         self, state: FileState, docs: Sequence[Document], errors: Sequence[RecordError]
     ) -> FileChange:
-        """Atomically make ``docs`` the documents of this file: new and changed
-        documents are (re)written, unchanged ones are left alone, documents the
-        file no longer has are removed, and the file's error list is replaced."""
+        """Atomically make ``docs`` the documents this file holds: new and changed
+        documents are (re)written, unchanged ones are left alone, and the file's error
+        list is replaced. A document id several files hold is stored in the version of
+        the file whose path sorts first (see DuplicateId); a document the file no
+        longer holds is removed only when no other file holds it."""
         ...
 
-    def forget_files(self, keep: Iterable[str], under: str) -> int:
-        """Remove documents of files below ``under`` that are not in ``keep``."""
+    def forget_files(self, keep: Iterable[str], under: str, *, spare: Iterable[str] = ()) -> FileChange:
+        """Forget files below ``under`` that are not in ``keep`` (nor below a path in
+        ``spare``: a folder that could not be listed), as if they held nothing."""
         ...
 
     def passages(self, rowids: Sequence[int]) -> list[StoredPassage]: ...

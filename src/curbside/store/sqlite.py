@@ -4,6 +4,10 @@ Every file's documents are replaced in one transaction, so a crash (even kill -9
 leaves either the old or the new version of that file, never half of it. Passage
 rowids are never reused (AUTOINCREMENT), so an index entry can never point at the
 wrong passage; the indexes catch up through ``index_state`` (see index/sync.py).
+
+``doc_files`` records which files hold each document id (and the hash of each
+file's version); ``documents.source_file`` is the one whose version is stored: the
+file whose path sorts first. A document stays while any file holds it.
 """
 
 from __future__ import annotations
@@ -15,11 +19,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from curbside.errors import CorruptStoreError, StoreError
-from curbside.store.base import FileChange, FileState
+from curbside.store.base import DuplicateId, FileChange, FileState
 from curbside.types import Document, RecordError, SourceType, StoredPassage
 from curbside.understanding.normalize import drug_key
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,6 +39,9 @@ CREATE TABLE IF NOT EXISTS documents (
     keywords TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS documents_file ON documents(source_file);
+CREATE TABLE IF NOT EXISTS doc_files (doc_id TEXT NOT NULL, file TEXT NOT NULL,
+    hash TEXT NOT NULL, PRIMARY KEY (doc_id, file)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS doc_files_file ON doc_files(file);
 CREATE TABLE IF NOT EXISTS passages (
     rowid INTEGER PRIMARY KEY AUTOINCREMENT, passage_id TEXT NOT NULL UNIQUE,
     doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, section TEXT NOT NULL,
@@ -125,9 +132,14 @@ class SQLiteStore:
             self.conn.execute(
                 "INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
-        elif int(row[0]) == 1:
+            return
+        version = int(row[0])
+        if version == 1:
             self._migrate_1_to_2()
-        elif int(row[0]) != SCHEMA_VERSION:
+            version = 2
+        if version == 2:
+            self._migrate_2_to_3()
+        elif version != SCHEMA_VERSION:
             raise StoreError(
                 f"The store at {self.path} has schema {row[0]}, this curbside needs {SCHEMA_VERSION}.",
                 fix="Remove the data folder and run `curbside ingest` again.",
@@ -145,6 +157,25 @@ class SQLiteStore:
                 c.execute("ALTER TABLE documents ADD COLUMN keywords TEXT NOT NULL DEFAULT '[]'")
             c.execute("DELETE FROM files")
             c.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def _migrate_2_to_3(self) -> None:
+        """Version 3 records every file holding a document id (doc_files; version 2
+        knew only the file whose version was stored, and lost a document when that
+        file dropped it). Each document starts as held by its stored file, and files
+        are forgotten so the next ingest reads them again and learns the rest."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute(
+                "INSERT OR IGNORE INTO doc_files(doc_id, file, hash)"
+                " SELECT doc_id, source_file, hash FROM documents"
+            )
+            c.execute("DELETE FROM files")
+            c.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -170,41 +201,24 @@ class SQLiteStore:
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
-            old = dict(
-                c.execute("SELECT doc_id, hash FROM documents WHERE source_file=?", (state.path,))
-            )
-            added = changed = unchanged = 0
+            held = {d for (d,) in c.execute("SELECT doc_id FROM doc_files WHERE file=?", (state.path,))}
+            counts = {"added": 0, "changed": 0, "unchanged": 0, "removed": 0}
+            duplicates: list[DuplicateId] = []
+            reread: set[str] = set()
             seen: set[str] = set()
             for doc in docs:
                 if doc.doc_id in seen:  # a repeated record within one file: first wins
                     continue
                 seen.add(doc.doc_id)
-                h = doc.hash
-                prev = old.get(doc.doc_id)
-                if prev is None:
-                    # the same doc_id may live in another file: the newer file wins
-                    other = c.execute(
-                        "SELECT hash FROM documents WHERE doc_id=?", (doc.doc_id,)
-                    ).fetchone()
-                    if other is not None and other[0] == h:
-                        c.execute(
-                            "UPDATE documents SET source_file=? WHERE doc_id=?",
-                            (state.path, doc.doc_id),
-                        )
-                        unchanged += 1
-                        continue
-                    added += 1
-                elif prev == h:
-                    unchanged += 1
-                    continue
-                else:
-                    changed += 1
-                self._delete_doc(doc.doc_id)
-                self._insert_doc(doc, state.path, h)
-            removed = 0
-            for doc_id in old.keys() - seen:
-                self._delete_doc(doc_id)
-                removed += 1
+                outcome, duplicate = self._hold(doc, state.path)
+                if outcome:
+                    counts[outcome] += 1
+                if duplicate:
+                    duplicates.append(duplicate)
+            for doc_id in sorted(held - seen):
+                removed, again = self._release(doc_id, state.path)
+                counts["removed"] += removed
+                reread.update(again)
             c.execute("DELETE FROM record_errors WHERE file=?", (state.path,))
             c.executemany(
                 "INSERT INTO record_errors(file, record, reason) VALUES (?,?,?)",
@@ -228,7 +242,62 @@ class SQLiteStore:
         except BaseException:
             c.execute("ROLLBACK")
             raise
-        return FileChange(added=added, changed=changed, unchanged=unchanged, removed=removed)
+        return FileChange(**counts, duplicates=tuple(duplicates), reread=tuple(sorted(reread)))
+
+    def _holders(self, doc_id: str) -> list[str]:
+        """The files holding ``doc_id``, sorted: the first one's version is stored."""
+        return [f for (f,) in self.conn.execute(
+            "SELECT file FROM doc_files WHERE doc_id=? ORDER BY file", (doc_id,)
+        )]
+
+    def _hold(self, doc: Document, path: str) -> tuple[str | None, DuplicateId | None]:
+        """Record that ``path`` holds ``doc`` and store this version when ``path`` is
+        the first of its holders. Returns what happened to the stored document
+        ("added", "changed", "unchanged", or None when another file's version is
+        used) and the duplicate when other files hold the id too."""
+        c = self.conn
+        h = doc.hash
+        c.execute(
+            "INSERT OR REPLACE INTO doc_files(doc_id, file, hash) VALUES (?,?,?)", (doc.doc_id, path, h)
+        )
+        holders = self._holders(doc.doc_id)
+        duplicate = DuplicateId(doc.doc_id, holders[0], tuple(holders[1:])) if len(holders) > 1 else None
+        if holders[0] != path:
+            return None, duplicate
+        stored = c.execute("SELECT hash, source_file FROM documents WHERE doc_id=?", (doc.doc_id,)).fetchone()
+        if stored is not None and stored[0] == h:
+            if stored[1] != path:
+                c.execute("UPDATE documents SET source_file=? WHERE doc_id=?", (path, doc.doc_id))
+            return "unchanged", duplicate
+        self._delete_doc(doc.doc_id)
+        self._insert_doc(doc, path, h)
+        return ("added" if stored is None else "changed"), duplicate
+
+    def _release(self, doc_id: str, path: str) -> tuple[int, tuple[str, ...]]:
+        """``path`` no longer holds ``doc_id``: the document goes when no other file
+        holds it. When the stored version was this file's and another file holds the
+        id, the stored version stays (nothing is lost meanwhile) and, unless it is the
+        same as that file's, the file is marked to be read again so its version
+        replaces it. Returns (documents removed, files to read again)."""
+        c = self.conn
+        c.execute("DELETE FROM doc_files WHERE doc_id=? AND file=?", (doc_id, path))
+        stored = c.execute("SELECT hash, source_file FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        if stored is None or stored[1] != path:
+            return 0, ()
+        holders = self._holders(doc_id)
+        if not holders:
+            self._delete_doc(doc_id)
+            return 1, ()
+        heir = holders[0]
+        c.execute("UPDATE documents SET source_file=? WHERE doc_id=?", (heir, doc_id))
+        (heir_hash,) = c.execute(
+            "SELECT hash FROM doc_files WHERE doc_id=? AND file=?", (doc_id, heir)
+        ).fetchone()
+        if heir_hash == stored[0]:
+            return 0, ()
+        # a size no file has: the next ingest hashes the file, finds no match, reads it
+        c.execute("UPDATE files SET size=-1, sha256='' WHERE path=?", (heir,))
+        return 0, (heir,)
 
     def _delete_doc(self, doc_id: str) -> None:
         c = self.conn
@@ -270,26 +339,36 @@ class SQLiteStore:
             ],
         )
 
-    def forget_files(self, keep: Iterable[str], under: str) -> int:
-        """Remove the documents of files below ``under`` that are not in ``keep``;
-        returns how many documents were removed."""
-        removed = 0
+    def forget_files(self, keep: Iterable[str], under: str, *, spare: Iterable[str] = ()) -> FileChange:
+        """Forget the files below ``under`` that are not in ``keep`` nor below a path in
+        ``spare`` (a folder that could not be listed: its files may still be there),
+        one transaction each, as if they held nothing: their documents go unless
+        another file holds them. Files are found both among file states and among
+        document holders, so a file whose state was forgotten (readers changed) is
+        still found. Returns the documents removed and the files to read again."""
         keep_set = set(keep)
-        prefix = under.rstrip("/") + "/"
+        spared = list(spare)
+
+        def below(p: str, folder: str) -> bool:
+            return p == folder or p.startswith(folder.rstrip("/") + "/")
+
         gone = [
             p
-            for (p,) in self.conn.execute("SELECT path FROM files")
-            if (p == under or p.startswith(prefix)) and p not in keep_set
+            for (p,) in self.conn.execute("SELECT path FROM files UNION SELECT file FROM doc_files")
+            if below(p, under) and p not in keep_set and not any(below(p, s) for s in spared)
         ]
+        removed = 0
+        reread: set[str] = set()
         for path in gone:
             c = self.conn
             c.execute("BEGIN IMMEDIATE")
             try:
                 for (doc_id,) in c.execute(
-                    "SELECT doc_id FROM documents WHERE source_file=?", (path,)
+                    "SELECT doc_id FROM doc_files WHERE file=? ORDER BY doc_id", (path,)
                 ).fetchall():
-                    self._delete_doc(doc_id)
-                    removed += 1
+                    n, again = self._release(doc_id, path)
+                    removed += n
+                    reread.update(again)
                 c.execute("DELETE FROM record_errors WHERE file=?", (path,))
                 c.execute("DELETE FROM files WHERE path=?", (path,))
                 c.execute("DELETE FROM meta WHERE key='corpus_version'")
@@ -297,7 +376,7 @@ class SQLiteStore:
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
-        return removed
+        return FileChange(removed=removed, reread=tuple(sorted(reread - set(gone))))
 
     # ---- reads -------------------------------------------------------------------
     def passages(self, rowids: Sequence[int]) -> list[StoredPassage]:
