@@ -80,8 +80,25 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], embed: bool, quiet: bool
     for u in report.unsupported[:10]:
         click.echo(f"  skipped {u}: not a supported format", err=True)
     click.echo(f"Corpus version: {report.corpus_version}. Seconds: {report.seconds}")
+    _recheck_approved(settings)
     if report.failed:
         sys.exit(4)
+
+
+def _recheck_approved(settings: Settings) -> None:
+    """Living answers: approved answers whose cited passages this ingest changed or
+    removed are marked "Needs re-review" (editorial/living.py)."""
+    from curbside.editorial.living import recheck
+    from curbside.errors import CurbsideError
+
+    try:
+        result = recheck(settings.database_url, settings.data_dir, only_if_present=True)
+    except CurbsideError as e:
+        click.secho(f"The ingest is done, but approved answers were not re-checked: {e.message}", fg="red", err=True)
+        click.echo("Fix: " + (e.fix + " Then run" if e.fix else "Run") + " `curbside review recheck`.", err=True)
+        sys.exit(e.exit_code)
+    if result is not None:
+        click.echo(f"{result.count} approved answers need re-review (of {result.checked} checked).")
 
 
 @cli.command()

@@ -5,6 +5,7 @@
     curbside review start ID --reviewer "Dr A. Rivera"
     curbside review approve ID --reviewer "Dr A. Rivera" [--expected-version N]
     curbside review request-changes ID --reviewer "Dr B. Chen" --note "Cite the label for dosing."
+    curbside review recheck        # approved answers whose cited passages changed -> needs re-review
 """
 
 from __future__ import annotations
@@ -108,3 +109,20 @@ command.add_command(_transition(Action.APPROVE, "Approve the reviewed version (u
 command.add_command(_transition(Action.REQUEST_CHANGES, "Request changes (under review -> changes requested).",
                                 note_required=True))
 command.add_command(_transition(Action.RESUBMIT, "Send an answer with requested changes back to submitted."))
+
+
+@command.command("recheck")
+@click.pass_context
+@handle_errors
+def recheck_cmd(ctx: click.Context) -> None:
+    """Mark approved answers whose cited passages changed or vanished as needing re-review
+    (`curbside ingest` does this after every ingest)."""
+    from curbside.editorial.living import recheck
+
+    settings = Settings.from_env(**dict(ctx.obj or {}))
+    report = recheck(settings.database_url, settings.data_dir)
+    assert report is not None
+    for f in report.flagged:
+        kinds = ", ".join(f"reference {c.reference} {c.kind}" for c in f.changes)
+        click.echo(f"{f.article_id}  v{f.version}  {f.question}  ({kinds})")
+    click.echo(f"{report.count} approved answers need re-review (of {report.checked} checked).")

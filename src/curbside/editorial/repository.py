@@ -11,13 +11,15 @@ Every review action also lands in the audit log (audit.py) in the same transacti
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from curbside.editorial.audit import AuditLog
 from curbside.editorial.db import Database, Tx, open_database
-from curbside.editorial.errors import ArticleNotFoundError, NotAllowedError, VersionConflictError
+from curbside.editorial.edits import Edit, RefreshReference, apply_edit, norm_ws
+from curbside.editorial.errors import ArticleNotFoundError, NotAllowedError, ReviewInputError, VersionConflictError
+from curbside.editorial.library import LibraryPage, LibraryQuery, library_page
 from curbside.editorial.models import SYSTEM, Actor, ArticleSummary, Reviewer, ReviewEvent, StoredArticle, VersionInfo
 from curbside.editorial.schema import content_hash, utc_now
 from curbside.editorial.slug import ID_CHARS, article_key, normalize, slugify
@@ -185,13 +187,15 @@ class EditorialRepository:
                               client=client, tx=c)
         return self.get(article_id)
 
-    def mark_needs_rereview(self, article_id: str, changes: list[dict[str, Any]]) -> bool:
+    def mark_needs_rereview(self, article_id: str, changes: list[dict[str, Any]], *,
+                            expected_version: int | None = None) -> bool:
         """An approved answer whose cited passages changed or vanished: flag it for the
-        Board (status needs_rereview, the changes kept for the review page's diff)."""
+        Board (status needs_rereview, the changes kept for the review page's diff).
+        With ``expected_version``, only if that version is still the current one."""
         now = self.clock()
         with self.db.write() as c:
             ver, status = self._current(c, article_id)
-            if status != Status.APPROVED.value:
+            if status != Status.APPROVED.value or (expected_version is not None and ver != expected_version):
                 return False
             c.execute("UPDATE articles SET status=?, updated=?, stale_sources=? WHERE id=?",
                       (Status.NEEDS_REREVIEW.value, now, json.dumps(changes, ensure_ascii=False), article_id))
@@ -199,6 +203,25 @@ class EditorialRepository:
             self._event(c, article_id, ver, SYSTEM, "stale", status, Status.NEEDS_REREVIEW.value, note, now)
             self.audit.record(SYSTEM, "review.stale", target=f"{article_id}@v{ver}", detail=note, tx=c)
         return True
+
+    def edit(self, article_id: str, edit: Edit, actor: Actor, *, expected_version: int) -> StoredArticle:
+        """An editor's edit (edits.py) of the version the editor read, stored as a new
+        version by ``actor`` with the edit's reason; review restarts (submitted)."""
+        stored = self.get(article_id)
+        self._check_version(article_id, stored.version, expected_version)
+        _check_refreshes(stored, edit)
+        article = apply_edit(stored.article, edit, author=actor.label, at=self.clock())
+        return self.add_version(article_id, article, expected_version=expected_version, actor=actor,
+                                reason=edit.reason, action="edit")
+
+    def add_reads(self, counts: Mapping[str, int]) -> None:
+        """Add page reads counted in memory (web/reads.py) in one write."""
+        items = [(int(n), aid) for aid, n in sorted(counts.items()) if n > 0]
+        if not items:
+            return
+        with self.db.write() as c:
+            for n, aid in items:
+                c.execute("UPDATE articles SET reads=reads+? WHERE id=?", (n, aid))
 
     @staticmethod
     def _current(c: Tx, article_id: str) -> tuple[int, str]:
@@ -319,9 +342,46 @@ class EditorialRepository:
             raise ArticleNotFoundError(f"Answer {article_id!r} has no version {version}.")
         return json.loads(row[0])  # type: ignore[no-any-return]
 
+    def approved_versions(self, *, after: str = "", limit: int = 100
+                          ) -> list[tuple[str, int, dict[str, Any], tuple[dict[str, Any], ...]]]:
+        """(id, version, article, stale_sources) of approved answers with id > ``after``,
+        by id: the living-answers check (living.py) pages through them."""
+        rows = self.db.read(
+            "SELECT a.id, a.version, v.article_json, a.stale_sources FROM articles a"
+            " JOIN versions v ON v.article_id=a.id AND v.version=a.version"
+            " WHERE a.status=? AND a.id>? ORDER BY a.id LIMIT ?",
+            (Status.APPROVED.value, after, limit),
+        )
+        return [(r[0], int(r[1]), json.loads(r[2]), tuple(json.loads(r[3])) if r[3] else ()) for r in rows]
+
+    def library(self, query: LibraryQuery) -> LibraryPage:
+        """The published library: approved answers by drug, condition, question type and
+        words, with facet counts (library.py)."""
+        return library_page(self.db, query)
+
     def count(self) -> int:
         row = self.db.read_one("SELECT count(*) FROM articles")
         return int(row[0]) if row else 0
 
     def close(self) -> None:
         self.db.close()
+
+
+def _check_refreshes(stored: StoredArticle, edit: Edit) -> None:
+    """A reference's passage may only be replaced by the text a re-ingest recorded for it
+    (``stale_sources``), never by text from a request: statements stay quoted from sources."""
+    refs = {int(r["number"]): r for r in stored.article.get("references", [])}
+    for op in edit.operations:
+        if not isinstance(op, RefreshReference):
+            continue
+        pid = str((refs.get(op.reference) or {}).get("passage_id") or "")
+        if not any(c.get("kind") == "changed" and str(c.get("passage_id")) == pid
+                   and norm_ws(c.get("new") or "") == norm_ws(op.passage)
+                   and op.passage_id in (None, c.get("new_passage_id"), pid)
+                   for c in stored.stale_sources):
+            raise ReviewInputError(
+                f"Reference {op.reference} can only be refreshed to its source's current text, as recorded "
+                "when the sources changed.",
+                fix="Use the source diff of this answer (stale_sources); "
+                    "run `curbside review recheck` after an ingest.",
+            )

@@ -402,6 +402,19 @@ class SQLiteStore:
             ):
                 yield _row_to_passage(r)
 
+    def texts_by_passage_id(self, passage_ids: Sequence[str]) -> dict[str, str]:
+        """passage_id -> current text, for the ids that still exist (living answers:
+        editorial/living.py compares an approved answer's cited passages with these)."""
+        out: dict[str, str] = {}
+        ids = list(dict.fromkeys(passage_ids))
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(self.conn.execute(
+                f"SELECT passage_id, text FROM passages WHERE passage_id IN ({marks})", chunk
+            ).fetchall())
+        return out
+
     def rowids_for_drug(self, key: str) -> list[int]:
         return [
             r[0]

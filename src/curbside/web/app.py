@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from curbside.editorial import EditorialRepository
 from curbside.errors import CurbsideError
 from curbside.settings import Settings
-from curbside.web import errors, routes_api, routes_docs, routes_pages
+from curbside.web import errors, routes_api, routes_docs, routes_library, routes_pages
 from curbside.web.middleware import BodyLimitMiddleware, HeadAsGetMiddleware, SecurityHeadersMiddleware
 from curbside.web.render import STATIC_DIR, make_templates
 from curbside.web.service import AnswerService, EngineFactory, EnginePool
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, engine_factory: EngineFactor
             problem = e
             log.warning("answer engine unavailable: %s", e)
         app.state.service = AnswerService(cfg, repo, pool, problem)
+        app.state.service.reads.start()  # page reads flushed every 30 s and at shutdown (reads.py)
         try:
             yield
         finally:
@@ -75,5 +76,6 @@ def create_app(settings: Settings | None = None, *, engine_factory: EngineFactor
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)
+    app.include_router(routes_library.router)
     app.include_router(routes_docs.router)
     return app

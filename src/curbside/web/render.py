@@ -24,6 +24,7 @@ _ACTION_LABELS = {
     "submit": "Submitted for review", "start": "Review started", "approve": "Approved",
     "request_changes": "Changes requested", "resubmit": "Resubmitted", "new_version": "New version (sources changed)",
     "revalidate": "Re-checked against updated sources",
+    "reject": "Rejected", "edit": "Edited", "stale": "Sources changed: needs re-review",
 }
 
 
@@ -125,6 +126,9 @@ def article_view(stored: StoredArticle, events: list[ReviewEvent]) -> dict[str, 
         "track": track(stored.status),
         "status": stored.status,
         "approved": stored.status is Status.APPROVED,
+        "needs_rereview": stored.status is Status.NEEDS_REREVIEW,
+        "sources_changed": len(stored.stale_sources),
+        "editor_note": _editor_note(a.get("editor_note")),
         "reviewers": ", ".join(stored.reviewers),
         "approved_at": stored.approved_at,
         "updated": stored.version_created,
@@ -137,3 +141,10 @@ def article_view(stored: StoredArticle, events: list[ReviewEvent]) -> dict[str, 
             for e in events
         ],
     }
+
+
+def _editor_note(note: Any) -> dict[str, str] | None:
+    """The editor's note (an editorial addition, docs/ARTICLE_SCHEMA.md), if it has text."""
+    if not isinstance(note, dict) or not str(note.get("text") or "").strip():
+        return None
+    return {"text": str(note["text"]).strip(), "author": str(note.get("author") or ""), "at": str(note.get("at") or "")}

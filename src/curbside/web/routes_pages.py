@@ -53,6 +53,7 @@ def article(request: Request, ref: str, audience: str = "") -> Response:
             return RedirectResponse(svc.for_audience(stored, aud).url + suffix, status_code=303)
     if slug != stored.slug:
         return RedirectResponse(stored.url + suffix, status_code=301)
+    svc.record_read(stored)  # in memory; written in batches, never by this GET (reads.py)
     if as_json or wants_json(request):
         return JSONResponse(answer_payload(stored, request))
     view = article_view(stored, svc.repo.events(stored.id))

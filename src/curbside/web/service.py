@@ -17,11 +17,14 @@ from typing import Any
 
 from curbside.composition.serialize import article_to_dict
 from curbside.editorial import Action, Actor, EditorialRepository, StoredArticle
+from curbside.editorial.edits import Edit
+from curbside.editorial.library import LibraryPage, LibraryQuery
 from curbside.errors import CurbsideError, NotIngestedError, UserInputError
 from curbside.settings import Settings
 from curbside.types import Audience
 from curbside.validate import web_url
 from curbside.web.errors import UnknownAudienceError
+from curbside.web.reads import FLUSH_SECONDS, ReadCounter
 
 MAX_SEARCH_CHARS = 500
 SNIPPET_CHARS = 240
@@ -82,11 +85,12 @@ def followup_context(prev: StoredArticle, max_chars: int) -> str:
 
 class AnswerService:
     def __init__(self, settings: Settings, repo: EditorialRepository, pool: EnginePool | None,
-                 engine_error: CurbsideError | None = None) -> None:
+                 engine_error: CurbsideError | None = None, *, read_flush_seconds: float = FLUSH_SECONDS) -> None:
         self.settings = settings
         self.repo = repo
         self.pool = pool
         self.engine_error = engine_error
+        self.reads = ReadCounter(repo.add_reads, interval=read_flush_seconds)  # started by the app lifespan
 
     def _pool(self) -> EnginePool:
         if self.pool is None:
@@ -139,6 +143,16 @@ class AnswerService:
             return stored
         return self._stored_or_new(stored.question, audience, stored.context, stored.follows)[0]
 
+    def record_read(self, stored: StoredArticle) -> None:
+        """A public article page was served: counted in memory, written in batches (reads.py)."""
+        self.reads.hit(stored.id)
+
+    def edit(self, article_id: str, edit: Edit, actor: Actor, expected_version: int) -> StoredArticle:
+        return self.repo.edit(article_id, edit, actor, expected_version=expected_version)
+
+    def library(self, query: LibraryQuery) -> LibraryPage:
+        return self.repo.library(query)
+
     def review(self, article_id: str, action: str, actor: Actor, expected_version: int,
                note: str | None = None, client: str | None = None) -> StoredArticle:
         return self.repo.transition(article_id, Action.parse(action), actor,
@@ -172,6 +186,7 @@ class AnswerService:
         return {"query": text, "articles": articles, "sources": sources}
 
     def close(self) -> None:
+        self.reads.close()
         if self.pool is not None:
             self.pool.close()
         self.repo.close()
