@@ -282,7 +282,8 @@ class EditorialRepository:
             stale_sources=tuple(json.loads(row[17])) if row[17] else (),
         )
 
-    def list_articles(self, status: Status | str | None = None, limit: int = 50, offset: int = 0,
+    def list_articles(self, status: Status | str | Sequence[Status | str] | None = None, limit: int = 50,
+                      offset: int = 0,
                       *, question_type: str | None = None, older_than: str | None = None,
                       order: str = "newest") -> list[ArticleSummary]:
         """Stored answers; the review queue filters by status, question type and age
@@ -291,7 +292,11 @@ class EditorialRepository:
         sql = f"SELECT {_SUMMARY_COLS} FROM articles"
         where: list[str] = []
         args: list[Any] = []
-        if status:
+        if isinstance(status, (list, tuple)):
+            if status:
+                where.append(f"status IN ({','.join('?' * len(status))})")
+                args.extend(Status(x).value for x in status)
+        elif status:
             where.append("status=?")
             args.append(Status(status).value)
         if question_type:

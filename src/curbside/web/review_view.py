@@ -1,0 +1,119 @@
+"""What the Board's pages show: the review queue's rows and the review page, where each
+statement sits beside the passage it cites with the quoted words marked, so a reviewer
+checks "is this what the source says?" without leaving the page."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from curbside.editorial import ReviewEvent, Status, StoredArticle
+from curbside.editorial.edits import places
+from curbside.editorial.living import source_diff
+from curbside.editorial.workflow import Action, allowed_actions
+
+QUEUE_STATUSES = ("needs_rereview", "submitted", "under_review", "changes_requested")
+AGES = {"": None, "1d": 1, "7d": 7, "30d": 30}
+ACTION_LABELS = {
+    Action.START: "Claim for review", Action.APPROVE: "Approve", Action.REQUEST_CHANGES: "Request changes",
+    Action.REJECT: "Reject", Action.RESUBMIT: "Send back to submitted",
+}
+NOTE_REQUIRED = frozenset({Action.REQUEST_CHANGES, Action.REJECT})
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The queue's filters, cleaned from query parameters (unknown values fall back)."""
+
+    status: str = ""  # "" = every open status
+    question_type: str = ""
+    age: str = ""  # created more than 1d / 7d / 30d ago
+    order: str = "newest"
+
+    @classmethod
+    def clean(cls, status: str = "", question_type: str = "", age: str = "", order: str = "") -> QueueFilter:
+        valid = {s.value for s in Status}
+        return cls(status if status in valid else "", re.sub(r"[^a-z_]", "", question_type.lower())[:40],
+                   age if age in AGES else "", order if order in ("newest", "most_read") else "newest")
+
+    def older_than(self, now: datetime | None = None) -> str | None:
+        days = AGES.get(self.age)
+        if not days:
+            return None
+        when = (now or datetime.now(timezone.utc)) - timedelta(days=days)
+        return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def queue(repo: Any, f: QueueFilter, limit: int = 50, offset: int = 0) -> list[Any]:
+    """Open answers (or one status): needs-re-review first, then newest or most-read first."""
+    statuses = [f.status] if f.status else list(QUEUE_STATUSES)
+    return repo.list_articles(statuses, limit=limit, offset=offset,  # type: ignore[no-any-return]
+                              question_type=f.question_type or None, older_than=f.older_than(), order=f.order)
+
+
+# ---- the review page ---------------------------------------------------------------
+def quoted(passage: str, text: str) -> dict[str, Any]:
+    """The passage split around the statement's words (whitespace-insensitive), and
+    whether the statement is a verbatim span of it."""
+    words = text.split()
+    if not words:
+        return {"before": passage, "match": "", "after": "", "verbatim": False}
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    m = re.search(pattern, passage)
+    if m is None:
+        return {"before": passage, "match": "", "after": "", "verbatim": False}
+    return {"before": passage[: m.start()], "match": m.group(0), "after": passage[m.end():], "verbatim": True}
+
+
+def _trim(before: str, after: str, chars: int = 400) -> tuple[str, str]:
+    if len(before) > chars:
+        cut = before[-chars:]
+        before = "…" + cut[cut.find(" ") + 1:] if " " in cut else "…" + cut
+    if len(after) > chars:
+        cut = after[:chars]
+        after = (cut[: cut.rfind(" ")] if " " in cut else cut) + "…"
+    return before, after
+
+
+def review_view(stored: StoredArticle, events: list[ReviewEvent], versions: list[Any]) -> dict[str, Any]:
+    a = stored.article
+    refs = {int(r["number"]): r for r in a.get("references", [])}
+    parts = []
+    unverified = 0
+    for place, heading, statements in places(a):
+        rows = []
+        for i, st in enumerate(statements):
+            cited = []
+            for n in st.get("citations", []):
+                r = refs.get(int(n))
+                if r is None:
+                    continue
+                q = quoted(r.get("passage") or "", st["text"])
+                before, after = _trim(q["before"], q["after"])
+                cited.append({"n": n, "title": r.get("title", ""), "type_label": r.get("type_label", ""),
+                              "source": r.get("source", ""), "year": r.get("year"), "section": r.get("section", ""),
+                              "before": before, "match": q["match"], "after": after, "verbatim": q["verbatim"]})
+            if not any(c["verbatim"] for c in cited):
+                unverified += 1
+            rows.append({"index": i, "text": st["text"], "cited": cited,
+                         "verbatim": any(c["verbatim"] for c in cited)})
+        parts.append({"place": str(place), "heading": heading, "statements": rows})
+    stale = [{**c, "diff": [{"kind": s.kind, "text": s.text} for s in source_diff(c.get("old") or "", c.get("new"))]}
+             for c in stored.stale_sources]
+    claimed = next((e.actor for e in reversed(events) if e.version == stored.version and e.action == "start"), None)
+    return {
+        "title": a.get("title") or stored.question,
+        "parts": parts,
+        "unverified": unverified,
+        "references": [{**r} for r in a.get("references", [])],
+        "stale": stale,
+        "actions": [{"value": act.value, "label": ACTION_LABELS[act], "note_required": act in NOTE_REQUIRED}
+                    for act in allowed_actions(stored.status)],
+        "claimed_by": claimed if stored.status is Status.UNDER_REVIEW else None,
+        "editor_note": a.get("editor_note") if isinstance(a.get("editor_note"), dict) else None,
+        "history": events,
+        "versions": versions,
+        "abstained": bool(a.get("abstained")),
+    }
