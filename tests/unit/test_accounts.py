@@ -192,8 +192,8 @@ def test_api_tokens_shown_once_hashed_revocable(accounts: Accounts, clock: Clock
     assert accounts.tokens.list(u.id)[0].last_used == "2025-08-24T10:00:00Z"
     other = add(accounts, "bchen", display_name="Dr B. Chen")
     with pytest.raises(TokenNotFoundError):
-        accounts.tokens.revoke(t.id, by=other)  # not theirs
-    revoked = accounts.tokens.revoke(t.id, by=u)
+        accounts.tokens.revoke(t.id, owner_id=other.id, by=other.actor())  # not theirs
+    revoked = accounts.tokens.revoke(t.id, owner_id=u.id, by=u.actor())
     assert not revoked.active
     for bad in (token, "cs_" + "x" * 43, "nonsense"):
         with pytest.raises(NotSignedInError, match="not valid"):

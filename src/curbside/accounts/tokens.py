@@ -21,6 +21,7 @@ from curbside.accounts.roles import Permission
 from curbside.accounts.users import User, UserRepository
 from curbside.editorial.audit import AuditLog
 from curbside.editorial.db import Database, Row
+from curbside.editorial.models import Actor
 
 PREFIX = "cs_"
 SHOWN_CHARS = 11  # "cs_" + 8: enough to tell tokens apart, far too little to guess one
@@ -64,11 +65,14 @@ class TokenStore:
         self.audit = audit
         self.now = now
 
-    def create(self, user: User, name: str, *, client: str | None = None) -> tuple[str, ApiToken]:
-        """(the token, shown only now; its record). Only roles with USE_TOKENS may have one."""
+    def create(self, user: User, name: str, *, by: Actor | None = None,
+               client: str | None = None) -> tuple[str, ApiToken]:
+        """(the token, shown only now; its record) for ``user``, made by ``by`` (default: the
+        user). Only roles with USE_TOKENS may have one."""
         label = " ".join((name or "").split())
+        actor = by or user.actor()
         if not user.can(Permission.USE_TOKENS):
-            self.audit.record(user.actor(), "token.create", outcome="refused", target=user.username,
+            self.audit.record(actor, "token.create", outcome="refused", target=user.username,
                               detail=f"role {user.role.value} may not have API tokens", client=client)
             raise NotAllowedError("Your role may not have API tokens.",
                                   fix="Ask an admin to make you a reviewer or editor.")
@@ -84,7 +88,7 @@ class TokenStore:
                                           fix="Revoke tokens you no longer use.")
             tx.execute("INSERT INTO api_tokens(user_id, name, prefix, token_hash, created) VALUES (?,?,?,?,?)",
                        (user.id, label, token[:SHOWN_CHARS], token_hash(token), now))
-            self.audit.record(user.actor(), "token.create", target=f"{user.username}/{token[:SHOWN_CHARS]}",
+            self.audit.record(actor, "token.create", target=f"{user.username}/{token[:SHOWN_CHARS]}",
                               detail=label, client=client, tx=tx)
             made = tx.one(f"SELECT {_COLS} FROM api_tokens WHERE token_hash=?", (token_hash(token),))
         assert made is not None
@@ -95,17 +99,19 @@ class TokenStore:
         return [ApiToken.from_row(r) for r in self.db.read(
             f"SELECT {_COLS} FROM api_tokens WHERE user_id=? ORDER BY id DESC", (user_id,))]
 
-    def revoke(self, token_id: int, *, by: User, client: str | None = None) -> ApiToken:
-        """Revoke one of ``by``'s tokens (an admin may revoke anyone's)."""
+    def revoke(self, token_id: int, *, owner_id: int, by: Actor, client: str | None = None) -> ApiToken:
+        """Revoke token ``token_id`` of account ``owner_id`` (the caller decides who may act
+        for that account: its owner on the account page, an admin, the command line)."""
         now = stamp(self.now())
         with self.db.write() as tx:
-            row = tx.one(f"SELECT {_COLS} FROM api_tokens WHERE id=?", (int(token_id),))
-            if row is None or (row[1] != by.id and not by.can(Permission.MANAGE_USERS)):
-                raise TokenNotFoundError(f"You have no API token with the id {token_id}.",
-                                         fix="See your tokens on the account page (/account).")
+            row = tx.one(f"SELECT {_COLS} FROM api_tokens WHERE id=? AND user_id=?", (int(token_id), int(owner_id)))
+            if row is None:
+                raise TokenNotFoundError(f"The account has no API token with the id {token_id}.",
+                                         fix="List the tokens on the account page (/account) or with "
+                                             "`curbside users token list USERNAME`.")
             if row[6] is None:
                 tx.execute("UPDATE api_tokens SET revoked=? WHERE id=?", (now, row[0]))
-                self.audit.record(by.actor(), "token.revoke", target=row[3], detail=row[2], client=client, tx=tx)
+                self.audit.record(by, "token.revoke", target=row[3], detail=row[2], client=client, tx=tx)
             done = tx.one(f"SELECT {_COLS} FROM api_tokens WHERE id=?", (row[0],))
         assert done is not None
         return ApiToken.from_row(done)
