@@ -11,6 +11,7 @@ trying does not push the window on for ever.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -50,9 +51,12 @@ class Accounts:
         return cls(users, SessionStore(db, users, hours=session_hours, now=now),
                    TokenStore(db, users, audit, now=now), audit, max(1, login_max_failures), now)
 
-    def sign_in(self, username: str, password: str, *, client: str | None) -> tuple[str, Session]:
+    def sign_in(self, username: str, password: str, *, client: str | None,
+                may_log: Callable[[], bool] | None = None) -> tuple[str, Session]:
         """(session cookie value, session) for the right password; NotSignedInError for a
-        wrong one, TooManyRequestsError while the username or client is throttled."""
+        wrong one, TooManyRequestsError while the username or client is throttled (logged
+        as ``login.throttled`` unless ``may_log()`` says no: the web app's limit on refusals
+        logged per client)."""
         name = " ".join((username or "").split()).lower()[:MAX_USERNAME_LOGGED]
         who = Actor(name or "(empty)", name or "(empty)")
         since = stamp(self.now() - LOGIN_WINDOW)
@@ -61,8 +65,9 @@ class Accounts:
             failures = max(failures, self.audit.count_refused("login", since=since, client=client))
         minutes = int(LOGIN_WINDOW.total_seconds() // 60)
         if failures >= self.login_max_failures:
-            self.audit.record(who, "login.throttled", outcome="refused", detail=f"{failures} refused sign-ins",
-                              client=client)
+            if may_log is None or may_log():
+                self.audit.record(who, "login.throttled", outcome="refused",
+                                  detail=f"{failures} refused sign-ins", client=client)
             raise TooManyRequestsError(
                 f"Too many failed sign-ins for this account or from your address in the last {minutes} minutes.",
                 fix=f"Wait {minutes} minutes and try again, or ask an admin to reset your password.",

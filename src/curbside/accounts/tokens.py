@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -116,9 +117,11 @@ class TokenStore:
         assert done is not None
         return ApiToken.from_row(done)
 
-    def authenticate(self, token: str, *, client: str | None = None) -> User:
+    def authenticate(self, token: str, *, client: str | None = None,
+                     may_log: Callable[[], bool] | None = None) -> User:
         """The token's enabled owner; an unknown or revoked token, or a disabled owner, is
-        refused (NotSignedInError) and the refusal logged."""
+        refused (NotSignedInError) and the refusal logged (unless ``may_log()`` says no: the
+        web app's limit on refusals logged per client)."""
         row = None
         if looks_like_token(token):
             row = self.db.read_one(f"SELECT {_COLS} FROM api_tokens WHERE token_hash=?", (token_hash(token),))
@@ -131,8 +134,9 @@ class TokenStore:
         elif owner is None or owner.disabled:
             reason = f"API token {row[3]} belongs to a disabled account"
         if reason is not None or row is None or owner is None:
-            self.audit.record(owner.actor() if owner else None, "auth.token", outcome="refused",
-                              target=row[3] if row else None, detail=reason, client=client)
+            if may_log is None or may_log():
+                self.audit.record(owner.actor() if owner else None, "auth.token", outcome="refused",
+                                  target=row[3] if row else None, detail=reason, client=client)
             raise NotSignedInError(f"The API token is not valid ({reason}).",
                                    fix="Make a new token on your account page (/account) and send it as "
                                        "'Authorization: Bearer cs_...'.")
