@@ -285,17 +285,27 @@ def test_sign_in_sets_a_safe_cookie_and_sign_out_ends_the_session(client: TestCl
     home = client.get("/")
     assert "Signed in as <a href=\"/account\">Dr A. Rivera</a>" in home.text and "Sign out" in home.text
     assert home.headers["cache-control"] == "private"  # no shared cache hands this page to another
+    # signing in again (a POST /login with a session) ends the session the browser brought
+    r = client.post("/login", data={"username": "arivera", "password": PW, "csrf_token": page_csrf(client, "/account")},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    second = client.cookies.get("curbside_session")
+    assert second and second != value
+    sessions = client.app.state.accounts.users.db.read("SELECT token_hash FROM sessions")  # type: ignore[attr-defined]
+    assert sessions == [(hashlib.sha256(second.encode()).hexdigest(),)]
     csrf = page_csrf(client, "/account")
     r = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303 and 'curbside_session=""' in r.headers["set-cookie"]
-    # the old cookie, replayed, is nobody now
-    replay = other_client(client)
-    replay.cookies.set("curbside_session", value)
+    assert client.app.state.accounts.users.db.read("SELECT token_hash FROM sessions") == []  # type: ignore[attr-defined]
+    # either old cookie, replayed, is nobody now
     aid = new_answer(client)
-    r = review(replay, aid, "start", csrf=csrf)
-    assert r.status_code == 401
+    for old in (value, second):
+        replay = other_client(client)
+        replay.cookies.set("curbside_session", old)
+        assert review(replay, aid, "start", csrf=csrf).status_code == 401
     assert [(a, x) for a, x, o, _ in audit_lines(client)] == [
-        ("cli", "user.add"), ("arivera", "login"), ("arivera", "logout"), ("anonymous", "review.start")]
+        ("cli", "user.add"), ("arivera", "login"), ("arivera", "login"), ("arivera", "logout"),
+        ("anonymous", "review.start"), ("anonymous", "review.start")]
 
 
 @pytest.mark.parametrize("trust_proxy", [False, True])

@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from curbside.accounts import NotSignedInError, Permission, TooManyRequestsError, User
 from curbside.web import auth
@@ -43,22 +42,23 @@ def login_page(request: Request, next: str = "") -> Response:  # noqa: A002 - th
 
 
 @router.post("/login")
-async def login(request: Request, username: str = Form(""), password: str = Form(""),
-                next: str = Form("")) -> Response:  # noqa: A002
-    """Signs in: a new session (a fresh cookie, never one the browser brought), then back to
-    ``next``. Wrong password: 401 and the form again; throttled: 429 with Retry-After."""
+def login(request: Request, username: str = Form(""), password: str = Form(""),
+          next: str = Form("")) -> Response:  # noqa: A002
+    """Signs in: a new session (a fresh cookie, never one the browser brought; a session it
+    brought is ended), then back to ``next``. Wrong password: 401 and the form again;
+    throttled: 429 with Retry-After."""
     target = safe_next(next)
-    client = auth.client_address(request)
+    accounts = auth.accounts(request)
     try:
-        token, _ = await run_in_threadpool(
-            auth.accounts(request).sign_in, username, password, client=client,
-            may_log=lambda: auth.may_log_refusal(request))
+        token, _ = accounts.sign_in(username, password, client=auth.client_address(request),
+                                    may_log=lambda: auth.may_log_refusal(request))
     except NotSignedInError as e:
         return _page(request, "login.html", {"next": target, "error": str(e), "username": username[:100]},
                      status=401)
     except TooManyRequestsError as e:
         return _page(request, "login.html", {"next": target, "error": str(e), "username": username[:100]},
                      status=429, headers={"Retry-After": str(e.retry_after)})
+    accounts.sessions.delete(request.cookies.get(auth.SESSION_COOKIE))
     response = RedirectResponse(target, status_code=303)
     auth.set_session_cookie(response, request, token)
     return response
