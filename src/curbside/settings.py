@@ -56,6 +56,32 @@ class Settings:
         "database between several app instances.",
         affects_answers=False,
     )
+    session_hours: int = _setting(
+        12, "How long a sign-in lasts, in hours, before the reviewer must sign in again.",
+        affects_answers=False,
+    )
+    login_max_failures: int = _setting(
+        5, "Refused sign-ins for one username, or from one client address, within 15 minutes "
+        "before sign-in answers 429 for the rest of those 15 minutes (counted in the audit log, so "
+        "across every app instance).",
+        affects_answers=False,
+    )
+    trust_proxy: bool = _setting(
+        False, "Behind a reverse proxy that terminates TLS: take the scheme from X-Forwarded-Proto "
+        "(session cookies get Secure) and the client address from X-Forwarded-For (rate limits, "
+        "audit log). Leave off unless such a proxy sets these headers, or clients can forge them.",
+        affects_answers=False,
+    )
+    ask_rate_per_minute: int = _setting(
+        30, "New questions (POST /ask, POST /api/v1/answers) each client address may send per "
+        "minute; more answer 429 with Retry-After. Signed-in Board members are not limited. "
+        "Counted in memory, so each app instance has its own count; 0 turns the limit off.",
+        affects_answers=False,
+    )
+    ask_burst: int = _setting(
+        20, "How many questions a client may send at once before ask_rate_per_minute paces it.",
+        affects_answers=False,
+    )
     max_question_chars: int = _setting(
         2000, "Questions longer than this are refused with a clear message."
     )

@@ -51,8 +51,8 @@ def test_ask_answers_on_the_tiny_corpus(data_dir: Path) -> None:
     ("args", "named"),
     [(["ask", "what is baclofen \udcff used for"], "question"),  # argv bytes \xff, as Python decodes them
      (["ask", Q, "--context", "baclofen \udcff"], "context"),
-     (["review", "start", "deadbeef", "--reviewer", "Dr \udcff"], "reviewer"),
-     (["review", "request-changes", "deadbeef", "--reviewer", "Dr A", "--note", "fix \udcff"], "note")],
+     (["review", "start", "deadbeef", "--as", "dr\udcff"], "account name"),
+     (["review", "request-changes", "deadbeef", "--as", "dra", "--note", "fix \udcff"], "note")],
 )
 def test_invalid_utf8_argument_is_refused_with_a_message(data_dir: Path, args: list[str], named: str) -> None:
     r = run(data_dir, *args)

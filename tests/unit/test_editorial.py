@@ -18,6 +18,7 @@ from curbside.editorial import (
     ArticleNotFoundError,
     EditorialRepository,
     InvalidTransitionError,
+    NotAllowedError,
     ReviewInputError,
     Status,
     VersionConflictError,
@@ -232,23 +233,43 @@ def test_review_cli(tmp_path: Path) -> None:
 
     from curbside.cli.main import cli
     from curbside.cli.review import command as review
+    from curbside.cli.users import command as users
 
     cli.add_command(review)
+    cli.add_command(users)
     repo = EditorialRepository.for_data_dir(tmp_path)
     a, _ = repo.save_answer(Q, "physician", article())
     repo.close()
     run = CliRunner().invoke
-    base = ["--data-dir", str(tmp_path), "review"]
+    top = ["--data-dir", str(tmp_path)]
+    base = [*top, "review"]
+    for username, name, creds, role in (("arivera", "Dr A. Rivera", "MD, neurology", "reviewer"),
+                                        ("bchen", "Dr B. Chen", "PharmD", "editor"),
+                                        ("reader1", "Somebody", "", "reader")):
+        r = run(cli, [*top, "users", "add", username, "--name", name, "--credentials", creds, "--role", role,
+                      "--password-stdin"], input="a long enough password\n")
+        assert r.exit_code == 0, r.output
 
     r = run(cli, [*base, "list"])
     assert r.exit_code == 0 and a.id in r.output and "submitted" in r.output
-    r = run(cli, [*base, "start", a.id, "--reviewer", "Dr A. Rivera"])
-    assert r.exit_code == 0 and "under_review" in r.output
-    r = run(cli, [*base, "request-changes", a.url, "--reviewer", "Dr B"])  # --note is required
+    r = run(cli, [*base, "start", a.id, "--reviewer", "Dr A. Rivera"])  # a typed name is no longer accepted
+    assert r.exit_code == 2 and "--reviewer" in r.output
+    r = run(cli, [*base, "start", a.id, "--as", "nobody"])
+    assert r.exit_code == 2 and "No account has the username 'nobody'" in r.output
+    r = run(cli, [*base, "start", a.id, "--as", "reader1"])
+    assert r.exit_code == NotAllowedError.exit_code and "may not review" in r.output
+    r = run(cli, [*base, "start", a.id, "--as", "arivera"])
+    assert r.exit_code == 0 and "under_review" in r.output and "Dr A. Rivera, MD, neurology" in r.output
+    r = run(cli, [*base, "request-changes", a.url, "--as", "bchen"])  # --note is required
     assert r.exit_code == 2 and "--note" in r.output
-    r = run(cli, [*base, "approve", a.id, "--reviewer", "Dr B. Chen", "--expected-version", "3"])
+    r = run(cli, [*base, "approve", a.id, "--as", "bchen", "--expected-version", "3"])
     assert r.exit_code == VersionConflictError.exit_code and "version 1" in r.output
-    r = run(cli, [*base, "approve", f"{a.slug}-{a.id}", "--reviewer", "Dr B. Chen"])
+    r = run(cli, [*top, "users", "disable", "bchen"])
+    assert r.exit_code == 0
+    r = run(cli, [*base, "approve", a.id, "--as", "bchen"])
+    assert r.exit_code == NotAllowedError.exit_code and "disabled" in r.output
+    run(cli, [*top, "users", "enable", "bchen"])
+    r = run(cli, [*base, "approve", f"{a.slug}-{a.id}", "--as", "bchen"])
     assert r.exit_code == 0 and "approved" in r.output
     r = run(cli, [*base, "show", a.id])
     assert r.exit_code == 0 and "reviewers: Dr A. Rivera, Dr B. Chen" in r.output and "approve" in r.output
@@ -256,3 +277,57 @@ def test_review_cli(tmp_path: Path) -> None:
     assert a.id in r.output
     r = run(cli, [*base, "show", "deadbeef"])
     assert r.exit_code == ArticleNotFoundError.exit_code and "No stored answer" in r.output
+    repo = EditorialRepository.for_data_dir(tmp_path)
+    refused = [(e.actor, e.action) for e in repo.audit.entries(outcome="refused")][::-1]
+    repo.close()
+    assert refused == [("reader1", "review.start"), ("bchen", "review.approve")]
+
+
+def test_users_cli(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from curbside.accounts import Accounts
+    from curbside.cli.main import cli
+    from curbside.cli.users import command as users
+
+    cli.add_command(users)
+    run = CliRunner().invoke
+    base = ["--data-dir", str(tmp_path), "users"]
+    r = run(cli, [*base, "list"])
+    assert r.exit_code == 0 and "No accounts yet" in r.output
+    r = run(cli, [*base, "add", "arivera", "--name", "Dr A. Rivera", "--credentials", "MD, neurology"],
+            input="a long enough password\na long enough password\n")  # prompted twice, hidden
+    assert r.exit_code == 0 and "Added arivera (reviewer): Dr A. Rivera, MD, neurology" in r.output
+    assert "a long enough password" not in r.output
+    r = run(cli, [*base, "add", "bchen", "--name", "Dr B. Chen", "--password-stdin"], input="short\n")
+    assert r.exit_code == 2 and "shorter than 10 characters" in r.output
+    r = run(cli, [*base, "add", "arivera", "--name", "X", "--password-stdin"], input="a long enough password\n")
+    assert r.exit_code == 2 and "taken" in r.output
+    assert run(cli, [*base, "set-role", "arivera", "admin"]).exit_code == 0
+    assert run(cli, [*base, "set-role", "arivera", "owner"]).exit_code == 2
+    r = run(cli, [*base, "set-details", "arivera", "--credentials", "MD, PhD"])
+    assert r.exit_code == 0 and "Dr A. Rivera, MD, PhD" in r.output
+    r = run(cli, [*base, "list"])
+    assert "arivera" in r.output and "admin" in r.output and "active" in r.output
+    r = run(cli, [*base, "reset-password", "arivera", "--password-stdin"], input="another long password\n")
+    assert r.exit_code == 0
+    r = run(cli, [*base, "token", "create", "arivera", "review script"])
+    assert r.exit_code == 0
+    token = r.stdout.strip().splitlines()[0]
+    assert token.startswith("cs_")
+    r = run(cli, [*base, "token", "list", "arivera"])
+    assert token[:11] in r.output and token not in r.output and "never" in r.output
+    r = run(cli, [*base, "token", "revoke", "arivera", "1"])
+    assert r.exit_code == 0 and "Revoked token 1" in r.output
+    assert run(cli, [*base, "token", "revoke", "arivera", "99"]).exit_code == 2
+    assert run(cli, [*base, "disable", "nobody"]).exit_code == 2
+    assert run(cli, [*base, "disable", "arivera"]).exit_code == 0
+    r = run(cli, [*base, "list"])
+    assert "disabled" in r.output
+    repo = EditorialRepository.for_data_dir(tmp_path)
+    acc = Accounts.open(repo.db)
+    assert acc.users.authenticate("arivera", "another long password") is None  # disabled
+    lines = [(e.actor, e.action) for e in acc.audit.entries()][::-1]
+    repo.close()
+    assert lines == [("cli", a) for a in ("user.add", "user.set_role", "user.set_details", "user.reset_password",
+                                          "token.create", "token.revoke", "user.disable")]

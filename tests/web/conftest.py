@@ -7,11 +7,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from fakes import FakeEngine
 
+from curbside.accounts import Passwords
 from curbside.settings import Settings
 from curbside.web.app import create_app
+
+# Cheap argon2 parameters: a sign-in takes milliseconds instead of ~0.2 s (the hash format
+# and every check are the same; production uses argon2-cffi's RFC 9106 defaults).
+FAST_PASSWORDS = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 # A small real slice: every DailyMed indications record (has Baclofen) and one full label.
 SLICE = ("corpus/dailymed-indications.json", "corpus/openfda/ANDA062373.json")
@@ -27,9 +33,10 @@ def make_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def make(engine: FakeEngine | None = None, *, factory: Callable[[Settings], object] | None = None,
-             data_dir: Path | None = None) -> TestClient:
+             data_dir: Path | None = None, **settings: object) -> TestClient:
         eng = engine or FakeEngine()
-        app = create_app(Settings(data_dir=data_dir or tmp_path / "data"), engine_factory=factory or (lambda s: eng))
+        app = create_app(Settings(data_dir=data_dir or tmp_path / "data", **settings),  # type: ignore[arg-type]
+                         engine_factory=factory or (lambda s: eng), passwords=FAST_PASSWORDS)
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)

@@ -7,6 +7,7 @@ import re
 
 from fakes import FakeEngine
 from fastapi.testclient import TestClient
+from signin import add_user, api_token, review
 
 Q = "What is the indication for Baclofen (Lioresal)?"
 
@@ -44,7 +45,7 @@ def test_same_question_and_audience_is_served_from_the_store(client: TestClient,
 def test_a_corpus_change_makes_a_new_version(make_client, tmp_path) -> None:
     c1 = make_client(FakeEngine(corpus_version="c1"))
     first = ask(c1)
-    c1.post(f"/api/v1/answers/{first['id']}/review", json={"action": "start", "reviewer": "Dr A", "expected_version": 1})
+    assert review(c1, first["id"], "start", token=api_token(c1, add_user(c1))).status_code == 200
     c2 = make_client(FakeEngine(corpus_version="c2", text_suffix=" Updated."))
     second = ask(c2)
     assert second["id"] == first["id"] and second["cached"] is False
@@ -81,13 +82,16 @@ def test_follow_up_passes_the_previous_question_as_context(client: TestClient, e
 
 def test_review_workflow_over_http(client: TestClient) -> None:
     a = ask(client)
-    url = f"/api/v1/answers/{a['id']}/review"
-    r = client.post(url, json={"action": "start", "reviewer": "Dr A. Rivera", "expected_version": 1})
+    rivera = api_token(client, add_user(client))
+    chen = api_token(client, add_user(client, "bchen", name="Dr B. Chen", credentials="PharmD"))
+    r = review(client, a["id"], "start", token=rivera)
     assert r.status_code == 200 and r.json()["review"]["status"] == "under_review"
-    r = client.post(url, json={"action": "approve", "reviewer": "Dr B. Chen", "expected_version": 1})
-    review = r.json()["review"]
-    assert review["status"] == "approved" and review["step"] == 3 and review["pending_human_review"] is False
-    assert review["reviewers"] == ["Dr A. Rivera", "Dr B. Chen"] and review["approved_at"]
+    r = review(client, a["id"], "approve", token=chen)
+    review_ = r.json()["review"]
+    assert review_["status"] == "approved" and review_["step"] == 3 and review_["pending_human_review"] is False
+    assert review_["reviewers"] == ["Dr A. Rivera", "Dr B. Chen"] and review_["approved_at"]
+    assert review_["reviewed_by"] == [{"name": "Dr A. Rivera", "credentials": "MD, neurology"},
+                                      {"name": "Dr B. Chen", "credentials": "PharmD"}]
     history = client.get(f"/api/v1/answers/{a['id']}/history").json()
     assert [e["action"] for e in history["events"]] == ["submit", "start", "approve"]
     assert history["versions"][0]["version"] == 1
@@ -97,13 +101,12 @@ def test_review_workflow_over_http(client: TestClient) -> None:
 
 def test_stale_expected_version_is_409_conflict(client: TestClient) -> None:
     a = ask(client)
-    r = client.post(f"/api/v1/answers/{a['id']}/review",
-                    json={"action": "start", "reviewer": "Dr A", "expected_version": 7})
+    token = api_token(client, add_user(client))
+    r = review(client, a["id"], "start", 7, token=token)
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "version_conflict"
     assert "version 1" in r.json()["error"]["message"]
-    r = client.post(f"/api/v1/answers/{a['id']}/review",
-                    json={"action": "approve", "reviewer": "Dr A", "expected_version": 1})
+    r = review(client, a["id"], "approve", token=token)
     assert r.status_code == 409 and r.json()["error"]["code"] == "invalid_transition"
 
 

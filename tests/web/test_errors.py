@@ -6,6 +6,7 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
+from signin import add_user, api_token, bearer, sign_in
 
 from curbside.errors import NotIngestedError
 
@@ -77,17 +78,21 @@ def test_oversized_body_is_413_declared_or_streamed(client: TestClient) -> None:
 def test_review_bad_inputs(client: TestClient) -> None:
     aid = client.post("/api/v1/answers", json={"question": "What is baclofen for?"}).json()["id"]
     url = f"/api/v1/answers/{aid}/review"
-    assert_error(client.post(url, json={"action": "publish", "reviewer": "A", "expected_version": 1}), 400, "invalid_review")
-    assert_error(client.post(url, json={"action": "start", "reviewer": " ", "expected_version": 1}), 400, "invalid_review")
-    assert_error(client.post(url, json={"action": "start", "reviewer": "A"}), 422, "invalid_request")
-    assert_error(client.post(url, json={"action": "start", "reviewer": "A", "expected_version": "one"}), 422, "invalid_request")
-    assert_error(client.post(url, json={"action": "start", "reviewer": "A", "expected_version": 2}), 409, "version_conflict")
-    client.post(url, json={"action": "start", "reviewer": "A", "expected_version": 1})
-    assert_error(client.post(url, json={"action": "request_changes", "reviewer": "A", "expected_version": 1}),
-                 400, "invalid_review")  # a note is required
-    assert_error(client.post(url, json={"action": "start", "reviewer": "A", "expected_version": 1}), 409, "invalid_transition")
-    assert_error(client.post("/api/v1/answers/deadbeef/review",
-                             json={"action": "start", "reviewer": "A", "expected_version": 1}), 404, "not_found")
+    auth = bearer(api_token(client, add_user(client)))
+
+    def post(body: object, path: str = url):
+        return client.post(path, json=body, headers=auth)
+
+    assert_error(post({"action": "publish", "expected_version": 1}), 400, "invalid_review")
+    assert_error(post({"action": "start"}), 422, "invalid_request")
+    assert_error(post({"action": "start", "expected_version": "one"}), 422, "invalid_request")
+    err = assert_error(post({"action": "start", "reviewer": "A", "expected_version": 1}), 422, "invalid_request")
+    assert "reviewer" in err["message"]  # an unknown field is named, never ignored
+    assert_error(post({"action": "start", "expected_version": 2}), 409, "version_conflict")
+    post({"action": "start", "expected_version": 1})
+    assert_error(post({"action": "request_changes", "expected_version": 1}), 400, "invalid_review")  # a note is required
+    assert_error(post({"action": "start", "expected_version": 1}), 409, "invalid_transition")
+    assert_error(post({"action": "start", "expected_version": 1}, "/api/v1/answers/deadbeef/review"), 404, "not_found")
 
 
 def test_other_api_errors(client: TestClient) -> None:
@@ -139,14 +144,18 @@ JSON = {"content-type": "application/json"}
     ("field", "body"),
     [
         ("question", b'{"question": "What is baclofen \\udcff for?"}'),
-        ("reviewer", b'{"action": "start", "reviewer": "Dr \\udcff", "expected_version": 1}'),
-        ("note", b'{"action": "start", "reviewer": "A", "expected_version": 1, "note": "x \\ud800"}'),
+        ("action", b'{"action": "sta\\udcffrt", "expected_version": 1}'),
+        ("note", b'{"action": "start", "expected_version": 1, "note": "x \\ud800"}'),
     ],
 )
 def test_lone_surrogate_is_400_invalid_text(client: TestClient, field: str, body: bytes) -> None:
     aid = client.post("/api/v1/answers", json={"question": "What is baclofen for?"}).json()["id"]
     url = "/api/v1/answers" if field == "question" else f"/api/v1/answers/{aid}/review"
-    err = assert_error(client.post(url, content=body, headers=JSON), 400, "invalid_text")
+    headers = dict(JSON)
+    if field != "question":  # reviews need a signed-in reviewer
+        add_user(client)
+        headers["X-CSRF-Token"] = sign_in(client)
+    err = assert_error(client.post(url, content=body, headers=headers), 400, "invalid_text")
     assert field in err["message"] and "UTF-8" in err["message"]
     # nothing was stored or reviewed on the way
     assert client.get(f"/api/v1/answers/{aid}").json()["review"]["status"] == "submitted"
@@ -175,8 +184,10 @@ def test_unknown_json_fields_are_422_naming_them(client: TestClient) -> None:
                        422, "invalid_request")
     assert "audince" in err["message"] and "unknown field" in err["message"]
     aid = client.post("/api/v1/answers", json={"question": "What is baclofen for?"}).json()["id"]
-    err = assert_error(client.post(f"/api/v1/answers/{aid}/review",
-                                   json={"action": "start", "reviewer": "A", "expected_version": 1, "force": True}),
+    add_user(client)
+    token = sign_in(client)
+    err = assert_error(client.post(f"/api/v1/answers/{aid}/review", headers={"X-CSRF-Token": token},
+                                   json={"action": "start", "expected_version": 1, "force": True}),
                        422, "invalid_request")
     assert "force" in err["message"]
 

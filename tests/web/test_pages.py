@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from fakes import FakeEngine, FakeLexical, FakeStore
 from fastapi.testclient import TestClient
+from signin import add_user, ask_form, other_client, review, sign_in
 
 from curbside.types import SourceType, StoredPassage
 
@@ -16,7 +17,7 @@ Q = "What is the indication for Baclofen (Lioresal)?"
 
 
 def open_article(client: TestClient, question: str = Q, audience: str = "physician"):
-    r = client.get("/ask", params={"q": question, "audience": audience}, follow_redirects=False)
+    r = ask_form(client, question, audience)
     assert r.status_code == 303, r.text
     url = r.headers["location"]
     page = client.get(url)
@@ -43,8 +44,8 @@ class Ids(HTMLParser):
 
 def test_home_has_the_question_box(client: TestClient) -> None:
     html = client.get("/").text
-    assert '<form class="ask" method="get" action="/ask"' in html
-    assert 'name="q"' in html and 'name="audience"' in html
+    assert '<form class="ask" method="post" action="/ask"' in html
+    assert 'name="q"' in html and 'name="audience"' in html and 'name="csrf_token"' in html
     assert '<html lang="en">' in html and 'name="viewport"' in html
 
 
@@ -65,8 +66,11 @@ def test_article_page_has_the_reference_shape(client: TestClient) -> None:
     assert "Under Review" in html and "Approved" in html
     assert "Last updated:" in html and 'href="/editorial-policy"' in html
     assert "Which best describes you?" in html
-    for value in ("physician", "nurse", "pharmacist", "student", "patient"):
-        assert f'href="{url}?audience={value}"' in html
+    # the page's own audience is a link; the others are not answered yet, so each is a POST button
+    assert f'<a href="{url}" data-audience="physician" aria-current="true" class="selected">' in html
+    for value in ("nurse", "pharmacist", "student", "patient"):
+        assert f'<input type="hidden" name="audience" value="{value}">' in html
+        assert f'href="{url}?audience={value}"' not in html
     assert "<h2 id=\"summary-h\">Summary</h2>" in html
     assert "What the drug labels say" in html
     assert 'class="badge type-drug_label">Drug label<' in html and 'class="badge type-research">Research<' in html
@@ -81,7 +85,7 @@ def test_article_page_has_the_reference_shape(client: TestClient) -> None:
 
 def test_audience_selector_changes_url_and_page(client: TestClient, engine: FakeEngine) -> None:
     url, _ = open_article(client)
-    r = client.get(url, params={"audience": "patient"}, follow_redirects=False)
+    r = ask_form(client, Q, "patient")  # the audience button posts the question for that reader
     assert r.status_code == 303
     patient_url = r.headers["location"]
     assert patient_url != url and patient_url.startswith("/a/what-is-the-indication-for-baclofen-lioresal-")
@@ -89,15 +93,19 @@ def test_audience_selector_changes_url_and_page(client: TestClient, engine: Fake
     assert 'aria-current="true" class="selected">Patient / caregiver<' in html
     assert "Please note" in html and "Professional Medical Disclaimer" not in html
     assert engine.calls[-1][1] == "patient"
+    # an answer that exists for another reader is a plain link, and ?audience= redirects to it
+    assert f'<a href="{url}" data-audience="physician">Physician</a>' in html
+    r = client.get(url, params={"audience": "patient"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == patient_url
     # choosing the audience the page already has stays put
     assert client.get(url, params={"audience": "physician"}, follow_redirects=False).status_code == 200
 
 
 def test_follow_up_form_keeps_context(client: TestClient, engine: FakeEngine) -> None:
-    url, _ = open_article(client)
+    url, html = open_article(client)
     aid = url.rsplit("-", 1)[1]
-    r = client.get("/ask", params={"q": "What is the usual dose?", "after": aid, "audience": "physician"},
-                   follow_redirects=False)
+    assert '<form method="post" action="/ask">' in html and f'name="after" value="{aid}"' in html
+    r = ask_form(client, "What is the usual dose?", "physician", after=aid)
     assert r.status_code == 303 and r.headers["location"].startswith("/a/what-is-the-usual-dose-")
     assert engine.calls[-1] == ("What is the usual dose?", "physician", Q)
 
@@ -105,11 +113,15 @@ def test_follow_up_form_keeps_context(client: TestClient, engine: FakeEngine) ->
 def test_approved_answer_shows_reviewers_instead_of_banner(client: TestClient) -> None:
     url, _ = open_article(client)
     aid = url.rsplit("-", 1)[1]
-    for action, who in (("start", "Dr A. Rivera"), ("approve", "Dr B. Chen")):
-        client.post(f"/api/v1/answers/{aid}/review", json={"action": action, "reviewer": who, "expected_version": 1})
+    add_user(client)
+    add_user(client, "bchen", name="Dr B. Chen", credentials="PharmD")
+    rivera, chen = client, other_client(client)
+    assert review(rivera, aid, "start", csrf=sign_in(rivera, "arivera")).status_code == 200
+    assert review(chen, aid, "approve", csrf=sign_in(chen, "bchen")).status_code == 200
     html = client.get(url).text
     assert "pending human review" not in html
-    assert re.search(r"Reviewed by Dr A\. Rivera, Dr B\. Chen on <time datetime=\"\d{4}-\d\d-\d\d\">", html)
+    assert re.search(r"Reviewed by Dr A\. Rivera, MD, neurology and Dr B\. Chen, PharmD on "
+                     r"<time datetime=\"\d{4}-\d\d-\d\d\">", html)
     assert re.search(r'<li class="step current" aria-current="step">.*?Approved', html)
     assert "Review started by Dr A. Rivera" in html  # the audit trail is on the page
 

@@ -7,7 +7,7 @@ import importlib
 
 import click
 
-_MODULES = ("curbside.cli.serve", "curbside.cli.evaluate", "curbside.cli.review")
+_MODULES = ("curbside.cli.serve", "curbside.cli.evaluate", "curbside.cli.review", "curbside.cli.users")
 
 
 def extra_commands() -> list[click.Command]:

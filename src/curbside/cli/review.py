@@ -2,19 +2,24 @@
 
     curbside review list [--status submitted]
     curbside review show ID
-    curbside review start ID --reviewer "Dr A. Rivera"
-    curbside review approve ID --reviewer "Dr A. Rivera" [--expected-version N]
-    curbside review request-changes ID --reviewer "Dr B. Chen" --note "Cite the label for dosing."
+    curbside review start ID --as arivera
+    curbside review approve ID --as arivera [--expected-version N]
+    curbside review request-changes ID --as bchen --note "Cite the label for dosing."
+    curbside review reject ID --as bchen --note "Out of scope."
     curbside review recheck        # approved answers whose cited passages changed -> needs re-review
+
+``--as`` names an account (`curbside users add`) with the review permission; the page
+shows that account's name and credentials. The name never comes from the command line.
 """
 
 from __future__ import annotations
 
 import click
 
+from curbside.accounts import NotAllowedError, Permission, UserRepository
+from curbside.accounts.users import User
 from curbside.cli.errors import handle_errors
-from curbside.editorial import Action, Actor, EditorialRepository, Status
-from curbside.editorial.workflow import clean_reviewer
+from curbside.editorial import Action, EditorialRepository, Status
 from curbside.editorial.slug import split_ref
 from curbside.settings import Settings
 from curbside.validate import check_text
@@ -79,25 +84,42 @@ def show(ctx: click.Context, article_id: str) -> None:
         repo.close()
 
 
+def _reviewer(repo: EditorialRepository, username: str, action: Action, target: str) -> User:
+    """The enabled account ``--as`` names, if its role may review; a refusal is logged."""
+    from curbside.cli.users import cli_client
+
+    user = UserRepository(repo.db, audit=repo.audit).require(username)
+    if not user.can(Permission.REVIEW):
+        why = "the account is disabled" if user.disabled else f"the role {user.role.value} may not review"
+        repo.audit.record(user.actor(), f"review.{action.value}", outcome="refused", target=target,
+                          detail=f"{why} (command line)", client=cli_client())
+        raise NotAllowedError(f"{user.username} may not review answers: {why}.",
+                              fix="Use a reviewer's account, or ask an admin: `curbside users set-role`.")
+    return user
+
+
 def _transition(action: Action, help_text: str, note_required: bool = False) -> click.Command:
     @click.command(action.value.replace("_", "-"), help=help_text)
     @click.argument("article_id")
-    @click.option("--reviewer", required=True, help="Your name, as it will appear on the page.")
+    @click.option("--as", "username", required=True, metavar="USERNAME",
+                  help="Your account (see `curbside users list`); its name and credentials go on the page.")
     @click.option("--note", required=note_required, help="A note for the audit trail" + (" (required)." if note_required else "."))
     @click.option("--expected-version", type=int, help="The version you reviewed; refused if the answer changed since "
                   "(default: the current version).")
     @click.pass_context
     @handle_errors
-    def run(ctx: click.Context, article_id: str, reviewer: str, note: str | None, expected_version: int | None) -> None:
-        check_text(reviewer, "reviewer name")
+    def run(ctx: click.Context, article_id: str, username: str, note: str | None, expected_version: int | None) -> None:
+        from curbside.cli.users import cli_client
+
+        check_text(username, "account name")
         check_text(note or "", "note")
         repo = _repo(ctx)
         try:
             aid = _id(article_id)
+            user = _reviewer(repo, username, action, aid)
             version = expected_version if expected_version is not None else repo.get(aid).version
-            name = clean_reviewer(reviewer)  # TODO(#9): a user account
-            a = repo.transition(aid, action, Actor(name, name), expected_version=version, note=note)
-            click.echo(f"{a.id} v{a.version}: {a.status.value} ({action.value} by {reviewer.strip()})")
+            a = repo.transition(aid, action, user.actor(), expected_version=version, note=note, client=cli_client())
+            click.echo(f"{a.id} v{a.version}: {a.status.value} ({action.value} by {user.label})")
         finally:
             repo.close()
 
@@ -109,6 +131,7 @@ command.add_command(_transition(Action.APPROVE, "Approve the reviewed version (u
 command.add_command(_transition(Action.REQUEST_CHANGES, "Request changes (under review -> changes requested).",
                                 note_required=True))
 command.add_command(_transition(Action.RESUBMIT, "Send an answer with requested changes back to submitted."))
+command.add_command(_transition(Action.REJECT, "Reject the answer (under review -> rejected).", note_required=True))
 
 
 @command.command("recheck")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -95,13 +95,34 @@ class AuditLog:
         return int(row[0]) if row else 0
 
 
-def to_csv(entries: Iterable[AuditEntry]) -> str:
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet will not run: text starting with = + - @ (or a tab or
+    carriage return) is prefixed with a single quote (OWASP "CSV injection")."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
+    """The header line, then one line per entry (for streaming an export)."""
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(_COLUMNS)
+    yield out.getvalue()
     for e in entries:
-        w.writerow(["" if v is None else v for v in (getattr(e, c) for c in _COLUMNS)])
-    return out.getvalue()
+        out.seek(0)
+        out.truncate()
+        w.writerow([_cell(getattr(e, c)) for c in _COLUMNS])
+        yield out.getvalue()
+
+
+def to_csv(entries: Iterable[AuditEntry]) -> str:
+    return "".join(csv_lines(entries))
 
 
 def to_json(entries: Iterable[AuditEntry]) -> str:

@@ -2,7 +2,7 @@
 
 CurbsideError
 ├── UserInputError
-│   └── ReviewInputError        empty reviewer, missing note, unknown action
+│   └── ReviewInputError        missing note, unknown action
 └── EditorialError
     ├── ArticleNotFoundError    no stored article with that id          (HTTP 404)
     ├── VersionConflictError    expected_version is not the current one (HTTP 409)

@@ -170,21 +170,26 @@ class EditorialRepository:
         act = action if isinstance(action, Action) else Action.parse(action)
         text = clean_note(note, act)
         now = self.clock()
-        with self.db.write() as c:
-            ver, status = self._current(c, article_id)
-            self._check_version(article_id, ver, expected_version)
-            new = next_status(Status(status), act)
-            if act is Action.APPROVE and actor.id is not None:
-                row = c.one("SELECT author_id FROM versions WHERE article_id=? AND version=?", (article_id, ver))
-                if row and row[0] == actor.id:
-                    raise NotAllowedError(
-                        "You made this version, so you cannot be its approver.",
-                        fix="Another member of the Medical Advisory Board must approve it.",
-                    )
-            c.execute("UPDATE articles SET status=?, updated=? WHERE id=?", (new.value, now, article_id))
-            self._event(c, article_id, ver, actor, act.value, status, new.value, text, now)
-            self.audit.record(actor, f"review.{act.value}", target=f"{article_id}@v{ver}", detail=text,
-                              client=client, tx=c)
+        try:
+            with self.db.write() as c:
+                ver, status = self._current(c, article_id)
+                self._check_version(article_id, ver, expected_version)
+                new = next_status(Status(status), act)
+                if act is Action.APPROVE and actor.id is not None:
+                    row = c.one("SELECT author_id FROM versions WHERE article_id=? AND version=?", (article_id, ver))
+                    if row and row[0] == actor.id:
+                        raise NotAllowedError(
+                            "You made this version, so you cannot be its approver.",
+                            fix="Another member of the Medical Advisory Board must approve it.",
+                        )
+                c.execute("UPDATE articles SET status=?, updated=? WHERE id=?", (new.value, now, article_id))
+                self._event(c, article_id, ver, actor, act.value, status, new.value, text, now)
+                self.audit.record(actor, f"review.{act.value}", target=f"{article_id}@v{ver}", detail=text,
+                                  client=client, tx=c)
+        except NotAllowedError as e:  # the refusal is logged after the transaction rolled back
+            self.audit.record(actor, f"review.{act.value}", outcome="refused", target=f"{article_id}@v{expected_version}",
+                              detail=e.message, client=client)
+            raise
         return self.get(article_id)
 
     def mark_needs_rereview(self, article_id: str, changes: list[dict[str, Any]], *,

@@ -84,7 +84,6 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.NEEDS_REREVIEW, Action.START): Status.UNDER_REVIEW,
 }
 
-MAX_REVIEWER_CHARS = 100
 MAX_NOTE_CHARS = 2000
 
 
@@ -101,17 +100,6 @@ def next_status(status: Status, action: Action) -> Status:
             f"Cannot {action.value.replace('_', ' ')} an article that is {status.label.lower()}.",
             fix=f"Allowed from {status.value}: {allowed}. Reload the article to see its current status.",
         ) from None
-
-
-def clean_reviewer(raw: str | None) -> str:
-    name = " ".join((raw or "").split())
-    if not name:
-        raise ReviewInputError("A reviewer name is required.", fix="Pass --reviewer NAME (API: \"reviewer\").")
-    if len(name) > MAX_REVIEWER_CHARS:
-        raise ReviewInputError(
-            f"The reviewer name is longer than {MAX_REVIEWER_CHARS} characters.", fix="Use a shorter name."
-        )
-    return name
 
 
 def clean_note(raw: str | None, action: Action) -> str | None:

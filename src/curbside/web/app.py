@@ -1,9 +1,10 @@
 """The web app factory: ``create_app(settings) -> FastAPI``.
 
-Nothing is built at import. ``create_app`` wires templates, error mapping, middleware
-and routes; the lifespan handler opens the editorial repository and the engine pool
-(if the corpus is not ingested yet the app still serves stored answers and pages, and
-asking answers 503 with a message naming the fix).
+Nothing is built at import. ``create_app`` wires templates, error mapping, middleware,
+the app-wide origin and CSRF guard (auth.py), the rate limiters and routes; the lifespan
+handler opens the editorial repository, the accounts on the same database and the
+engine pool (if the corpus is not ingested yet the app still serves stored answers and
+pages, and asking answers 503 with a message naming the fix).
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from curbside.accounts import Accounts, Passwords
 from curbside.editorial import EditorialRepository
 from curbside.errors import CurbsideError
 from curbside.settings import Settings
-from curbside.web import errors, routes_api, routes_docs, routes_library, routes_pages
+from curbside.web import auth, errors, routes_account, routes_admin, routes_api, routes_docs, routes_library, routes_pages
 from curbside.web.middleware import BodyLimitMiddleware, HeadAsGetMiddleware, SecurityHeadersMiddleware
+from curbside.web.ratelimit import RateLimiter
 from curbside.web.render import STATIC_DIR, make_templates
 from curbside.web.service import AnswerService, EngineFactory, EnginePool
 
@@ -38,15 +41,18 @@ def _open_engine(settings: Settings) -> object:
 
 
 def create_app(settings: Settings | None = None, *, engine_factory: EngineFactory | None = None,
-               engines: int = 2) -> FastAPI:
+               engines: int = 2, passwords: Passwords | None = None) -> FastAPI:
     """Build the app. ``engines`` independent engines serve answers concurrently (each
-    used by one request at a time); ``engine_factory`` replaces ``Engine.open`` in tests."""
+    used by one request at a time); ``engine_factory`` replaces ``Engine.open`` and
+    ``passwords`` the argon2 parameters in tests."""
     cfg = settings or Settings.from_env()
     factory = engine_factory or _open_engine
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         repo = EditorialRepository.open(cfg.database_url, cfg.data_dir)
+        app.state.accounts = Accounts.open(repo.db, session_hours=cfg.session_hours,
+                                           login_max_failures=cfg.login_max_failures, passwords=passwords)
         pool: EnginePool | None = None
         problem: CurbsideError | None = None
         try:
@@ -66,16 +72,23 @@ def create_app(settings: Settings | None = None, *, engine_factory: EngineFactor
     app = FastAPI(
         title="curbside", version=__version__, description=DESCRIPTION, lifespan=lifespan,
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+        dependencies=[Depends(auth.guard)],  # every unsafe request: origin and CSRF checks
     )
     app.state.settings = cfg
     app.state.templates = make_templates()
+    app.state.ask_limiter = RateLimiter(cfg.ask_rate_per_minute, cfg.ask_burst)  # per instance
+    app.state.refusal_log_limiter = RateLimiter(auth.REFUSALS_LOGGED_PER_MINUTE, auth.REFUSALS_LOGGED_PER_MINUTE)
     errors.install(app)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(auth.CsrfCookieMiddleware)  # outermost: sees the state every layer writes
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(routes_api.router)
+    app.include_router(routes_admin.api_router)
     app.include_router(routes_pages.router)
     app.include_router(routes_library.router)
+    app.include_router(routes_account.router)
+    app.include_router(routes_admin.router)
     app.include_router(routes_docs.router)
     return app

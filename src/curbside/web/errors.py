@@ -16,10 +16,23 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from curbside.editorial.errors import ArticleNotFoundError, InvalidTransitionError, VersionConflictError
+from curbside.accounts.errors import (
+    NotSignedInError,
+    TokenNotFoundError,
+    TooManyRequestsError,
+    UserExistsError,
+    UserNotFoundError,
+)
+from curbside.editorial.errors import (
+    ArticleNotFoundError,
+    InvalidTransitionError,
+    NotAllowedError,
+    VersionConflictError,
+)
 from curbside.errors import CurbsideError, ModelUnavailableError, StoreError, UserInputError
 
 log = logging.getLogger("curbside.web")
@@ -41,8 +54,14 @@ class UnknownAudienceError(UserInputError):
 # Most specific first: the first matching class gives the HTTP status.
 _STATUS: tuple[tuple[type[CurbsideError], int], ...] = (
     (ArticleNotFoundError, 404),
+    (UserNotFoundError, 404),
+    (TokenNotFoundError, 404),
+    (UserExistsError, 409),
     (VersionConflictError, 409),
     (InvalidTransitionError, 409),
+    (NotSignedInError, 401),  # nobody signed in, or an unknown / revoked API token
+    (NotAllowedError, 403),  # forbidden (role, own version), csrf_failed, foreign_origin
+    (TooManyRequestsError, 429),
     (UserInputError, 400),
     (StoreError, 503),
     (ModelUnavailableError, 503),
@@ -51,7 +70,7 @@ INVALID_TEXT = "invalid_text"  # the pydantic error type routes_api.py raises fo
 _INVALID_JSON = ("The request body is not valid JSON. Send a JSON object encoded as UTF-8, "
                  "e.g. {\"question\": \"...\"}.")
 _HTTP_CODES = {
-    400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
+    400: "bad_request", 401: "not_signed_in", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
     413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_request", 429: "too_many_requests",
 }
 
@@ -140,15 +159,28 @@ def _allow_header(request: Request, headers: dict[str, str] | None) -> dict[str,
     return {**(headers or {}), "Allow": ", ".join(sorted(methods))} if methods else headers
 
 
+def _headers(exc: CurbsideError) -> dict[str, str] | None:
+    if isinstance(exc, TooManyRequestsError):
+        return {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, NotSignedInError):
+        return {"WWW-Authenticate": 'Bearer realm="curbside"'}
+    return None
+
+
 def install(app: FastAPI) -> None:
     async def on_curbside(request: Request, exc: CurbsideError) -> Response:
         status = status_for(exc)
         if status >= 500:
             log.error("request failed: %s", exc)
-        return _respond(request, status, exc.code, str(exc))
+        return _respond(request, status, exc.code, str(exc), _headers(exc))
 
     async def on_validation(request: Request, exc: RequestValidationError) -> Response:
-        return _respond(request, *_validation_message(exc))
+        status, code, message = _validation_message(exc)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            from curbside.web.auth import log_invalid_request
+
+            await run_in_threadpool(log_invalid_request, request, message)
+        return _respond(request, status, code, message)
 
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
         not_json = _body_not_json(exc)

@@ -11,9 +11,10 @@ from typing import Any
 import jinja2
 from starlette.templating import Jinja2Templates
 
-from curbside.editorial import TRACK, ReviewEvent, Status, StoredArticle
+from curbside.editorial import TRACK, Reviewer, ReviewEvent, Status, StoredArticle
 from curbside.types import Audience
 from curbside.validate import web_url
+from curbside.web.auth import install_template_globals
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -38,6 +39,7 @@ def make_templates() -> Jinja2Templates:
     )
     env.filters["human_date"] = human_date
     env.globals["audiences"] = [(a.value, a.label) for a in Audience]
+    install_template_globals(env)  # csrf_token(request), current_user(request), Permission
     return Jinja2Templates(env=env)
 
 
@@ -99,6 +101,15 @@ def track(status: Status) -> list[dict[str, str]]:
     return out
 
 
+def reviewer_names(reviewers: tuple[Reviewer, ...]) -> str:
+    """"Dr A. Rivera, MD, neurology" or "Dr A. Rivera, MD, neurology and Dr B. Chen, PharmD":
+    reviewers are joined with "and" / ";" since credentials hold commas."""
+    names = [str(r) for r in reviewers]
+    if len(names) <= 2:
+        return " and ".join(names)
+    return "; ".join(names[:-1]) + " and " + names[-1]
+
+
 def article_view(stored: StoredArticle, events: list[ReviewEvent]) -> dict[str, Any]:
     a = stored.article
     refs = {int(r["number"]): r for r in a.get("references", [])}
@@ -129,7 +140,7 @@ def article_view(stored: StoredArticle, events: list[ReviewEvent]) -> dict[str, 
         "needs_rereview": stored.status is Status.NEEDS_REREVIEW,
         "sources_changed": len(stored.stale_sources),
         "editor_note": _editor_note(a.get("editor_note")),
-        "reviewers": ", ".join(stored.reviewers),
+        "reviewers": reviewer_names(stored.reviewed_by),
         "approved_at": stored.approved_at,
         "updated": stored.version_created,
         "updated_iso": iso_date(stored.version_created),

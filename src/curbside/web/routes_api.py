@@ -1,22 +1,28 @@
 """JSON API under /api/v1 (plus /healthz). Each route calls the same AnswerService the
-HTML pages use; errors are mapped in errors.py."""
+HTML pages use; errors are mapped in errors.py. Reviews act as the authenticated user
+(session cookie + X-CSRF-Token, or a bearer API token): the body names no reviewer, and
+request bodies with unknown fields are refused (422 naming the field)."""
 
 from __future__ import annotations
 
 from dataclasses import fields
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
+from starlette.concurrency import run_in_threadpool
 
-from curbside.editorial import Action, Actor, ArticleNotFoundError, Status, StoredArticle
+from curbside.accounts import Permission, User
+from curbside.editorial import Action, ArticleNotFoundError, Status, StoredArticle
 from curbside.editorial.slug import split_ref
 from curbside.errors import InvalidTextError
 from curbside.types import Audience
 from curbside.validate import check_text
+from curbside.web import auth
 from curbside.web.errors import INVALID_TEXT, WebError
+from curbside.web.ratelimit import enforce_ask_limit
 from curbside.web.service import AnswerService, parse_audience
 
 router = APIRouter()
@@ -38,9 +44,12 @@ class ErrorResponse(BaseModel):
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {
         400: "Bad input (empty question, unknown audience, text that is not UTF-8, invalid JSON)",
+        401: "Not signed in (no session, or an unknown or revoked API token)",
+        403: "Forbidden: the role may not, the user made this version, missing CSRF token, or a foreign Origin",
         404: "No such answer",
         409: "Stale expected_version, or the action is not allowed from the current status",
         413: "Request body too large", 422: "Missing, unknown or wrongly typed fields in the request",
+        429: "Rate limited; see the Retry-After header",
         503: "The corpus is not ingested yet (not_ingested), or its store is damaged (corrupt_store)",
     }
     return {c: {"model": ErrorResponse, "description": text[c]} for c in codes}
@@ -73,11 +82,12 @@ class AnswerRequest(BaseModel):
 
 
 class ReviewRequest(BaseModel):
+    """No reviewer field: the reviewer is whoever is signed in (a "reviewer" key is refused)."""
+
     model_config = ConfigDict(extra="forbid")
 
     action: Text = Field(description="One of: " + ", ".join(a.value for a in Action) + ".",
                          json_schema_extra={"enum": [a.value for a in Action]})
-    reviewer: Text = Field(description="The reviewer's name, as it will appear on the page.")
     expected_version: int = Field(description="The answer version the reviewer read (review.version). "
                                               "A stale version is refused with 409 version_conflict.")
     note: Text | None = Field(None, description="Required for request_changes.")
@@ -105,11 +115,15 @@ def _article_id(raw: str) -> str:
     return aid
 
 
-@router.post("/api/v1/answers", tags=["answers"], summary="Answer a question", responses=ERROR_RESPONSES)
+@router.post("/api/v1/answers", tags=["answers"], summary="Answer a question",
+             responses=_errors(400, 404, 413, 422, 429, 503))
 def create_answer(body: AnswerRequest, request: Request) -> JSONResponse:
     """Answers the question for the audience and stores the answer as *submitted* for review.
     The same question and audience asked again return the stored answer (`cached: true`)
-    unless the corpus changed, which makes a new version."""
+    unless the corpus changed, which makes a new version. Each client address may ask
+    `ask_rate_per_minute` questions a minute (429 with Retry-After beyond); signed-in
+    Board members are not limited."""
+    enforce_ask_limit(request)
     stored, cached = service(request).answer(body.question, parse_audience(body.audience), body.conversation_id)
     return JSONResponse({**answer_payload(stored, request), "cached": cached})
 
@@ -146,16 +160,31 @@ def answer_history(answer_id: str, request: Request) -> dict[str, Any]:
     }
 
 
-@router.post("/api/v1/answers/{answer_id}/review", tags=["review"], summary="Record a review action",
-             responses=_errors(400, 404, 409, 413, 422))
-def review_answer(answer_id: str, body: ReviewRequest, request: Request) -> dict[str, Any]:
-    """Moves the answer along Submitted → Under Review → Approved (or Changes requested).
-    The transition applies to `expected_version`; if the answer changed since, 409."""
-    from curbside.editorial.workflow import clean_reviewer
+async def _reviewer(request: Request, answer_id: str) -> User:
+    """The signed-in user with the review permission, checked before the body is
+    validated: nobody's review, whatever it contains, is a 401 (logged)."""
+    action = "review"
+    try:
+        act = (await request.json()).get("action")
+        if isinstance(act, str) and act in {a.value for a in Action}:
+            action = f"review.{act}"
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        pass
+    target = split_ref(answer_id)[1] or answer_id[:80]
+    return await run_in_threadpool(auth.require, request, Permission.REVIEW, action=action, target=target)
 
-    name = clean_reviewer(body.reviewer)  # TODO(#9): the signed-in user, never a name from the body
-    stored = service(request).review(_article_id(answer_id), body.action, Actor(name, name),
-                                     body.expected_version, body.note)
+
+@router.post("/api/v1/answers/{answer_id}/review", tags=["review"], summary="Record a review action",
+             responses=_errors(400, 401, 403, 404, 409, 413, 422))
+def review_answer(answer_id: str, body: ReviewRequest, request: Request,
+                  user: User = Depends(_reviewer)) -> dict[str, Any]:
+    """Moves the answer along Submitted → Under Review → Approved (or Changes requested) as
+    the signed-in reviewer: a session cookie with its `X-CSRF-Token` header, or
+    `Authorization: Bearer cs_...`. The page shows that account's name and credentials.
+    The transition applies to `expected_version`; if the answer changed since, 409. Whoever
+    made the current version cannot approve it (403)."""
+    stored = service(request).review(_article_id(answer_id), body.action, user.actor(), body.expected_version,
+                                     body.note, client=auth.client_address(request))
     return answer_payload(stored, request)
 
 

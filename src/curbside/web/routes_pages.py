@@ -1,14 +1,22 @@
 """Server-rendered HTML pages. Reading needs no JavaScript; every article page has a
-JSON twin (``/a/<slug>-<id>.json`` or ``Accept: application/json``)."""
+JSON twin (``/a/<slug>-<id>.json`` or ``Accept: application/json``).
+
+GET never writes: asking is a POST form (``POST /ask``, with the page's CSRF token);
+``GET /ask?q=...`` and ``GET /a/<ref>?audience=...`` only show an answer already stored,
+or a page with the button that asks. A cross-site link or a link prefetcher therefore
+never adds to the review queue.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from curbside.editorial import ArticleNotFoundError
+from curbside.editorial import ArticleNotFoundError, StoredArticle
 from curbside.editorial.slug import split_ref
+from curbside.types import Audience
 from curbside.web.errors import wants_json
+from curbside.web.ratelimit import enforce_ask_limit
 from curbside.web.render import article_view
 from curbside.web.routes_api import answer_payload, service
 from curbside.web.service import parse_audience
@@ -27,15 +35,42 @@ def home(request: Request) -> HTMLResponse:
     return _page(request, "home.html", {"recent": recent})
 
 
-@router.get("/ask")
-def ask(request: Request, q: str = "", audience: str = "", after: str = "") -> Response:
-    """The ask and follow-up forms submit here (GET: bookmarkable, no form library)."""
-    aud = parse_audience(audience)
+def _conversation(after: str) -> str | None:
     conversation = split_ref(after)[1] if after else None
     if after and not conversation:
         raise ArticleNotFoundError(f"{after[:80]!r} is not an answer id.", fix="Ask the question again from the home page.")
-    stored, _ = service(request).answer(q, aud, conversation)
+    return conversation
+
+
+@router.get("/ask")
+def ask_page(request: Request, q: str = "", audience: str = "", after: str = "") -> Response:
+    """A stored answer to the question, or a page whose button asks it (GET never writes)."""
+    aud = parse_audience(audience)
+    conversation = _conversation(after)
+    stored = service(request).find_stored(q, aud, conversation)
+    if stored is not None:
+        return RedirectResponse(stored.url, status_code=303)
+    return _page(request, "ask.html", {"q": q.strip(), "audience": aud.value, "after": conversation or "",
+                                       "reason": "new"})
+
+
+@router.post("/ask")
+def ask(request: Request, q: str = Form(""), audience: str = Form(""), after: str = Form("")) -> Response:
+    """The ask, follow-up and audience forms post here (with the page's CSRF token)."""
+    enforce_ask_limit(request)
+    stored, _ = service(request).answer(q, parse_audience(audience), _conversation(after))
     return RedirectResponse(stored.url, status_code=303)
+
+
+def _variants(request: Request, stored: StoredArticle) -> dict[str, str]:
+    """audience -> URL of the answers to this question already stored for other readers."""
+    svc = service(request)
+    out = {}
+    for aud in Audience:
+        found = svc.variant(stored, aud)
+        if found is not None:
+            out[aud.value] = found.url
+    return out
 
 
 @router.get("/a/{ref}")
@@ -50,14 +85,23 @@ def article(request: Request, ref: str, audience: str = "") -> Response:
     if audience:
         aud = parse_audience(audience)
         if aud.value != stored.audience:
-            return RedirectResponse(svc.for_audience(stored, aud).url + suffix, status_code=303)
+            other = svc.variant(stored, aud)
+            if other is not None:
+                return RedirectResponse(other.url + suffix, status_code=303)
+            if as_json or wants_json(request):
+                raise ArticleNotFoundError(
+                    f"This question has no stored answer for {aud.label.lower()} readers yet.",
+                    fix="POST /api/v1/answers with the question, this audience and conversation_id (if it is a "
+                        "follow-up) to make one.")
+            return _page(request, "ask.html", {"q": stored.question, "audience": aud.value,
+                                               "after": stored.follows or "", "reason": "audience"})
     if slug != stored.slug:
         return RedirectResponse(stored.url + suffix, status_code=301)
     svc.record_read(stored)  # in memory; written in batches, never by this GET (reads.py)
     if as_json or wants_json(request):
         return JSONResponse(answer_payload(stored, request))
     view = article_view(stored, svc.repo.events(stored.id))
-    return _page(request, "article.html", {"stored": stored, "v": view})
+    return _page(request, "article.html", {"stored": stored, "v": view, "variants": _variants(request, stored)})
 
 
 @router.get("/search", response_class=HTMLResponse)

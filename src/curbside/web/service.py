@@ -112,13 +112,26 @@ class AnswerService:
     def answer(self, question: str | None, audience: Audience, conversation_id: str | None = None
                ) -> tuple[StoredArticle, bool]:
         """(stored answer, cached). Identical question + audience (+ follow-up context) on
-        the same corpus and settings returns the stored answer without asking the engine."""
+        the same corpus and settings returns the stored answer without asking the engine.
+        This writes (a new answer is stored for review): only POST requests call it."""
+        q, context, prev = self._question(question, conversation_id)
+        return self._stored_or_new(q, audience, context, prev.id if prev else None)
+
+    def find_stored(self, question: str | None, audience: Audience, conversation_id: str | None = None
+                    ) -> StoredArticle | None:
+        """The stored answer to this question, if any; never asks the engine nor writes
+        (what GET requests use: a link or a prefetcher must not add to the review queue)."""
+        q, context, _ = self._question(question, conversation_id)
+        return self.repo.find(q, audience.value, context)
+
+    def _question(self, question: str | None, conversation_id: str | None
+                  ) -> tuple[str, str | None, StoredArticle | None]:
         from curbside.engine import clean_question
 
         q = clean_question(question or "", self.settings.max_question_chars)
         prev = self.repo.get(conversation_id) if conversation_id else None
         context = followup_context(prev, self.settings.max_question_chars) if prev else None
-        return self._stored_or_new(q, audience, context, prev.id if prev else None)
+        return q, context, prev
 
     def _stored_or_new(self, question: str, audience: Audience, context: str | None,
                        follows: str | None) -> tuple[StoredArticle, bool]:
@@ -137,11 +150,12 @@ class AnswerService:
     def get(self, article_id: str) -> StoredArticle:
         return self.repo.get(article_id)
 
-    def for_audience(self, stored: StoredArticle, audience: Audience) -> StoredArticle:
-        """The same question (and follow-up context) answered for another reader."""
+    def variant(self, stored: StoredArticle, audience: Audience) -> StoredArticle | None:
+        """The same question (and follow-up context) already answered for another reader,
+        or None; making it is a POST (``answer`` with ``conversation_id=stored.follows``)."""
         if stored.audience == audience.value:
             return stored
-        return self._stored_or_new(stored.question, audience, stored.context, stored.follows)[0]
+        return self.repo.find(stored.question, audience.value, stored.context)
 
     def record_read(self, stored: StoredArticle) -> None:
         """A public article page was served: counted in memory, written in batches (reads.py)."""

@@ -1,0 +1,66 @@
+"""Password hashing (argon2id, argon2-cffi's RFC 9106 defaults) and the length policy.
+
+Only the hash is stored; it carries its own parameters, so raising the cost later
+needs no migration: ``needs_rehash`` says when a stored hash was made with weaker
+parameters, and the account is re-hashed at its next successful sign-in.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from curbside.accounts.errors import WeakPasswordError
+
+MIN_LENGTH = 10
+MAX_LENGTH = 1024  # long passphrases are fine; megabyte "passwords" are not
+
+
+class Passwords:
+    """Hash, verify and check passwords. ``hasher`` is replaceable (tests use a cheap one)."""
+
+    def __init__(self, hasher: PasswordHasher | None = None, *, min_length: int = MIN_LENGTH) -> None:
+        self.hasher = hasher or PasswordHasher()
+        self.min_length = min_length
+        self._dummy: str | None = None
+        self._lock = threading.Lock()
+
+    def check_policy(self, password: str) -> None:
+        if len(password) < self.min_length:
+            raise WeakPasswordError(f"The password is shorter than {self.min_length} characters.",
+                                    fix=f"Choose a password of at least {self.min_length} characters; "
+                                        "a few unrelated words make a good one.")
+        if len(password) > MAX_LENGTH:
+            raise WeakPasswordError(f"The password is longer than {MAX_LENGTH} characters.",
+                                    fix="Choose a shorter password.")
+        if not password.strip():
+            raise WeakPasswordError("The password is only spaces.", fix="Choose a real password.")
+
+    def hash(self, password: str) -> str:
+        self.check_policy(password)
+        return self.hasher.hash(password)
+
+    def verify(self, stored_hash: str, password: str) -> bool:
+        if not password or len(password) > MAX_LENGTH:
+            return False
+        try:
+            return bool(self.hasher.verify(stored_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        try:
+            return bool(self.hasher.check_needs_rehash(stored_hash))
+        except InvalidHashError:
+            return True
+
+    def waste_time(self, password: str) -> None:
+        """Verify against a throwaway hash, so an unknown or disabled username takes as long
+        as a wrong password (sign-in does not reveal which usernames exist)."""
+        with self._lock:
+            if self._dummy is None:
+                self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
+        self.verify(self._dummy, password or "x")
