@@ -20,7 +20,17 @@ from curbside.accounts import Accounts, Passwords
 from curbside.editorial import EditorialRepository
 from curbside.errors import CurbsideError
 from curbside.settings import Settings
-from curbside.web import auth, errors, routes_account, routes_admin, routes_api, routes_docs, routes_library, routes_pages
+from curbside.web import (
+    auth,
+    errors,
+    routes_account,
+    routes_admin,
+    routes_api,
+    routes_docs,
+    routes_library,
+    routes_pages,
+    routes_review,
+)
 from curbside.web.middleware import BodyLimitMiddleware, HeadAsGetMiddleware, SecurityHeadersMiddleware
 from curbside.web.ratelimit import RateLimiter
 from curbside.web.render import STATIC_DIR, make_templates
@@ -90,5 +100,7 @@ def create_app(settings: Settings | None = None, *, engine_factory: EngineFactor
     app.include_router(routes_library.router)
     app.include_router(routes_account.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_review.pages)
+    app.include_router(routes_review.api)
     app.include_router(routes_docs.router)
     return app

@@ -24,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from curbside.accounts.roles import Permission
 from curbside.accounts.users import User
-from curbside.editorial import NotAllowedError
 from curbside.editorial.compare import compare_stored
 from curbside.editorial.edits import (
     AddStatement,
@@ -38,7 +37,7 @@ from curbside.editorial.edits import (
 from curbside.editorial.living import refresh_operations
 from curbside.editorial.workflow import Action
 from curbside.errors import UserInputError
-from curbside.web.auth import client_address, log_refusal, require, requires
+from curbside.web.auth import client_address, require, requires
 from curbside.web.review_view import AGES, QueueFilter, queue, review_view
 from curbside.web.routes_api import _article_id, _errors, answer_payload, service
 
@@ -65,15 +64,6 @@ def _int(raw: Any, what: str) -> int:
         return int(str(raw).strip())
     except (TypeError, ValueError):
         raise UserInputError(f"{what} is not a number.", fix="Reload the page and submit the form again.") from None
-
-
-def _guarded(request: Request, user: User, action: str, target: str, fn: Any) -> Any:
-    """Run ``fn``; a refusal by the repository (e.g. approving your own version) is logged."""
-    try:
-        return fn()
-    except NotAllowedError as e:
-        log_refusal(request, action, actor=user.actor(), target=target, detail=str(e))
-        raise
 
 
 # ---- pages ---------------------------------------------------------------------------
@@ -116,9 +106,8 @@ async def review_action(request: Request, answer_id: str) -> RedirectResponse:
     version = _int(form.get("expected_version"), "The version")
     note = str(form.get("note") or "").strip() or None
     svc = service(request)
-    await _threaded(lambda: _guarded(request, user, f"review.{action.value}", f"{aid}@v{version}",
-                                     lambda: svc.review(aid, action.value, user.actor(), version, note,
-                                                        client=client_address(request))))
+    await _threaded(lambda: svc.review(aid, action.value, user.actor(), version, note,
+                                       client=client_address(request)))
     return _see(f"/review/{aid}")
 
 
@@ -141,8 +130,7 @@ async def edit_submit(request: Request, answer_id: str) -> RedirectResponse:
     stored = await _threaded(lambda: svc.repo.get(aid))
     version = _int(form.get("expected_version"), "The version")
     edit = edit_from_form(stored.article, form, stale=stored.stale_sources)
-    await _threaded(lambda: _guarded(request, user, "edit", f"{aid}@v{version}",
-                                     lambda: svc.edit(aid, edit, user.actor(), version)))
+    await _threaded(lambda: svc.edit(aid, edit, user.actor(), version))
     return _see(f"/review/{aid}")
 
 
@@ -233,8 +221,7 @@ def edit_answer(answer_id: str, body: EditRequest, request: Request,
     cannot approve it. Needs an editor's session (with X-CSRF-Token) or API token."""
     aid = _article_id(answer_id)
     edit = Edit.from_dict({"reason": body.reason, "note": body.note, "operations": body.operations})
-    stored = _guarded(request, user, "edit", f"{aid}@v{body.expected_version}",
-                      lambda: service(request).edit(aid, edit, user.actor(), body.expected_version))
+    stored = service(request).edit(aid, edit, user.actor(), body.expected_version)
     return answer_payload(stored, request)
 
 
