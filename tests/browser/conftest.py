@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,13 +60,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def base_url(served_data_dir: Path, shared_dir: Path) -> Iterator[str]:
+@contextmanager
+def serve(settings: Settings) -> Iterator[str]:
+    """The app on ``settings`` served by uvicorn on a free loopback port, in a thread."""
     import uvicorn
 
     from curbside.web.app import create_app
 
-    app = create_app(Settings(data_dir=served_data_dir, shared_dir=shared_dir))
+    app = create_app(settings)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
@@ -75,9 +77,17 @@ def base_url(served_data_dir: Path, shared_dir: Path) -> Iterator[str]:
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("the test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def base_url(served_data_dir: Path, shared_dir: Path) -> Iterator[str]:
+    with serve(Settings(data_dir=served_data_dir, shared_dir=shared_dir)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
