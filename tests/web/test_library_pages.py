@@ -3,8 +3,10 @@ note on the article page, and page reads counted in memory and flushed at shutdo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from fakes import PASSAGE_1, FakeEngine
 from fastapi.testclient import TestClient
 
@@ -12,6 +14,12 @@ from curbside.editorial import Actor, EditorialRepository, Status, StoredArticle
 from curbside.editorial.edits import AddStatement, Edit, Place
 from curbside.settings import Settings
 from curbside.web.app import create_app
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient], engine: FakeEngine, database_url: str) -> TestClient:
+    """This module runs on both editorial databases: SQLite and a real PostgreSQL."""
+    return make_client(engine, database_url=database_url)
 
 REVIEWER = Actor("rivera", "Dr A. Rivera", id=None)
 

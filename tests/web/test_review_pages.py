@@ -5,10 +5,26 @@ comparison of versions, and the JSON edit/compare API; who may see and do what."
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+import pytest
+from fakes import PASSAGE_2, FakeEngine
 from fastapi.testclient import TestClient
-from fakes import PASSAGE_2
-from signin import add_user, api_token, ask_form, audit_lines, bearer, other_client, sign_in
+from signin import (
+    add_user,
+    api_token,
+    ask_form,
+    audit_lines,
+    bearer,
+    other_client,
+    sign_in,
+)
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient], engine: FakeEngine, database_url: str) -> TestClient:
+    """This module runs on both editorial databases: SQLite and a real PostgreSQL."""
+    return make_client(engine, database_url=database_url)
 
 Q = "What is the indication for Baclofen (Lioresal)?"
 

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Callable
 
 import pytest
 from fakes import FakeEngine
@@ -27,6 +28,12 @@ from signin import (
     review,
     sign_in,
 )
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient], engine: FakeEngine, database_url: str) -> TestClient:
+    """This module runs on both editorial databases: SQLite and a real PostgreSQL."""
+    return make_client(engine, database_url=database_url)
 
 Q = "What is the indication for Baclofen (Lioresal)?"
 EVIL = "https://evil.example"
