@@ -11,7 +11,7 @@ Every review action also lands in the audit log (audit.py) in the same transacti
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
