@@ -294,10 +294,11 @@ def _compare_statements(old: list[dict[str, Any]], new: list[dict[str, Any]], ol
     items: list[StatementChange] = []
     for j, s in enumerate(new):
         cites = tuple(int(c) for c in s.get("citations", []))
-        i = match.get(j)
-        if i is None:
+        found = match.get(j)
+        if found is None:
             items.append(StatementChange("added", s["text"], None, j, cites))
             continue
+        i = found
         kind = kinds[j]
         if kind != "changed" and o_cites[i] != n_cites[j]:
             kind = "changed"

@@ -122,18 +122,17 @@ def changed_sources(article: Mapping[str, Any], current: Mapping[str, str],
         passages = doc_passages.get(str(r.get("doc_id") or ""), [])
         if any(norm_ws(text) == norm_ws(old) for _, text in passages):
             continue  # the same words, at another ordinal of the same document
-        base = dict(reference=int(r["number"]), passage_id=pid, doc_id=str(r.get("doc_id") or ""),
-                    title=str(r.get("title") or ""), old=old)
+        ref, doc, title = int(r["number"]), str(r.get("doc_id") or ""), str(r.get("title") or "")
         best_pid, best_text, best = None, None, -1.0
         for other_pid, text in passages:
             score = similarity(old, text) + (0.05 if other_pid == pid else 0.0)
             if score > best:
                 best_pid, best_text, best = other_pid, text, score
         if best_text is None or (best < REMOVED_BELOW and now is None):
-            out.append(SourceChange(kind="removed", new=None, **base))
+            out.append(SourceChange(ref, pid, doc, title, "removed", old, None))
         else:
-            out.append(SourceChange(kind="changed", new=best_text,
-                                    new_passage_id=best_pid if best_pid != pid else None, **base))
+            out.append(SourceChange(ref, pid, doc, title, "changed", old, best_text,
+                                    new_passage_id=best_pid if best_pid != pid else None))
     return out
 
 

@@ -121,7 +121,8 @@ class IndicationMatcher:
         words = tuple(w for w in norm_words(candidates[-1]) if w)
         result: GoldTerm | None = None
         for c in candidates:
-            nodes = self.vocab.terms.get(bag(norm_words(c))) or self.vocab.acronyms.get(c.strip())
+            nodes: set[str] | frozenset[str] | None = (self.vocab.terms.get(bag(norm_words(c)))
+                                                       or self.vocab.acronyms.get(c.strip()))
             if nodes:
                 result = GoldTerm(gold, frozenset(nodes), words, "term")
                 break
@@ -129,8 +130,8 @@ class IndicationMatcher:
             ms = [m for m in self.mentions(candidates[-1]) if m.start >= 0]
             if ms:
                 longest = max(m.end - m.start for m in ms)
-                nodes = frozenset(n for m in ms if m.end - m.start == longest for n in m.nodes)
-                result = GoldTerm(gold, nodes, words, "terms in text")
+                within = frozenset(n for m in ms if m.end - m.start == longest for n in m.nodes)
+                result = GoldTerm(gold, within, words, "terms in text")
             else:
                 result = GoldTerm(gold, frozenset(), words, "unresolved")
         self._gold[gold] = result

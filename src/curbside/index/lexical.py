@@ -106,7 +106,7 @@ class LexicalIndex:
     def count(self, term: str) -> int:
         """How many passages contain ``term`` (stemmed like the text)."""
         q = self.index.parse_query(term, ["text", "title"])
-        return int(self.searcher.search(q, 1, count=True).count or 0)
+        return int(getattr(self.searcher.search(q, 1, count=True), "count", 0) or 0)
 
     def build_query(
         self,

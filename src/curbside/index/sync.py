@@ -128,11 +128,11 @@ def sync_dense(store: SQLiteStore, data_dir: Path, settings: Settings, tick: Pro
     current = json.loads(state_file.read_text()) if state_file.exists() else {}
     if missing or current != state or not DenseIndex.exists(folder):
         rowids: list[int] = []
-        vecs: list[np.ndarray] = []
+        stored: list[np.ndarray] = []
         for rowid, blob in store.iter_embeddings(vector_id, sources):
             rowids.append(rowid)
-            vecs.append(np.frombuffer(blob, dtype=np.float16))
-        matrix = np.vstack(vecs) if vecs else np.zeros((0, embedder.dim), dtype=np.float16)
+            stored.append(np.frombuffer(blob, dtype=np.float16))
+        matrix = np.vstack(stored) if stored else np.zeros((0, embedder.dim), dtype=np.float16)
         state_file.unlink(missing_ok=True)
         DenseIndex.write(folder, np.asarray(rowids, dtype=np.int64), matrix, vector_id)
         state_file.write_text(json.dumps(state))

@@ -77,7 +77,7 @@ def recommendation_blocks(raw: str) -> list[tuple[str | None, str]]:
     """(label or None, text) recommendation blocks of a major-recommendations text."""
     text = soft_clean(raw)
     labels = _labels(text)
-    hard: list[tuple[int, str | None]] = [(0, None), *labels] if not labels or labels[0][0] else labels
+    hard: list[tuple[int, str | None]] = [(0, None), *labels] if not labels or labels[0][0] else list(labels)
     blocks: list[tuple[str | None, str]] = []
     carry: int | None = None  # a bare heading ("Main Recommendation") joins the next block
     for (start, label), (end, _) in zip(hard, [*hard[1:], (len(text), None)], strict=True):

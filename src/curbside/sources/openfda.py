@@ -225,7 +225,8 @@ def record_to_item(record: Any, where: str, index: int, path: Path) -> Document 
     label_id = record.get("id") or record.get("set_id")
     if not isinstance(label_id, str) or not label_id.strip():
         return RecordError(str(path), f"{where}#{index}", "label has no 'id' or 'set_id' field")
-    of = record.get("openfda") if isinstance(record.get("openfda"), dict) else {}
+    raw_of = record.get("openfda")
+    of: dict[str, Any] = raw_of if isinstance(raw_of, dict) else {}
     set_id = record.get("set_id") if isinstance(record.get("set_id"), str) else None
     return label_document(
         doc_id=f"label:{label_id.strip()}",

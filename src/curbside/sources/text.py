@@ -342,7 +342,7 @@ class _Guarded(io.RawIOBase):
     """A read-only stream that reports read failures (corrupt zip or gzip data,
     I/O errors) as SourceFormatError naming the file."""
 
-    def __init__(self, inner: IO[bytes], path: Path) -> None:
+    def __init__(self, inner: IO[bytes] | gzip.GzipFile, path: Path) -> None:
         self._inner, self._path = inner, path
 
     def readable(self) -> bool:

@@ -89,7 +89,7 @@ def unknown_drug_names(text: str, pq: ParsedQuestion, knows: Callable[[str], boo
     is taken for a badly misspelt drug, not a drug of its own; a capitalised one is not
     ("Norvexitol" is no misspelling of "Norvasc")."""
     spans = token_spans(text)
-    covered = {m.text.lower() for m in (*pq.drugs, *pq.conditions)}
+    covered = {d.text.lower() for d in pq.drugs} | {c.text.lower() for c in pq.conditions}
     covered_toks = {t for c in covered for t, _, _ in token_spans(c)}
     out: list[str] = []
     for i, (tok, start, end) in enumerate(spans):
