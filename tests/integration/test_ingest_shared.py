@@ -84,9 +84,14 @@ def test_interrupted_ingest_resumes_to_the_same_state(shared_dir, corpus_slice, 
                 n = 0
             if n >= 2:
                 break
+        if proc.poll() is not None:
+            break
         time.sleep(0.05)
+    # the kill must land mid-ingest, or this test proves nothing
+    assert proc.poll() is None, "the ingest ended before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert proc.returncode == -signal.SIGKILL
     store = SQLiteStore(db, readonly=True)
     partial = store.counts()
     store.close()
@@ -94,7 +99,8 @@ def test_interrupted_ingest_resumes_to_the_same_state(shared_dir, corpus_slice, 
     assert resumed.files_unchanged >= partial["files"] - 1
     store = SQLiteStore(db, readonly=True)
     full = SQLiteStore(paths.store_file(slice_settings.data_dir), readonly=True)
-    assert store.counts() == full.counts()
+    assert partial["files"] < full.counts()["files"]  # it was cut short...
+    assert store.counts() == full.counts()  # ...and the next run completed it
     assert store.index_diff("lexical") == ([], [])
     store.close()
     full.close()
