@@ -72,7 +72,3 @@ class SessionStore:
         with self.db.write() as tx:
             cur = tx.execute("DELETE FROM sessions WHERE token_hash=?", (token_hash(token),))
             return bool(getattr(cur, "rowcount", 0))
-
-    def end_all(self, user_id: int) -> None:
-        with self.db.write() as tx:
-            tx.execute("DELETE FROM sessions WHERE user_id=?", (user_id,))

@@ -18,9 +18,6 @@ from curbside.errors import CurbsideError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-INTERNAL_ERROR_EXIT = 70
-
-
 def handle_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

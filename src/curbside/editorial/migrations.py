@@ -30,10 +30,6 @@ class Migration:
         return self.sqlite if dialect == "sqlite" else self.postgresql
 
 
-def _both(*statements: str) -> tuple[str, ...]:
-    return statements
-
-
 _V1_COMMON = (
     """CREATE TABLE IF NOT EXISTS articles (
         id TEXT PRIMARY KEY, key TEXT NOT NULL UNIQUE, slug TEXT NOT NULL,

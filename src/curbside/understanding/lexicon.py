@@ -52,12 +52,6 @@ class DrugLexicon:
     def in_corpus(self, generic: str) -> bool:
         return generic in self.corpus_generics
 
-    def names_for(self, generic: str) -> tuple[str, ...]:
-        """Every stored surface name of a generic (term keys), for display or expansion."""
-        return tuple(sorted(
-            k for k, c in self._names.items() if self._generics[int(c) // 3] == generic
-        ))
-
     def fuzzy_lookup(self, token: str) -> tuple[str, str] | None:
         """(generic, name) of the one corpus drug name within a small edit distance of
         ``token`` (same first letter), or None when there is none or it is ambiguous.
