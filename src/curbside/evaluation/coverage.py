@@ -6,8 +6,8 @@ distinct content words. Content words are lower-cased alphanumeric tokens, Engli
 words and single letters out, stemmed with the Snowball English stemmer (the one the
 lexical index uses), so "reduces", "reduced" and "reducing" are one word.
 
-    match_all(["Side effects of escitalopram include headache"],
-              ["Headache is a common side effect of escitalopram."])[0].covered  # True
+    target = content_stems("Side effects of escitalopram include headache")
+    covers(target, content_stems("Headache is a common side effect of escitalopram."))  # True
 
 The same rule scores the engine's answers, the BM25 baseline and the corpus ceiling
 (``ceiling.py``), so the three figures can be compared."""
@@ -59,6 +59,12 @@ def needed(n: int) -> int:
 
 def overlap(target: frozenset[str], sentence: frozenset[str]) -> int:
     return len(target & sentence)
+
+
+def covers(target: frozenset[str], sentence: frozenset[str]) -> bool:
+    """``sentence`` holds at least 60 % of ``target``'s content words (an empty target is
+    never covered: it states nothing)."""
+    return bool(target) and overlap(target, sentence) >= needed(len(target))
 
 
 @dataclass(frozen=True, slots=True)
