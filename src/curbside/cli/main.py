@@ -142,12 +142,12 @@ def status(ctx: click.Context, show_errors: bool) -> None:
 
     engine = Engine.open(_settings(ctx))
     try:
-        for k, v in engine.store.counts().items():
+        for k, v in engine.counts().items():
             click.echo(f"{k}: {v}")
         click.echo(f"corpus_version: {engine.corpus_version}")
         click.echo(f"dense vectors: {'yes' if engine.has_dense else 'no (run `curbside ingest --embed`)'}")
         if show_errors:
-            for e in engine.store.errors(limit=1000):
+            for e in engine.record_errors(limit=1000):
                 click.echo(f"{e.file} [{e.record}]: {e.reason}")
     finally:
         engine.close()
