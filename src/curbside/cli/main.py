@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from curbside.cli.errors import handle_errors
-from curbside.settings import Settings, describe
+from curbside.settings import Settings, allowed, describe
 from curbside.types import Audience
 
 AUDIENCES = [a.value for a in Audience]
@@ -156,9 +156,9 @@ def status(ctx: click.Context, show_errors: bool) -> None:
 @cli.command("settings")
 @handle_errors
 def settings_cmd() -> None:
-    """List every setting with its environment variable, default and help."""
+    """List every setting with its environment variable, default, allowed values and help."""
     for name, env, default, help_text in describe():
-        click.echo(f"{name}  ({env}, default {default})\n    {help_text}")
+        click.echo(f"{name}  ({env}, default {default}; {allowed(name)})\n    {help_text}")
 
 
 def _register_optional() -> None:
