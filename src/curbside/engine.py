@@ -2,6 +2,10 @@
 
     engine = Engine.open(Settings.from_env())
     article = engine.ask("What is the indication for Baclofen (Lioresal)?")
+
+The engine works through its ports (ports.py: passage store, lexical and vector search,
+embedder, reranker, question index); ``Engine.open`` wires in the concrete ones of a
+data folder (SQLite, tantivy, float16 vectors, ONNX models), a test may pass fakes.
 """
 
 from __future__ import annotations
@@ -9,11 +13,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from curbside import paths
 from curbside.composition.compose import Composer, Context, abstained_article, title_for
@@ -29,6 +31,15 @@ from curbside.errors import (
 )
 from curbside.index.lexical import LexicalIndex, query_terms
 from curbside.index.retrieve import Retrieved, Retriever
+from curbside.index.source_search import search_sources
+from curbside.ports import (
+    LexicalSearch,
+    PassageReranker,
+    PassageStore,
+    QuestionIndex,
+    TextEmbedder,
+    VectorSearch,
+)
 from curbside.settings import Settings
 from curbside.store.sqlite import SQLiteStore
 from curbside.types import (
@@ -37,6 +48,8 @@ from curbside.types import (
     ParsedQuestion,
     QuestionMatch,
     QuestionType,
+    RecordError,
+    SourceHit,
     SourceType,
     StoredPassage,
 )
@@ -47,9 +60,6 @@ from curbside.understanding.qtype import asks_overview
 from curbside.understanding.commonness import everyday, field_words
 from curbside.understanding.scope import abstain_reason
 from curbside.validate import check_text
-
-if TYPE_CHECKING:
-    from curbside.index.questions import QuestionMatcher
 
 # Words that say what kind of answer is wanted, not what it is about.
 GENERIC_WORDS = frozenset(
@@ -86,29 +96,45 @@ def clean_question(raw: str, max_chars: int, what: str = "question") -> str:
 
 
 class Engine:
+    """Answers questions from one corpus. Not safe for concurrent use (the web keeps a
+    pool of engines, each lent to one request at a time)."""
+
     def __init__(
         self,
         settings: Settings,
-        store: SQLiteStore,
-        lexical: LexicalIndex,
+        store: PassageStore,
+        lexical: LexicalSearch,
         parser: QuestionParser,
-        dense: object | None,
+        dense: VectorSearch | None = None,
+        *,
+        embedder: TextEmbedder | None = None,
+        reranker: PassageReranker | None = None,
+        questions: QuestionIndex | None = None,
     ) -> None:
+        """``dense`` (passage vectors) needs the ``embedder`` that made them, for the
+        question's vector; the embedder alone serves ``questions`` (the answered
+        questions' index) and the semantic shortlist. ``reranker`` is used when the
+        use_rerank setting is on."""
+        if dense is not None and embedder is None:
+            raise ValueError("dense search needs the embedder that made its vectors")
         self.settings = settings
         self.store = store
         self.lexical = lexical
         self.parser = parser
         self.dense = dense
-        self._embedder: object | None = None
-        self._reranker: object | None = None
-        self._questions: object | None = None  # QuestionMatcher, False when there is none
-        self._lock = threading.Lock()
+        self.embedder = embedder
+        self.reranker = reranker
+        self.questions = questions
         self.composer = Composer()
         self.corpus_version = store.corpus_version()
         self.settings_hash = settings.answer_hash()
 
     @classmethod
     def open(cls, settings: Settings) -> Engine:
+        """The engine over the data folder ``settings.data_dir``: its SQLite store,
+        tantivy index and vocabularies, and, when they were built (`curbside ingest
+        --embed`) and the settings use them, its passage vectors, answered questions and
+        the ONNX models (whose weights load on first use)."""
         data = settings.data_dir
         if not data_ready(data):
             raise NotIngestedError(
@@ -135,58 +161,27 @@ class Engine:
                 f"The vocabularies in {data} are missing or from another version ({e}).",
                 fix=f"Run `curbside ingest {settings.corpus_dir}` again; it rebuilds them.",
             ) from e
-        dense = None
-        if settings.use_dense and (paths.dense_dir(data) / "meta.json").exists():
-            from curbside.index.dense import DenseIndex
-
-            dense = DenseIndex.load(paths.dense_dir(data))
-        return cls(settings, store, lexical, parser, dense)
+        try:
+            more = _optional_parts(settings)
+        except BaseException:
+            store.close()
+            raise
+        return cls(settings, store, lexical, parser, more.dense, embedder=more.embedder,
+                   reranker=more.reranker, questions=more.questions)
 
     @property
     def has_dense(self) -> bool:
         return self.dense is not None
 
-    def _query_embedder(self) -> object:
-        """The bge-small embedder for questions, made once (it loads on first use)."""
-        with self._lock:
-            if self._embedder is None:
-                from curbside.index.embedder import Embedder
-                from curbside.index.models import model_dir
-
-                self._embedder = Embedder(
-                    model_dir("bge_small_en"), threads=self.settings.threads,
-                    max_tokens=self.settings.embed_max_tokens,
-                )
-            return self._embedder
-
     def _retriever(self) -> Retriever:
-        embedder = reranker = None
-        if self.dense is not None:
-            embedder = self._query_embedder()
-        if self.settings.use_rerank:
-            with self._lock:
-                if self._reranker is None:
-                    from curbside.index.models import model_dir
-                    from curbside.index.rerank import Reranker
+        return Retriever(
+            self.store, self.lexical, self.settings, dense=self.dense, embedder=self.embedder, reranker=self.reranker
+        )
 
-                    self._reranker = Reranker(model_dir("reranker_en"), threads=self.settings.threads)
-            reranker = self._reranker
-        return Retriever(self.store, self.lexical, self.settings, dense=self.dense, embedder=embedder, reranker=reranker)
-
-    def question_matcher(self) -> QuestionMatcher | None:
-        """The matcher over the corpus's answered questions (built by `curbside ingest
-        --embed`), or None when there is no question index for this model."""
-        if self._questions is None:
-            from curbside.index.questions import QuestionMatcher
-
-            found = None
-            folder = paths.questions_dir(self.settings.data_dir)
-            if QuestionMatcher.exists(folder):
-                found = QuestionMatcher.load(folder, self._query_embedder(), threads=self.settings.threads)  # type: ignore[arg-type]
-            with self._lock:
-                if self._questions is None:
-                    self._questions = found if found is not None else False
-        return self._questions or None  # type: ignore[return-value]
+    def question_matcher(self) -> QuestionIndex | None:
+        """The index of the corpus's answered questions (built by `curbside ingest
+        --embed`), or None when there is none for this model."""
+        return self.questions
 
     def similar_questions(
         self,
@@ -308,17 +303,16 @@ class Engine:
 
         return search
 
-    def _meaning(self, question: str) -> Callable[[Sequence[str]], Sequence[float]]:
+    def _meaning(self, embedder: TextEmbedder, question: str) -> Callable[[Sequence[str]], Sequence[float]]:
         """Cosine of sentences to the question with the bge-small model (sentences are
         embedded as passages, the question with its retrieval instruction)."""
-        embedder = self._query_embedder()
         qv = None
 
         def similarity(texts: Sequence[str]) -> Sequence[float]:
             nonlocal qv
             if qv is None:
-                qv = embedder.embed_query(question)  # type: ignore[attr-defined]
-            vs = embedder.embed_passages(list(texts))  # type: ignore[attr-defined]
+                qv = embedder.embed_query(question)
+            vs = embedder.embed_passages(list(texts))
             return [float(x) for x in vs @ qv]
 
         return similarity
@@ -389,7 +383,8 @@ class Engine:
             # drug focus (the corpus's answered questions are about conditions; a drug
             # article that finds nothing falls back on it too, below)
             answered=() if focused else tuple(self.similar_questions(pq, k=1)),
-            meaning=self._meaning(pq.text) if self.dense is not None and self.settings.semantic_shortlist else None,
+            meaning=self._meaning(self.embedder, pq.text)
+            if self.dense is not None and self.embedder is not None and self.settings.semantic_shortlist else None,
             shortlist=self.settings.semantic_shortlist,
             meaning_weight=self.settings.semantic_weight,
         )
@@ -422,6 +417,20 @@ class Engine:
             timings_ms=timings, partial=done.partial_note is not None, partial_note=done.partial_note, **common,
         )
 
+    def search_sources(self, text: str, limit: int = 10) -> list[SourceHit]:
+        """At most ``limit`` passages for the words of ``text`` (BM25, no drug filter, no
+        question understanding), best first, each with a snippet around the first word
+        found: the web's source search."""
+        return search_sources(self.lexical, self.store, text, limit)
+
+    def counts(self) -> dict[str, int]:
+        """How many files, documents, passages and record errors the store holds."""
+        return self.store.counts()
+
+    def record_errors(self, limit: int = 50) -> list[RecordError]:
+        """Malformed records skipped at ingest (at most ``limit``)."""
+        return self.store.errors(limit)
+
     def close(self) -> None:
         self.store.close()
 
@@ -433,6 +442,45 @@ def _lazy(make: Callable[[], Iterable[str]]) -> Iterator[str]:
 
 def _no_drug(token: str) -> bool:
     return False
+
+
+@dataclasses.dataclass(frozen=True)
+class _Optional:
+    """The engine's optional parts (None: not built, or not used by the settings)."""
+
+    dense: VectorSearch | None = None
+    embedder: TextEmbedder | None = None
+    questions: QuestionIndex | None = None
+    reranker: PassageReranker | None = None
+
+
+def _optional_parts(settings: Settings) -> _Optional:
+    """What of ``settings.data_dir`` the engine may use besides the store, the lexical
+    index and the vocabularies: the passage vectors (when built and ``use_dense``), the
+    answered questions' index (when built with this model), the embedder either needs,
+    and the reranker (``use_rerank``). The models are found now (ModelUnavailableError
+    when missing); their weights load on first use."""
+    from curbside.index.dense import DenseIndex
+    from curbside.index.models import EMBEDDER, RERANKER, model_dir
+    from curbside.index.questions import QuestionMatcher
+
+    data = settings.data_dir
+    dense = None
+    if settings.use_dense and DenseIndex.exists(paths.dense_dir(data)):
+        dense = DenseIndex.load(paths.dense_dir(data))
+    has_questions = QuestionMatcher.exists(paths.questions_dir(data))
+    embedder = questions = reranker = None
+    if dense is not None or has_questions:
+        from curbside.index.embedder import Embedder
+
+        embedder = Embedder(model_dir(EMBEDDER), threads=settings.threads, max_tokens=settings.embed_max_tokens)
+        if has_questions:
+            questions = QuestionMatcher.load(paths.questions_dir(data), embedder, threads=settings.threads)
+    if settings.use_rerank:
+        from curbside.index.rerank import Reranker
+
+        reranker = Reranker(model_dir(RERANKER), threads=settings.threads)
+    return _Optional(dense, embedder, questions, reranker)
 
 
 def data_ready(data_dir: Path) -> bool:

@@ -6,7 +6,8 @@ CurbsideError
 │   ├── EmptyQuestionError
 │   ├── QuestionTooLongError
 │   ├── InvalidTextError    text that is not text: invalid UTF-8 bytes, a lone surrogate
-│   └── CorpusPathError     missing or empty corpus path
+│   ├── CorpusPathError     missing or empty corpus path
+│   └── SettingError        a setting (CURBSIDE_* variable or value in code) out of its range
 ├── StoreError              the store cannot be opened or is not built yet
 │   ├── NotIngestedError    `ask` before any `ingest`
 │   └── CorruptStoreError   the store or its index is there but cannot be read
@@ -51,6 +52,10 @@ class InvalidTextError(UserInputError):
 
 class CorpusPathError(UserInputError):
     code = "corpus_path"
+
+
+class SettingError(UserInputError):
+    code = "invalid_setting"
 
 
 class StoreError(CurbsideError):

@@ -1,7 +1,17 @@
-"""Settings: declared once, each with a default and help text.
+"""Settings: declared once, each with a default, help text and the values it allows.
 
 Resolution order for each setting: explicit value (CLI flag / constructor) ->
 environment variable ``CURBSIDE_<NAME>`` -> the default below.
+
+A value outside what a setting allows is refused, never bent: ``Settings(...)``,
+``replace`` and ``from_env`` raise SettingError (a UserInputError: the CLI prints it
+and exits 2) naming the variable, the value and what is allowed. Environment text is
+parsed strictly: a whole number is digits only ("60", not "sixty" nor "6.0"); a
+boolean is one of true/false, 1/0, yes/no, on/off (any case), so a typo such as
+"ture" is an error instead of a silent "false". Ranges are declared with each setting
+(``low``/``high`` below). The checks are plain code rather than pydantic: its lax
+parsing accepts "t", "y" and "6.0", so the parsing would be ours anyway, and importing
+it would add ~0.1 s to every CLI command (the web app imports it regardless).
 """
 
 from __future__ import annotations
@@ -9,12 +19,21 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from curbside.errors import SettingError
+
 ENV_PREFIX = "CURBSIDE_"
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("false", "0", "no", "off")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_SHOWN_CHARS = 60  # of a refused value, in messages
 
 
 def _repo_root() -> Path:
@@ -30,8 +49,11 @@ def default_data_dir() -> Path:
     return _repo_root() / "var"
 
 
-def _setting(default: Any, help: str, *, affects_answers: bool = True) -> Any:
-    meta = {"help": help, "affects_answers": affects_answers}
+def _setting(
+    default: Any, help: str, *, affects_answers: bool = True, low: float | None = None, high: float | None = None
+) -> Any:
+    """A setting's declaration: ``low`` and ``high`` bound a number (inclusive)."""
+    meta = {"help": help, "affects_answers": affects_answers, "low": low, "high": high}
     if callable(default):
         return field(default_factory=default, metadata=meta)
     return field(default=default, metadata=meta)
@@ -58,13 +80,13 @@ class Settings:
     )
     session_hours: int = _setting(
         12, "How long a sign-in lasts, in hours, before the reviewer must sign in again.",
-        affects_answers=False,
+        affects_answers=False, low=1, high=24 * 365,
     )
     login_max_failures: int = _setting(
         5, "Refused sign-ins for one username, or from one client address, within 15 minutes "
         "before sign-in answers 429 for the rest of those 15 minutes (counted in the audit log, so "
         "across every app instance).",
-        affects_answers=False,
+        affects_answers=False, low=1, high=1000,
     )
     trust_proxy: bool = _setting(
         False, "Behind a reverse proxy that terminates TLS: take the scheme from X-Forwarded-Proto "
@@ -76,33 +98,40 @@ class Settings:
         30, "New questions (POST /ask, POST /api/v1/answers) each client address may send per "
         "minute; more answer 429 with Retry-After. Signed-in Board members are not limited. "
         "Counted in memory, so each app instance has its own count; 0 turns the limit off.",
-        affects_answers=False,
+        affects_answers=False, low=0,
     )
     ask_burst: int = _setting(
         20, "How many questions a client may send at once before ask_rate_per_minute paces it.",
-        affects_answers=False,
+        affects_answers=False, low=1,
     )
     max_question_chars: int = _setting(
-        2000, "Questions longer than this are refused with a clear message."
+        2000, "Questions longer than this are refused with a clear message.", low=10, high=100_000
     )
-    lexical_k: int = _setting(60, "Passages taken from the lexical (BM25) index per question.")
-    dense_k: int = _setting(60, "Passages taken from the dense (embedding) index per question.")
+    lexical_k: int = _setting(
+        60, "Passages taken from the lexical (BM25) index per question.", low=1, high=10_000
+    )
+    dense_k: int = _setting(
+        60, "Passages taken from the dense (embedding) index per question.", low=1, high=10_000
+    )
     rrf_k: int = _setting(
-        5, "The k constant of reciprocal rank fusion (small: the runs' top ranks count most)."
+        5, "The k constant of reciprocal rank fusion (small: the runs' top ranks count most).",
+        low=1, high=10_000,
     )
-    dense_weight: float = _setting(1.5, "Weight of the dense run in the fusion (BM25 runs weigh 1).")
+    dense_weight: float = _setting(
+        1.5, "Weight of the dense run in the fusion (BM25 runs weigh 1).", low=0, high=100
+    )
     use_dense: bool = _setting(
         True, "Use dense embeddings when vectors were built (curbside ingest --embed)."
     )
     use_rerank: bool = _setting(
         False, "Rerank the fused shortlist with the cross-encoder (slower)."
     )
-    rerank_k: int = _setting(20, "How many fused passages the cross-encoder rescores.")
+    rerank_k: int = _setting(20, "How many fused passages the cross-encoder rescores.", low=1, high=1000)
     embed_batch: int = _setting(
-        32, "Passages embedded per model call during ingest.", affects_answers=False
+        32, "Passages embedded per model call during ingest.", affects_answers=False, low=1, high=4096
     )
     embed_max_tokens: int = _setting(
-        128, "Passages are truncated to this many tokens for embedding."
+        128, "Passages are truncated to this many tokens for embedding.", low=8, high=512  # the model's limits
     )
     embed_sources: str = _setting(
         "research",
@@ -111,51 +140,63 @@ class Settings:
         "about 0.04 s a passage on 2 cores.",
     )
     threads: int = _setting(
-        2, "CPU threads for the embedding model.", affects_answers=False
+        2, "CPU threads for the embedding model.", affects_answers=False, low=1, high=256
     )
     question_match_threshold: float = _setting(
         0.8,
         "An answered question of the corpus (MedQuAD) counts as the user's question when their "
         "embeddings' cosine similarity is at least this and the user names its topic "
         "(Engine.similar_questions). Lower finds more, and more wrong, matches.",
+        low=0, high=1,
     )
     max_statements_per_section: int = _setting(
-        8, "At most this many statements in the article's main section (others get 2)."
+        8, "At most this many statements in the article's main section (others get 2).", low=1, high=100
     )
     semantic_shortlist: int = _setting(
         0, "How many candidate sentences of an answer's main section are also scored by meaning "
         "(bge-small cosine to the question); 0 (the default) turns it off: measured on K-QA and "
-        "MedicationQA it gained no coverage and cost about 200 ms a question."
+        "MedicationQA it gained no coverage and cost about 200 ms a question.",
+        low=0, high=10_000,
     )
     semantic_weight: float = _setting(
         6.0, "Weight of the meaning score (cosine, 0-1) against the word score (shared words, "
-        "section cue) when the shortlist is ranked."
+        "section cue) when the shortlist is ranked.",
+        low=0, high=100,
     )
     min_evidence_coverage: float = _setting(
         0.4, "A statement of an answer built from guidelines and research must hold at least this "
-        "share of the question's word weight (rare words weigh more), else it is left out."
+        "share of the question's word weight (rare words weigh more), else it is left out.",
+        low=0, high=1,
     )
     max_sentence_chars: int = _setting(
-        600, "Sentences longer than this are left out (indication lists may run to 900)."
+        600, "Sentences longer than this are left out (indication lists may run to 900).", low=50, high=100_000
     )
 
     def __post_init__(self) -> None:
-        for f in fields(self):  # folders given as strings become Paths
-            if f.type in ("Path", Path) and not isinstance(getattr(self, f.name), Path):
-                object.__setattr__(self, f.name, Path(getattr(self, f.name)).expanduser())
+        refused: list[dataclasses.Field[Any]] = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            try:
+                fixed = _checked(f, value)
+            except ValueError:
+                refused.append(f)
+                continue
+            if fixed is not value:  # a folder becomes an expanded Path, a number 2 becomes 2.0
+                object.__setattr__(self, f.name, fixed)
+        if refused:
+            raise SettingError(
+                " ".join(f"The setting {f.name} ({_env_name(f)}) is {_shown(getattr(self, f.name))}, "
+                         f"but it must be {allowed(f.name)}." for f in refused),
+                fix=f"Give {refused[0].name} a value it allows, or leave it out for the default "
+                    f"({_default_text(refused[0])})." if len(refused) == 1
+                else "Give each a value it allows, or leave it out for its default.",
+            )
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            env = os.environ.get(ENV_PREFIX + f.name.upper())
-            if env is not None:
-                values[f.name] = _coerce(f, env)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        for f in fields(cls):
-            if f.name in values and f.type in ("Path", Path):
-                values[f.name] = Path(values[f.name]).expanduser()
-        return cls(**values)
+        """The settings from ``CURBSIDE_<NAME>`` variables, ``overrides`` (those not None)
+        winning; SettingError names every variable whose value is not allowed."""
+        return cls(**{**env_values(os.environ), **{k: v for k, v in overrides.items() if v is not None}})
 
     @property
     def corpus_dir(self) -> Path:
@@ -170,19 +211,8 @@ class Settings:
         return self.shared_dir / "eval"
 
     def embed_source_types(self) -> list[str]:
-        from curbside.types import SourceType
-
-        names = [x.strip() for x in self.embed_sources.split(",") if x.strip()]
-        valid = {t.value for t in SourceType}
-        bad = [n for n in names if n not in valid]
-        if bad:
-            from curbside.errors import UserInputError
-
-            raise UserInputError(
-                f"Unknown source type(s) in embed_sources: {', '.join(bad)}.",
-                fix=f"Use any of: {', '.join(sorted(valid))}.",
-            )
-        return names
+        """The source types of ``embed_sources`` (checked when the settings were made)."""
+        return _source_types(self.embed_sources)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -203,20 +233,130 @@ def describe() -> list[tuple[str, str, str, str]]:
     rows = []
     defaults = Settings()
     for f in fields(Settings):
-        rows.append(
-            (f.name, ENV_PREFIX + f.name.upper(), str(getattr(defaults, f.name)), f.metadata["help"])
-        )
+        rows.append((f.name, _env_name(f), str(getattr(defaults, f.name)), f.metadata["help"]))
     return rows
 
 
-def _coerce(f: dataclasses.Field[Any], raw: str) -> Any:
-    t = f.type
-    if t in ("bool", bool):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    if t in ("int", int):
-        return int(raw)
-    if t in ("float", float):
-        return float(raw)
-    if t in ("Path", Path):
-        return Path(raw).expanduser()
+def allowed(name: str) -> str:
+    """What the setting ``name`` allows, in words ("a whole number from 1 to 10000")."""
+    f = next(f for f in fields(Settings) if f.name == name)
+    kind = _kind(f)
+    if kind == "bool":
+        return "true or false (or 1/0, yes/no, on/off)"
+    if kind in ("int", "float"):
+        what = "a whole number" if kind == "int" else "a number"
+        low, high = f.metadata["low"], f.metadata["high"]
+        if low is not None and high is not None:
+            return f"{what} from {low:g} to {high:g}"
+        if low is not None:
+            return f"{what} of at least {low:g}"
+        return what
+    if kind == "Path":
+        return "a folder (not empty)"
+    if f.name == "embed_sources":
+        return "source types separated by commas, of " + ", ".join(_source_type_names())
+    return "any text"
+
+
+def env_values(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings that ``environ`` sets (``CURBSIDE_<NAME>``), parsed and checked;
+    SettingError names each variable whose value is not allowed, with its value."""
+    values: dict[str, Any] = {}
+    refused: list[dataclasses.Field[Any]] = []
+    for f in fields(Settings):
+        raw = environ.get(_env_name(f))
+        if raw is None:
+            continue
+        try:
+            values[f.name] = _checked(f, _parsed(f, raw))
+        except ValueError:
+            refused.append(f)
+    if not refused:
+        return values
+    message = " ".join(
+        f"{_env_name(f)} is {_shown(environ[_env_name(f)])}, but {f.name} must be {allowed(f.name)}." for f in refused
+    )
+    if len(refused) == 1:
+        f = refused[0]
+        raise SettingError(
+            message, fix=f"Set {_env_name(f)} to {allowed(f.name)}, or unset it for the default ({_default_text(f)})."
+        )
+    raise SettingError(message, fix="Correct these variables, or unset them for their defaults "
+                                    "(`curbside settings` lists every setting with its default and allowed values).")
+
+
+def _env_name(f: dataclasses.Field[Any]) -> str:
+    return ENV_PREFIX + f.name.upper()
+
+
+def _default_text(f: dataclasses.Field[Any]) -> str:
+    default = getattr(Settings(), f.name)
+    return str(default).lower() if isinstance(default, bool) else str(default) or "empty"
+
+
+def _kind(f: dataclasses.Field[Any]) -> str:
+    """The setting's type by name ("int", "Path"; annotations are strings here)."""
+    return f.type if isinstance(f.type, str) else f.type.__name__
+
+
+def _parsed(f: dataclasses.Field[Any], raw: str) -> Any:
+    """The value an environment variable's text stands for; ValueError when it is none."""
+    kind, text = _kind(f), raw.strip()
+    if kind == "bool":
+        if text.lower() in TRUE_WORDS:
+            return True
+        if text.lower() in FALSE_WORDS:
+            return False
+        raise ValueError(raw)
+    if kind == "int":
+        if not _WHOLE.fullmatch(text):
+            raise ValueError(raw)
+        return int(text)
+    if kind == "float":
+        return float(text)  # ValueError for words; "nan" and "inf" fail the range check
     return raw
+
+
+def _checked(f: dataclasses.Field[Any], value: Any) -> Any:
+    """``value`` as the setting holds it (a Path for a folder, a float for a number),
+    or ValueError when the setting does not allow it."""
+    kind = _kind(f)
+    if kind == "Path":
+        if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+            raise ValueError(value)
+        return Path(value).expanduser()
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(value)
+        return value
+    if kind in ("int", "float"):
+        if isinstance(value, bool) or not isinstance(value, int if kind == "int" else (int, float)):
+            raise ValueError(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(value)
+        low, high = f.metadata["low"], f.metadata["high"]
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ValueError(value)
+        return float(value) if kind == "float" and not isinstance(value, float) else value
+    if not isinstance(value, str):
+        raise ValueError(value)
+    if f.name == "embed_sources" and not set(_source_types(value)) <= set(_source_type_names()):
+        raise ValueError(value)
+    return value
+
+
+def _source_types(text: str) -> list[str]:
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def _source_type_names() -> list[str]:
+    from curbside.types import SourceType  # imported here: types.py is only needed for this
+
+    return sorted(t.value for t in SourceType)
+
+
+def _shown(value: Any) -> str:
+    """A refused value as messages quote it (a long one cut)."""
+    text = value if isinstance(value, str) else repr(value)
+    cut = text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+    return repr(cut) if isinstance(value, str) else cut

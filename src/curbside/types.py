@@ -155,6 +155,24 @@ class Hit:
     dense_rank: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SourceHit:
+    """A passage that a source search found (Engine.search_sources): its provenance,
+    a snippet around the first search word it holds, and its BM25 score. ``url`` is
+    the source's own; the web links only http(s) ones (validate.web_url)."""
+
+    passage_id: str
+    doc_id: str
+    title: str
+    source_type: SourceType
+    publisher: str
+    year: int | None
+    url: str | None
+    section: str
+    snippet: str
+    score: float
+
+
 class QuestionType(str, Enum):
     INDICATION = "indication"
     DOSING = "dosing"

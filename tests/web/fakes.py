@@ -1,23 +1,33 @@
 """A scripted stand-in for the engine (like llm's fake model): answers any question
 with a fixed, well-formed article, so web tests of validation, errors, review and
-rendering do not depend on the corpus. Real-corpus tests use the real engine."""
+rendering do not depend on the corpus. Real-corpus tests use the real engine.
+
+Also fakes of each of the engine's ports (curbside/ports.py), small and in memory, so
+that a real Engine can run over them (test_ports.py checks that they fit)."""
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 
+from curbside.index.source_search import search_sources
 from curbside.types import (
     Article,
     Audience,
     DrugMention,
     QuestionType,
+    RecordError,
     Reference,
     Section,
+    SourceHit,
     SourceType,
     Statement,
     StoredPassage,
 )
+from curbside.understanding.normalize import drug_key
 
 PASSAGE_1 = ("Baclofen tablets are indicated for the alleviation of signs and symptoms of spasticity resulting "
              "from multiple sclerosis, particularly for the relief of flexor spasms. Baclofen may also be of some "
@@ -48,28 +58,137 @@ def make_article(question: str, audience: Audience, *, text_suffix: str = "", ti
     )
 
 
+@dataclass(frozen=True)
+class FakeQuery:
+    """What FakeLexical.build_query was asked for."""
+
+    terms: tuple[str, ...]
+    drug_keys: tuple[str, ...] = ()
+    drug_filter: bool = False
+    sources: tuple[str, ...] = ()
+
+
 @dataclass
 class FakeLexical:
-    hits: list[tuple[int, float]] = field(default_factory=list)  # (rowid, score) any query finds
+    """ports.LexicalSearch: every query finds ``hits`` (rowid, score); ``counts`` says how
+    many passages hold a word (0 for any other); ``queries`` records the searches."""
 
-    def build_query(self, terms: list[str]) -> list[str]:
-        return terms
+    hits: list[tuple[int, float]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    n_docs: int = 100
+    queries: list[FakeQuery] = field(default_factory=list)
 
-    def search(self, query: list[str], k: int) -> list[tuple[int, float]]:
+    def build_query(self, terms: Sequence[str], *, drug_keys: Sequence[str] = (), drug_filter: bool = False,
+                    sources: Sequence[str] = ()) -> FakeQuery:
+        return FakeQuery(tuple(terms), tuple(drug_keys), drug_filter, tuple(sources))
+
+    def search(self, query: FakeQuery, k: int) -> list[tuple[int, float]]:
+        self.queries.append(query)
         return self.hits[:k]
+
+    def count(self, term: str) -> int:
+        return self.counts.get(term, 0)
+
+    def num_docs(self) -> int:
+        return self.n_docs
 
 
 @dataclass
 class FakeStore:
-    stored: list[StoredPassage] = field(default_factory=list)
+    """ports.PassageStore over a list of passages."""
 
-    def passages(self, rowids: list[int]) -> list[StoredPassage]:
-        return [p for p in self.stored if p.rowid in rowids]
+    stored: list[StoredPassage] = field(default_factory=list)
+    version: str = "corpus-1"
+    closed: bool = False
+
+    def passages(self, rowids: Sequence[int]) -> list[StoredPassage]:
+        by_id = {p.rowid: p for p in self.stored}
+        return [by_id[r] for r in rowids if r in by_id]
+
+    def rowids_for_drug(self, key: str) -> list[int]:
+        return [p.rowid for p in self.stored if key in {drug_key(d) for d in p.drugs}]
+
+    def answer_passages(self, rowid: int) -> list[StoredPassage]:
+        first = next((p for p in self.stored if p.rowid == rowid), None)
+        if first is None:
+            return []
+        same = [p for p in self.stored if (p.doc_id, p.section) == (first.doc_id, first.section)]
+        return sorted(same, key=lambda p: p.ordinal)
+
+    def newest_date(self, doc_ids: Sequence[str]) -> str | None:
+        dates = [p.date or str(p.year) for p in self.stored if p.doc_id in doc_ids and (p.date or p.year)]
+        return max(dates, default=None)
+
+    def corpus_version(self) -> str:
+        return self.version
+
+    def counts(self) -> dict[str, int]:
+        return {"files": 0, "documents": len({p.doc_id for p in self.stored}), "passages": len(self.stored),
+                "record_errors": 0}
+
+    def errors(self, limit: int = 50) -> list[RecordError]:
+        return []
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@dataclass
+class FakeVectors:
+    """ports.VectorSearch: every query vector finds ``hits`` (rowid, cosine), within
+    ``allow`` when given."""
+
+    hits: list[tuple[int, float]] = field(default_factory=list)
+
+    def search(self, qvec: np.ndarray, k: int, allow: np.ndarray | None = None) -> list[tuple[int, float]]:
+        allowed = None if allow is None else {int(r) for r in allow}
+        return [(r, s) for r, s in self.hits if allowed is None or r in allowed][:k]
+
+
+class FakeEmbedder:
+    """ports.TextEmbedder: a hashed bag of words, so texts sharing words are similar."""
+
+    dim = 64
+
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        for w in text.lower().replace("?", " ").split():
+            v[zlib.crc32(w.encode()) % self.dim] += 1.0
+        return v / max(float(np.linalg.norm(v)), 1e-12)
+
+    def embed_query(self, text: str, *, instruction: bool = True) -> np.ndarray:
+        self.queries.append(text)
+        return self._vec(text)
+
+    def embed_passages(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        return np.stack([self._vec(t) for t in texts]) if texts else np.empty((0, self.dim), dtype=np.float32)
+
+
+class FakeReranker:
+    """ports.PassageReranker: a passage scores the number of the question's words it holds."""
+
+    def score(self, query: str, passages: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        words = set(query.lower().split())
+        return np.array([len(words & set(p.lower().split())) for p in passages], dtype=np.float32)
+
+
+@dataclass
+class FakeQuestions:
+    """ports.QuestionIndex: every text matches ``matches`` (rowid, similarity)."""
+
+    matches: list[tuple[int, float]] = field(default_factory=list)
+
+    def match(self, text: str, k: int = 5, min_similarity: float = 0.0) -> list[tuple[int, float]]:
+        return [(r, s) for r, s in self.matches if s >= min_similarity][:k]
 
 
 @dataclass
 class FakeEngine:
-    """Engine-shaped: ``ask``, ``corpus_version``, ``settings_hash``, ``close``."""
+    """ports.AnswerEngine: ``ask`` answers any question with the scripted article;
+    ``search_sources`` searches ``lexical`` and ``store`` the engine's way."""
 
     corpus_version: str = "corpus-1"
     settings_hash: str = "settings-1"
@@ -84,6 +203,9 @@ class FakeEngine:
         self.calls.append((q, audience.value, context))
         return make_article(q, audience, text_suffix=self.text_suffix, corpus_version=self.corpus_version,
                             ref_url=self.ref_url)
+
+    def search_sources(self, text: str, limit: int = 10) -> list[SourceHit]:
+        return search_sources(self.lexical, self.store, text, limit)
 
     def close(self) -> None:
         pass

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from curbside.cli.errors import handle_errors
-from curbside.settings import Settings, describe
+from curbside.settings import Settings, allowed, describe
 from curbside.types import Audience
 
 AUDIENCES = [a.value for a in Audience]
@@ -142,12 +142,12 @@ def status(ctx: click.Context, show_errors: bool) -> None:
 
     engine = Engine.open(_settings(ctx))
     try:
-        for k, v in engine.store.counts().items():
+        for k, v in engine.counts().items():
             click.echo(f"{k}: {v}")
         click.echo(f"corpus_version: {engine.corpus_version}")
         click.echo(f"dense vectors: {'yes' if engine.has_dense else 'no (run `curbside ingest --embed`)'}")
         if show_errors:
-            for e in engine.store.errors(limit=1000):
+            for e in engine.record_errors(limit=1000):
                 click.echo(f"{e.file} [{e.record}]: {e.reason}")
     finally:
         engine.close()
@@ -156,9 +156,9 @@ def status(ctx: click.Context, show_errors: bool) -> None:
 @cli.command("settings")
 @handle_errors
 def settings_cmd() -> None:
-    """List every setting with its environment variable, default and help."""
+    """List every setting with its environment variable, default, allowed values and help."""
     for name, env, default, help_text in describe():
-        click.echo(f"{name}  ({env}, default {default})\n    {help_text}")
+        click.echo(f"{name}  ({env}, default {default}; {allowed(name)})\n    {help_text}")
 
 
 def _register_optional() -> None:

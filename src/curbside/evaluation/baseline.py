@@ -7,8 +7,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from curbside.index.lexical import LexicalIndex, query_terms
-from curbside.store.sqlite import SQLiteStore
+from curbside.index.lexical import query_terms
+from curbside.ports import LexicalSearch, PassageStore
 from curbside.types import StoredPassage
 
 
@@ -19,12 +19,12 @@ class BaselineResult:
 
 
 class Bm25Baseline:
-    def __init__(self, lexical: LexicalIndex, store: SQLiteStore) -> None:
+    def __init__(self, lexical: LexicalSearch, store: PassageStore) -> None:
         self.lexical = lexical
         self.store = store
 
     def search(self, question: str, k: int, *, sources: Sequence[str] = ()) -> BaselineResult:
-        """The top ``k`` passages for ``LexicalIndex.build_query(query_terms(question))``
+        """The top ``k`` passages for ``lexical.build_query(query_terms(question))``
         (optionally restricted to source types, e.g. ``("research",)``)."""
         t0 = time.perf_counter()
         q = self.lexical.build_query(query_terms(question), sources=sources)

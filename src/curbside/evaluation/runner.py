@@ -75,7 +75,7 @@ def run_eval(
             "settings_hash": engine.settings_hash,
             "dense": engine.has_dense,
             "rerank": settings.use_rerank,
-            "passages": engine.store.counts().get("passages"),
+            "passages": engine.counts().get("passages"),
             "corpus_sentences": ceiling.sentences,
             "corpus_index_seconds": ceiling.seconds,
             "python": platform.python_version(),

@@ -68,7 +68,10 @@ _WH = frozenset("what who how why when where which is are can does do should".sp
 
 
 class QueryEmbedder(Protocol):
-    model_id: str
+    @property
+    def model_id(self) -> str:
+        """Identifies the model (read only: Embedder computes it once)."""
+        ...
 
     def embed_query(self, text: str, *, instruction: bool = True) -> np.ndarray: ...
 

@@ -1,5 +1,6 @@
 """Hybrid retrieval: BM25 (drug-filtered and open) + dense vectors, fused with RRF,
-optionally reranked, then ordered by relevance, evidence strength and recency."""
+optionally reranked, then ordered by relevance, evidence strength and recency. Works on
+the engine's ports (ports.py), whatever implements them."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from curbside.index.fusion import evidence_order, rrf
-from curbside.index.lexical import LexicalIndex, query_terms
+from curbside.index.lexical import query_terms
+from curbside.ports import LexicalSearch, PassageReranker, PassageStore, TextEmbedder, VectorSearch
 from curbside.settings import Settings
-from curbside.store.sqlite import SQLiteStore
 from curbside.types import Audience, Hit, ParsedQuestion, SourceType, StoredPassage
 
 
@@ -31,13 +32,13 @@ class Retrieved:
 class Retriever:
     def __init__(
         self,
-        store: SQLiteStore,
-        lexical: LexicalIndex,
+        store: PassageStore,
+        lexical: LexicalSearch,
         settings: Settings,
         *,
-        dense: object | None = None,
-        embedder: object | None = None,
-        reranker: object | None = None,
+        dense: VectorSearch | None = None,
+        embedder: TextEmbedder | None = None,
+        reranker: PassageReranker | None = None,
     ) -> None:
         self.store = store
         self.lexical = lexical
@@ -83,10 +84,10 @@ class Retriever:
 
         if s.use_dense and self.dense is not None and self.embedder is not None:
             t0 = time.perf_counter()
-            qv = self.embedder.embed_query(pq.text)  # type: ignore[attr-defined]
+            qv = self.embedder.embed_query(pq.text)
             t["embed_query"] = (time.perf_counter() - t0) * 1000
             t0 = time.perf_counter()
-            runs.append([r for r, _ in self.dense.search(qv, s.dense_k)])  # type: ignore[attr-defined]
+            runs.append([r for r, _ in self.dense.search(qv, s.dense_k)])
             weights.append(s.dense_weight)
             if drug_keys:
                 allow = np.asarray(
@@ -94,7 +95,7 @@ class Retriever:
                     dtype=np.int64,
                 )
                 if allow.size:
-                    runs.append([r for r, _ in self.dense.search(qv, s.dense_k, allow=allow)])  # type: ignore[attr-defined]
+                    runs.append([r for r, _ in self.dense.search(qv, s.dense_k, allow=allow)])
                     weights.append(1.0)
             t["dense"] = (time.perf_counter() - t0) * 1000
 
@@ -108,7 +109,7 @@ class Retriever:
         if s.use_rerank and self.reranker is not None and hits:
             t0 = time.perf_counter()
             head = hits[: s.rerank_k]
-            scores = self.reranker.score(pq.text, [passages[h.rowid].text for h in head])  # type: ignore[attr-defined]
+            scores = self.reranker.score(pq.text, [passages[h.rowid].text for h in head])
             reranked = sorted(zip(head, scores), key=lambda x: -float(x[1]))
             n = len(head)
             hits = [Hit(rowid=h.rowid, score=(n - i) / n) for i, (h, _) in enumerate(reranked)] + [

@@ -190,6 +190,7 @@ class SQLiteStore:
         return FileState(*r) if r else None
 
     def touch_file(self, state: FileState) -> None:
+        """Record a file whose content is unchanged (new mtime only)."""
         self.conn.execute(
             "UPDATE files SET size=?, mtime_ns=? WHERE path=?",
             (state.size, state.mtime_ns, state.path),
@@ -198,6 +199,11 @@ class SQLiteStore:
     def replace_file(
         self, state: FileState, docs: Sequence[Document], errors: Sequence[RecordError]
     ) -> FileChange:
+        """Atomically make ``docs`` the documents this file holds: new and changed
+        documents are (re)written, unchanged ones are left alone, and the file's error
+        list is replaced. A document id several files hold is stored in the version of
+        the file whose path sorts first (see DuplicateId); a document the file no
+        longer holds is removed only when no other file holds it."""
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from curbside.accounts import Accounts, Passwords
 from curbside.editorial import EditorialRepository
 from curbside.errors import CurbsideError
+from curbside.ports import AnswerEngine
 from curbside.settings import Settings
 from curbside.web import (
     auth,
@@ -44,7 +45,7 @@ verbatim sentence selection, with a Medical Advisory Board review workflow.
 Every error has the shape `{"error": {"status", "code", "message"}}`."""
 
 
-def _open_engine(settings: Settings) -> object:
+def _open_engine(settings: Settings) -> AnswerEngine:
     from curbside.engine import Engine
 
     return Engine.open(settings)

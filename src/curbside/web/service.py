@@ -10,7 +10,6 @@ repository is thread-safe (per-thread read connections, one locked writer).
 from __future__ import annotations
 
 import queue
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,16 +19,17 @@ from curbside.editorial import Action, Actor, EditorialRepository, StoredArticle
 from curbside.editorial.edits import Edit
 from curbside.editorial.library import LibraryPage, LibraryQuery
 from curbside.errors import CurbsideError, NotIngestedError, UserInputError
+from curbside.ports import AnswerEngine
 from curbside.settings import Settings
-from curbside.types import Audience
+from curbside.types import Audience, SourceHit
 from curbside.validate import web_url
 from curbside.web.errors import UnknownAudienceError
 from curbside.web.reads import FLUSH_SECONDS, ReadCounter
 
 MAX_SEARCH_CHARS = 500
-SNIPPET_CHARS = 240
 
-EngineFactory = Callable[[Settings], Any]
+# Engine.open, or a test's fake engine
+EngineFactory = Callable[[Settings], AnswerEngine]
 
 
 def parse_audience(raw: str | None, default: Audience = Audience.PHYSICIAN) -> Audience:
@@ -45,9 +45,9 @@ def parse_audience(raw: str | None, default: Audience = Audience.PHYSICIAN) -> A
 class EnginePool:
     """``size`` engines; ``acquire()`` lends one to the calling thread."""
 
-    def __init__(self, engines: list[Any]) -> None:
+    def __init__(self, engines: list[AnswerEngine]) -> None:
         self._engines = engines
-        self._free: queue.Queue[Any] = queue.Queue()
+        self._free: queue.Queue[AnswerEngine] = queue.Queue()
         for e in engines:
             self._free.put(e)
 
@@ -60,7 +60,7 @@ class EnginePool:
         return str(self._engines[0].settings_hash)
 
     @contextmanager
-    def acquire(self) -> Iterator[Any]:
+    def acquire(self) -> Iterator[AnswerEngine]:
         engine = self._free.get()
         try:
             yield engine
@@ -189,14 +189,8 @@ class AnswerService:
         articles = [a.to_dict() for a in self.repo.search(text, limit)]
         sources: list[dict[str, Any]] = []
         if self.pool is not None:
-            from curbside.index.lexical import query_terms
-
-            terms = query_terms(text)
             with self.pool.acquire() as engine:
-                hits = engine.lexical.search(engine.lexical.build_query(terms), limit) if terms else []
-                passages = engine.store.passages([r for r, _ in hits])
-            scores = dict(hits)
-            sources = [_source_hit(p, terms, scores.get(p.rowid, 0.0)) for p in passages]
+                sources = [_source_hit(h) for h in engine.search_sources(text, limit)]
         return {"query": text, "articles": articles, "sources": sources}
 
     def close(self) -> None:
@@ -206,27 +200,9 @@ class AnswerService:
         self.repo.close()
 
 
-def _source_hit(p: Any, terms: list[str], score: float) -> dict[str, Any]:
+def _source_hit(h: SourceHit) -> dict[str, Any]:
     return {
-        "passage_id": p.passage_id, "doc_id": p.doc_id, "title": p.title, "type": p.source_type.value,
-        "type_label": p.source_type.label, "source": p.publisher, "year": p.year, "url": web_url(p.url),
-        "section": p.section, "snippet": snippet(p.text, terms), "score": round(score, 3),
+        "passage_id": h.passage_id, "doc_id": h.doc_id, "title": h.title, "type": h.source_type.value,
+        "type_label": h.source_type.label, "source": h.publisher, "year": h.year, "url": web_url(h.url),
+        "section": h.section, "snippet": h.snippet, "score": round(h.score, 3),
     }
-
-
-def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
-    """A window of ``text`` around the first query term, cut at word boundaries."""
-    pos = -1
-    for t in terms:
-        m = re.search(r"\b" + re.escape(t), text, re.IGNORECASE)
-        if m and (pos < 0 or m.start() < pos):
-            pos = m.start()
-    start = max(0, pos - width // 3) if pos > 0 else 0
-    if start:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < start + 30 else start
-    end = min(len(text), start + width)
-    if end < len(text):
-        space = text.rfind(" ", start, end)
-        end = space if space > start + width // 2 else end
-    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
