@@ -23,7 +23,7 @@ from curbside.editorial.library import LibraryPage, LibraryQuery, library_page
 from curbside.editorial.models import SYSTEM, Actor, ArticleSummary, Reviewer, ReviewEvent, StoredArticle, VersionInfo
 from curbside.editorial.schema import content_hash, utc_now
 from curbside.editorial.slug import ID_CHARS, article_key, normalize, slugify
-from curbside.editorial.workflow import Action, Status, clean_note, next_status
+from curbside.editorial.workflow import Action, Status, clean_note, next_status, regenerable
 from curbside.errors import StoreError
 
 _REVIEW_ACTIONS = (Action.START.value, Action.APPROVE.value, Action.REQUEST_CHANGES.value, Action.REJECT.value)
@@ -68,9 +68,12 @@ class EditorialRepository:
         follows: str | None = None,
     ) -> tuple[StoredArticle, str]:
         """Store a freshly generated answer. Returns (article, outcome) where outcome is
-        ``created``, ``new_version`` (the content changed: review restarts),
-        ``revalidated`` (same content on a new corpus: review status kept) or
-        ``unchanged`` (already stored for this corpus and settings)."""
+        ``created``, ``unchanged`` (already stored for this corpus and settings),
+        ``revalidated`` (same content on a new corpus: the check is recorded, review
+        status kept), ``new_version`` (the content changed and the answer is still a
+        generated one waiting for review: review restarts) or ``kept`` (the content
+        changed but a person made the current version or the Board has acted on it:
+        nothing is written; see ``regenerable``)."""
         key = article_key(question, audience, context)
         cv, sh, chash = article["corpus_version"], article["settings_hash"], content_hash(article)
         now = self.clock()
@@ -92,7 +95,8 @@ class EditorialRepository:
             else:
                 aid, ver, status = row
                 cur = c.one(
-                    "SELECT content_hash, corpus_version, settings_hash FROM versions WHERE article_id=? AND version=?",
+                    "SELECT content_hash, corpus_version, settings_hash, author_id FROM versions"
+                    " WHERE article_id=? AND version=?",
                     (aid, ver),
                 )
                 assert cur is not None
@@ -106,10 +110,12 @@ class EditorialRepository:
                     )
                     self._event(c, aid, ver, SYSTEM, "revalidate", status, status, f"Same content on corpus {cv}.", now)
                     outcome = "revalidated"
-                else:
+                elif regenerable(Status(status), cur[3]):
                     self._bump_version(c, aid, ver, status, article, chash, SYSTEM,
                                        f"Sources changed (corpus {cur[1]} -> {cv}).", now)
                     outcome = "new_version"
+                else:
+                    outcome = "kept"
         return self.get(aid), outcome
 
     def add_version(

@@ -119,10 +119,10 @@ def _article_id(raw: str) -> str:
              responses=_errors(400, 404, 413, 422, 429, 503))
 def create_answer(body: AnswerRequest, request: Request) -> JSONResponse:
     """Answers the question for the audience and stores the answer as *submitted* for review.
-    The same question and audience asked again return the stored answer (`cached: true`)
-    unless the corpus changed, which makes a new version. Each client address may ask
-    `ask_rate_per_minute` questions a minute (429 with Retry-After beyond); signed-in
-    Board members are not limited."""
+    The same question and audience asked again return the stored answer (`cached: true`);
+    after a re-ingest only an answer nobody has edited or reviewed yet is made again. Each
+    client address may ask `ask_rate_per_minute` questions a minute (429 with Retry-After
+    beyond); signed-in Board members are not limited."""
     enforce_ask_limit(request)
     stored, cached = service(request).answer(body.question, parse_audience(body.audience), body.conversation_id)
     return JSONResponse({**answer_payload(stored, request), "cached": cached})
