@@ -227,3 +227,29 @@ def test_author_of_a_version_cannot_approve_it_and_the_refusal_is_logged(repo: E
     assert (line.actor, line.outcome, line.client) == ("eds", "refused", "198.51.100.7")
     ok = repo.transition(a.id, Action.APPROVE, reviewer.actor(), expected_version=2)
     assert [str(r) for r in ok.reviewed_by] == ["Dr A. Rivera, MD, neurology"]
+
+
+def test_no_one_who_made_a_version_since_the_last_approval_may_approve(repo: EditorialRepository,
+                                                                       accounts: Accounts) -> None:
+    e1 = add(accounts, "e1", role=Role.EDITOR, display_name="Dr E. One")
+    e2 = add(accounts, "e2", role=Role.EDITOR, display_name="Dr E. Two")
+    reviewer = add(accounts)
+    art = {"question": "Q?", "title": "Q?", "summary": [], "sections": [], "references": [],
+           "corpus_version": "c1", "settings_hash": "s1"}
+    a, _ = repo.save_answer("Q?", "physician", art)
+    repo.add_version(a.id, {**art, "title": "Q (e1)"}, expected_version=1, actor=e1.actor(), reason="e1's change")
+    repo.add_version(a.id, {**art, "title": "Q (e1)", "editor_note": {"text": "ok"}}, expected_version=2,
+                     actor=e2.actor(), reason="a note")  # e2's version launders e1's change...
+    repo.transition(a.id, Action.START, e1.actor(), expected_version=3)
+    for editor in (e1, e2):  # ... but neither may approve v3: both made a version since v1
+        with pytest.raises(NotAllowedError, match="made (a|this) version"):
+            repo.transition(a.id, Action.APPROVE, editor.actor(), expected_version=3)
+    assert [(e.actor, e.outcome) for e in repo.audit.entries(action="review.approve")] == [("e2", "refused"),
+                                                                                          ("e1", "refused")]
+    repo.transition(a.id, Action.APPROVE, reviewer.actor(), expected_version=3)
+    # after that approval only the versions made since count: e1 made v4, e2 may approve it
+    repo.add_version(a.id, {**art, "title": "Q (v4)"}, expected_version=3, actor=e1.actor(), reason="again")
+    repo.transition(a.id, Action.START, e2.actor(), expected_version=4)
+    with pytest.raises(NotAllowedError):
+        repo.transition(a.id, Action.APPROVE, e1.actor(), expected_version=4)
+    assert repo.transition(a.id, Action.APPROVE, e2.actor(), expected_version=4).status is Status.APPROVED

@@ -237,3 +237,44 @@ def test_repository_refresh_only_to_the_text_a_reingest_recorded(repo: Editorial
                        Actor("e", "E"), expected_version=1)
     assert edited.article["references"][2]["passage"] == new_text
     assert edited.stale_sources == () and edited.status is Status.SUBMITTED
+
+
+def _flag(repo: EditorialRepository, new_text: str) -> str:
+    stored, _ = repo.save_answer(Q, "physician", article())
+    for action in ("start", "approve"):
+        repo.transition(stored.id, action, Actor("r", "R", id=None), expected_version=1)
+    changes = [{"reference": 3, "passage_id": "label:a#5", "doc_id": "label:a", "title": "t", "kind": "changed",
+                "old": P3, "new": new_text, "new_passage_id": None},
+               {"reference": 2, "passage_id": "pmid:1#0", "doc_id": "pmid:1", "title": "t", "kind": "removed",
+                "old": P2, "new": None, "new_passage_id": None}]
+    assert repo.mark_needs_rereview(stored.id, changes, expected_version=1)
+    return stored.id
+
+
+def test_an_edit_keeps_the_source_changes_it_does_not_resolve(repo: EditorialRepository) -> None:
+    new_text = P3 + " Taper the dose."
+    aid = _flag(repo, new_text)
+    editor = Actor("e", "E", id=None, role="editor")
+    # a note alone resolves nothing: both changes stay with the new version
+    noted = repo.edit(aid, Edit((), reason="typo", note="Reviewed 2025."), editor, expected_version=1)
+    assert noted.status is Status.SUBMITTED and [c["reference"] for c in noted.stale_sources] == [3, 2]
+    # removing the statement that cites the removed passage resolves that one
+    dropped = repo.edit(aid, Edit((RemoveStatement(Place.of_section("labels"), 1),), reason="source gone"),
+                        editor, expected_version=2)
+    assert [c["passage_id"] for c in dropped.stale_sources] == ["label:a#5"]
+    # taking the source's current text in resolves the other
+    number = next(r["number"] for r in dropped.article["references"] if r["passage_id"] == "label:a#5")
+    fresh = repo.edit(aid, Edit((RefreshReference(number, new_text),), reason="Sources updated."), editor,
+                      expected_version=3)
+    assert fresh.stale_sources == ()
+
+
+def test_approving_over_changed_sources_needs_a_comment(repo: EditorialRepository) -> None:
+    aid = _flag(repo, P3 + " Taper the dose.")
+    reviewer = Actor("c", "Dr C", id=None)
+    repo.transition(aid, "start", reviewer, expected_version=1)
+    with pytest.raises(ReviewInputError, match="changed"):
+        repo.transition(aid, "approve", reviewer, expected_version=1)
+    assert repo.get(aid).status is Status.UNDER_REVIEW
+    ok = repo.transition(aid, "approve", reviewer, expected_version=1, note="The added sentence changes nothing here.")
+    assert ok.status is Status.APPROVED and len(ok.stale_sources) == 2  # kept: seen, so not flagged again

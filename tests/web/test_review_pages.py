@@ -237,3 +237,35 @@ def test_a_generated_answer_still_submitted_is_revalidated_or_regenerated(client
     doc = _reask(client, engine, "corpus-3", " Changed words.")  # different content: a new version
     assert (doc["review"]["version"], doc["review"]["status"], doc["cached"]) == (2, "submitted", False)
     assert client.get(f"/api/v1/answers/{aid}/history").json()["events"][-1]["action"] == "new_version"
+
+
+def test_an_unrelated_edit_keeps_the_source_diff_on_the_review_page(client: TestClient) -> None:
+    from fakes import PASSAGE_1
+
+    aid = _ask(client)
+    etok = api_token(client, add_user(client, "eeditor", role="editor", name="Dr E. Editor"))
+    rtok = api_token(client, add_user(client))
+    _review(client, aid, rtok, ("start", 1), ("approve", 1))
+    repo = client.app.state.service.repo  # type: ignore[attr-defined]
+    change = {"reference": 1, "passage_id": "label:abc#0", "doc_id": "label:abc", "title": "Baclofen tablets",
+              "kind": "changed", "old": PASSAGE_1, "new": "Baclofen is no longer indicated.", "new_passage_id": None}
+    assert repo.mark_needs_rereview(aid, [change])
+    _edit(client, aid, etok, 1, note="Reviewed 2025.")
+    page = client.get(f"/review/{aid}", headers=bearer(rtok)).text
+    assert "Sources changed" in page and "<ins>" in page and "no longer" in page
+    _review(client, aid, rtok, ("start", 2))
+    r = client.post(f"/api/v1/answers/{aid}/review", headers=bearer(rtok),
+                    json={"action": "approve", "expected_version": 2})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_review"
+    assert client.get("/api/v1/library").json()["total"] == 0
+
+
+def test_the_review_page_tells_an_earlier_editor_they_cannot_approve(client: TestClient) -> None:
+    aid = _ask(client)
+    e1 = add_user(client, "e1", role="editor", name="Dr E. One")
+    e2 = api_token(client, add_user(client, "e2", role="editor", name="Dr E. Two"))
+    _edit(client, aid, api_token(client, e1), 1, operations=[{"op": "remove", "place": "section:labels", "index": 1}])
+    _edit(client, aid, e2, 2, note="Checked.")
+    _review(client, aid, e2, ("start", 3))
+    sign_in(client, "e1")
+    assert "You made a version of this answer since it was last approved" in client.get(f"/review/{aid}").text

@@ -453,3 +453,21 @@ def test_admin_manages_accounts_over_the_api(client: TestClient) -> None:
     assert [(x, o) for a, x, o, _ in audit_lines(client) if a == "root"] == [
         ("token.create", "ok"), ("user.add", "ok"), ("user.set_role", "ok"), ("user.set_details", "ok"),
         ("user.disable", "ok"), ("invalid_request", "refused")]
+
+
+def test_a_second_editors_version_does_not_let_the_first_approve(client: TestClient) -> None:
+    aid = new_answer(client)
+    e1 = api_token(client, add_user(client, "e1", role="editor", name="Dr E. One"))
+    e2 = api_token(client, add_user(client, "e2", role="editor", name="Dr E. Two"))
+    for token, version, body in ((e1, 1, {"operations": [{"op": "remove", "place": "section:labels", "index": 1}]}),
+                                 (e2, 2, {"note": "Checked."})):
+        r = client.post(f"/api/v1/answers/{aid}/edit", headers=bearer(token),
+                        json={"expected_version": version, "reason": "an edit", **body})
+        assert r.status_code == 200, r.text
+    assert review(client, aid, "start", 3, token=e1).status_code == 200
+    r = review(client, aid, "approve", 3, token=e1)
+    assert r.status_code == 403 and "made a version" in r.json()["error"]["message"]
+    assert status_of(client, aid) == "under_review"
+    assert refused(client) == [("e1", "review.approve", f"{aid}@v3")]
+    page_user = add_user(client, "rv")
+    assert review(client, aid, "approve", 3, token=api_token(client, page_user)).status_code == 200

@@ -30,7 +30,7 @@ Why the rules:
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -207,6 +207,22 @@ def is_quoted(text: str, passage: str) -> bool:
         return True
     t = norm_ws(text)
     return bool(t) and t in strip_xrefs(norm_ws(passage))
+
+
+def unresolved_changes(stale: Iterable[Mapping[str, Any]], article: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The source changes (living.py ``SourceChange`` dicts, ``stale_sources``) that
+    ``article`` still quotes as they were: a reference still cites the changed passage
+    with its old text. A change is resolved once that reference was refreshed to the
+    source's current text (``RefreshReference``) or no statement cites it any more."""
+    cited: dict[str, set[str]] = {}
+    for r in article.get("references") or []:
+        cited.setdefault(str(r.get("passage_id") or ""), set()).add(norm_ws(r.get("passage") or ""))
+    out = []
+    for c in stale:
+        texts = cited.get(str(c.get("passage_id") or ""))
+        if texts is not None and (c.get("old") is None or norm_ws(str(c.get("old"))) in texts):
+            out.append(dict(c))
+    return out
 
 
 # ---- applying an edit ---------------------------------------------------------------------

@@ -109,7 +109,8 @@ def review_view(stored: StoredArticle, events: list[ReviewEvent], versions: list
         "unverified": unverified,
         "references": [{**r} for r in a.get("references", [])],
         "stale": stale,
-        "actions": [{"value": act.value, "label": ACTION_LABELS[act], "note_required": act in NOTE_REQUIRED}
+        "actions": [{"value": act.value, "label": ACTION_LABELS[act],
+                     "note_required": act in NOTE_REQUIRED or (act is Action.APPROVE and bool(stale))}
                     for act in allowed_actions(stored.status)],
         "claimed_by": claimed if stored.status is Status.UNDER_REVIEW else None,
         "editor_note": a.get("editor_note") if isinstance(a.get("editor_note"), dict) else None,

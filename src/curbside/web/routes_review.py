@@ -94,7 +94,7 @@ def review_page(request: Request, answer_id: str) -> HTMLResponse:
     view = review_view(stored, repo.events(aid), repo.versions(aid))
     return _page(request, "review.html", {"user": user, "stored": stored, "v": view,
                                           "can_edit": user.can(Permission.EDIT),
-                                          "own_version": stored.version_author_id == user.id})
+                                          "own_version": user.id in repo.authors_since_approval(aid, stored.version)})
 
 
 @pages.post("/review/{answer_id}/action")
