@@ -20,6 +20,7 @@ from curbside.editorial.edits import (
     ReorderStatements,
     apply_edit,
     is_quoted,
+    is_verbatim,
 )
 
 P1 = ("Baclofen tablets are indicated for the alleviation of signs and symptoms of spasticity resulting from "
@@ -93,6 +94,24 @@ def test_paraphrase_is_refused_naming_the_reference_to_copy_from() -> None:
     for text, n in (("more than 80% of patients show improvement.", 2), ("More than 80% of patients show improvement.", 1)):
         with pytest.raises(ReviewInputError):
             apply_edit(article(), Edit((AddStatement(Place.summary(), text, n),), reason="x"))
+
+
+def test_a_quote_must_start_and_end_on_word_boundaries() -> None:
+    passage = "Baclofen is contraindicated in patients with X. Use under 12 years of age is not studied."
+    for part in ("indicated in patients with X.", "traindicated in patients", "Use under 1", "under 12 year",
+                 "Baclofen is contra"):
+        assert not is_verbatim(part, passage), part
+        assert not is_quoted(part, passage), part
+    for whole in ("Baclofen is contraindicated in patients with X.", "contraindicated in patients with X",
+                  "Use under 12 years of age", "X. Use", "12", "studied."):
+        assert is_verbatim(whole, passage), whole
+    assert is_verbatim("a b", "ba b a b")  # a later occurrence on word boundaries counts
+    assert is_verbatim("Warnings (5.2)", "see Warnings (5.2).") and not is_verbatim("(5.2", "see Warnings (5.23).")
+    assert is_quoted("Baclofen may cause drowsiness.", "Baclofen may cause drowsiness [see Warnings (5.2)].")
+    e = Edit((AddStatement(Place.summary(), "indicated for the alleviation of signs", 1),), reason="x")
+    apply_edit(article(), e)  # a whole-word span is fine...
+    with pytest.raises(ReviewInputError, match="word for word"):  # ... a piece of a word is not
+        apply_edit(article(), Edit((AddStatement(Place.summary(), "ndicated for the alleviation", 1),), reason="x"))
 
 
 def test_unknown_reference_and_place_are_refused() -> None:

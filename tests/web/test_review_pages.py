@@ -269,3 +269,15 @@ def test_the_review_page_tells_an_earlier_editor_they_cannot_approve(client: Tes
     _review(client, aid, e2, ("start", 3))
     sign_in(client, "e1")
     assert "You made a version of this answer since it was last approved" in client.get(f"/review/{aid}").text
+
+
+def test_quoted_marks_only_whole_words() -> None:
+    from curbside.web.review_view import quoted
+
+    passage = "Baclofen is contraindicated in patients with X. Use under 12 years of age is not studied."
+    assert not quoted(passage, "indicated in patients with X.")["verbatim"]
+    assert not quoted(passage, "Use under 1")["verbatim"]
+    q = quoted(passage, "contraindicated in  patients with X.")
+    assert q["verbatim"] and (q["before"], q["match"]) == ("Baclofen is ", "contraindicated in patients with X.")
+    q = quoted("ba b a b.", "a b")
+    assert q["verbatim"] and (q["before"], q["after"]) == ("ba b ", ".")

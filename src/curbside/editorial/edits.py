@@ -9,7 +9,8 @@
 Why the rules:
 
 - Editors may remove, reorder and add statements, never write them: an added statement
-  must be a verbatim span of the cited reference's passage (whitespace aside), so every
+  must be a verbatim span of whole words of the cited reference's passage (whitespace
+  aside; ``quote_span``: never starting or ending inside a word or number), so every
   sentence on the page is still quoted from a cited source. A paraphrase is refused with
   the reference it must be copied from.
 - Operations apply in order, each to the result of the previous one (indices shift after
@@ -30,6 +31,7 @@ Why the rules:
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
@@ -194,19 +196,33 @@ def norm_ws(text: str) -> str:
     return " ".join((text or "").split())
 
 
+_NOT_AFTER_WORD = r"(?<![^\W_])"  # the character before is not a letter or digit (or there is none)
+_NOT_BEFORE_WORD = r"(?![^\W_])"  # the character after is not a letter or digit (or there is none)
+
+
+def quote_span(text: str, passage: str) -> re.Match[str] | None:
+    """Where ``passage`` says ``text`` word for word (any whitespace between the words),
+    or None. The span starts and ends on word boundaries: "indicated in" is not a quote of
+    "contraindicated in", nor "under 1" of "under 12". Shared by ``is_verbatim`` and the
+    review page (web/review_view.py ``quoted``), which marks the span."""
+    words = text.split()
+    if not words:
+        return None
+    head = _NOT_AFTER_WORD if words[0][0].isalnum() else ""
+    tail = _NOT_BEFORE_WORD if words[-1][-1].isalnum() else ""
+    return re.search(head + r"\s+".join(re.escape(w) for w in words) + tail, passage)
+
+
 def is_verbatim(text: str, passage: str) -> bool:
-    """``text`` is a span of ``passage``, whitespace aside (what an added statement must be)."""
-    t = norm_ws(text)
-    return bool(t) and t in norm_ws(passage)
+    """``text`` is a span of whole words of ``passage``, whitespace aside (what an added
+    statement must be)."""
+    return quote_span(text, passage) is not None
 
 
 def is_quoted(text: str, passage: str) -> bool:
     """A generated statement still quotes ``passage``: a span of it, or of it without the
     label cross references ("[see Warnings (5.1)]") the composer trims from sentences."""
-    if is_verbatim(text, passage):
-        return True
-    t = norm_ws(text)
-    return bool(t) and t in strip_xrefs(norm_ws(passage))
+    return is_verbatim(text, passage) or is_verbatim(text, strip_xrefs(norm_ws(passage)))
 
 
 def unresolved_changes(stale: Iterable[Mapping[str, Any]], article: Mapping[str, Any]) -> list[dict[str, Any]]:
