@@ -211,6 +211,37 @@ def test_edit_from_json() -> None:
             Edit.from_dict(bad)
 
 
+@pytest.mark.parametrize("op", [
+    {"op": "reorder", "place": "section:labels", "order": "10"},  # once read as (1, 0)
+    {"op": "reorder", "place": "summary", "order": {"0": 1}},
+    {"op": "reorder", "place": "summary", "order": [0.9]},
+    {"op": "reorder", "place": "summary", "order": ["0"]},
+    {"op": "reorder_sections", "order": "labels"},
+    {"op": "reorder_sections", "order": [1, 2]},
+    {"op": "remove", "place": 5, "index": 0},
+    {"op": "remove", "place": ["summary"], "index": 0},
+    {"op": "remove", "place": "summary", "index": "0"},
+    {"op": "remove", "place": "summary", "index": 1.5},
+    {"op": "add", "place": "summary", "text": ["t"], "reference": 1},
+    {"op": "add", "place": "summary", "text": "t", "reference": "1"},
+    {"op": "add", "place": "summary", "text": "t", "reference": 1, "index": "0"},
+    {"op": "refresh_reference", "reference": 1, "passage": 3},
+    {"op": "refresh_reference", "reference": 1, "passage": "p", "passage_id": 7},
+    {"op": ["remove"]},
+])
+def test_edit_from_json_refuses_values_of_the_wrong_type(op: dict[str, Any]) -> None:
+    with pytest.raises(ReviewInputError):
+        Edit.from_dict({"reason": "r", "operations": [op]})
+
+
+@pytest.mark.parametrize("edit", [{"reason": "r", "operations": "remove"}, {"reason": "r", "operations": {}},
+                                  {"reason": "r", "operations": 0}, {"reason": 5, "note": "n"},
+                                  {"reason": "r", "note": 5}, {"reason": ["r"], "note": "n"}])
+def test_edit_from_json_refuses_fields_of_the_wrong_type(edit: dict[str, Any]) -> None:
+    with pytest.raises(ReviewInputError):
+        Edit.from_dict(edit)
+
+
 # ---- the repository: an edit is a new version with who, when and why ---------------------------
 @pytest.fixture
 def repo(tmp_path: Path, database_url: str) -> Iterator[EditorialRepository]:

@@ -141,7 +141,9 @@ class Edit:
         "reference", "index"?}, {"op": "refresh_reference", "reference", "passage", "passage_id"?}]}``."""
         if not isinstance(data, Mapping):
             raise ReviewInputError("An edit must be a JSON object.", fix='Send {"reason": ..., "operations": [...]}.')
-        raw_ops = data.get("operations") or []
+        raw_ops = data.get("operations")
+        if raw_ops is None:
+            raw_ops = []
         if not isinstance(raw_ops, list):
             raise ReviewInputError("\"operations\" must be a list.", fix="Send a list of operations.")
         ops = tuple(_parse_op(i, op) for i, op in enumerate(raw_ops, start=1))
@@ -149,38 +151,84 @@ class Edit:
         if note is not None and not isinstance(note, str):
             raise ReviewInputError("\"note\" must be text.", fix="Send the editor's note as a string, or leave it out.")
         reason = data.get("reason")
-        return cls(ops, reason if isinstance(reason, str) else "", note)
+        if reason is not None and not isinstance(reason, str):
+            raise ReviewInputError("\"reason\" must be text.", fix="Say why the answer changes, as a string.")
+        return cls(ops, reason or "", note)
+
+
+class _WrongType(Exception):
+    """A field of an operation is missing or not of its declared type (_parse_op says which)."""
 
 
 def _parse_op(n: int, raw: Any) -> Operation:
+    """One operation from JSON, each field of exactly its declared type: numbers are JSON
+    integers (not strings, not 1.5), orders are lists, texts are strings. Nothing is
+    coerced: ``"order": "10"`` is an error, not (1, 0)."""
     if not isinstance(raw, Mapping):
         raise ReviewInputError(f"Change {n} is not an object.", fix="Each operation is an object with an \"op\".")
-    kind = _OP_NAMES.get(str(raw.get("op", "")))
+    op = raw.get("op")
+    kind = _OP_NAMES.get(op) if isinstance(op, str) else None
     if kind is None:
-        raise ReviewInputError(f"Change {n} has an unknown op {str(raw.get('op'))[:40]!r}.",
+        raise ReviewInputError(f"Change {n} has an unknown op {str(op)[:40]!r}.",
                                fix="Use one of: " + ", ".join(_OP_NAMES) + ".")
     try:
         if kind is RemoveStatement:
-            return RemoveStatement(Place.parse(raw["place"]), _int(raw["index"]))
+            return RemoveStatement(_place(raw), _int(raw, "index"))
         if kind is ReorderStatements:
-            return ReorderStatements(Place.parse(raw["place"]), tuple(_int(i) for i in raw["order"]))
+            return ReorderStatements(_place(raw), tuple(_ints(raw, "order")))
         if kind is ReorderSections:
-            return ReorderSections(tuple(str(k) for k in raw["order"]))
+            return ReorderSections(tuple(_strs(raw, "order")))
         if kind is AddStatement:
-            index = raw.get("index")
-            return AddStatement(Place.parse(raw["place"]), str(raw["text"]), _int(raw["reference"]),
-                                None if index is None else _int(index))
+            return AddStatement(_place(raw), _str(raw, "text"), _int(raw, "reference"),
+                                None if raw.get("index") is None else _int(raw, "index"))
         pid = raw.get("passage_id")
-        return RefreshReference(_int(raw["reference"]), str(raw["passage"]), None if pid is None else str(pid))
-    except (KeyError, TypeError, ValueError) as e:
-        raise ReviewInputError(f"Change {n} ({raw.get('op')}) is missing a field or has a wrong type: {e}.",
-                               fix="See Edit.from_dict for each operation's fields.") from None
+        return RefreshReference(_int(raw, "reference"), _str(raw, "passage"),
+                                None if pid is None else _str(raw, "passage_id"))
+    except _WrongType as e:
+        raise ReviewInputError(f"Change {n} ({op}): {e}.",
+                               fix="See Edit.from_dict for each operation's fields and their types.") from None
 
 
-def _int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise TypeError("a number is required")
+def _field(raw: Mapping[str, Any], name: str) -> Any:
+    if name not in raw:
+        raise _WrongType(f"the field {name!r} is missing")
+    return raw[name]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int(raw: Mapping[str, Any], name: str) -> int:
+    value = _field(raw, name)
+    if not _is_int(value):
+        raise _WrongType(f"{name!r} must be a whole number, not {value!r:.40}")
     return int(value)
+
+
+def _str(raw: Mapping[str, Any], name: str) -> str:
+    value = _field(raw, name)
+    if not isinstance(value, str):
+        raise _WrongType(f"{name!r} must be text, not {value!r:.40}")
+    return value
+
+
+def _ints(raw: Mapping[str, Any], name: str) -> list[int]:
+    value = _field(raw, name)
+    if not isinstance(value, list) or not all(_is_int(v) for v in value):
+        raise _WrongType(f"{name!r} must be a list of whole numbers, not {value!r:.40}")
+    return [int(v) for v in value]
+
+
+def _strs(raw: Mapping[str, Any], name: str) -> list[str]:
+    value = _field(raw, name)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _WrongType(f"{name!r} must be a list of section keys (text), not {value!r:.40}")
+    return list(value)
+
+
+def _place(raw: Mapping[str, Any]) -> Place:
+    return Place.parse(_str(raw, "place"))
 
 
 # ---- reading an article's statements ------------------------------------------------------
