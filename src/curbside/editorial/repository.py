@@ -226,7 +226,7 @@ class EditorialRepository:
             raise ReviewInputError(
                 f"This version still quotes {len(stale)} cited passage(s) that changed or were removed at "
                 "re-ingest (the source diff on the review page); approving it as it is needs a comment.",
-                fix="Say why the answer stands despite the changed sources (API: \"note\"), or have an editor "
+                fix="Say why the answer stands despite the changed sources (--note; API: \"note\"), or have an editor "
                     "take the sources' current text in or remove the statements first.",
             )
 
