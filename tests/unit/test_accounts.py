@@ -253,3 +253,18 @@ def test_no_one_who_made_a_version_since_the_last_approval_may_approve(repo: Edi
     with pytest.raises(NotAllowedError):
         repo.transition(a.id, Action.APPROVE, e1.actor(), expected_version=4)
     assert repo.transition(a.id, Action.APPROVE, e2.actor(), expected_version=4).status is Status.APPROVED
+
+
+def test_update_checks_every_field_then_changes_them_together(accounts: Accounts) -> None:
+    u = add(accounts)
+    with pytest.raises(InvalidAccountError, match="display name is empty"):
+        accounts.users.update("arivera", role="admin", display_name=" ", by=ADMIN)
+    assert accounts.users.require("arivera").role is Role.REVIEWER
+    with pytest.raises(UserNotFoundError):
+        accounts.users.update("nobody", role="admin", by=ADMIN)
+    changed = accounts.users.update("arivera", role="editor", display_name="Dr Ana Rivera", credentials="",
+                                    disabled=True, by=ADMIN, client="203.0.113.9")
+    assert (changed.role, changed.label, changed.disabled) == (Role.EDITOR, "Dr Ana Rivera", True)
+    assert [(a, t) for _, a, _, t in audit(accounts)][1:] == [
+        ("user.set_role", "arivera"), ("user.set_details", "arivera"), ("user.disable", "arivera")]
+    assert accounts.users.update("arivera", by=ADMIN) == accounts.users.get(u.id)  # nothing asked, nothing done

@@ -471,3 +471,15 @@ def test_a_second_editors_version_does_not_let_the_first_approve(client: TestCli
     assert refused(client) == [("e1", "review.approve", f"{aid}@v3")]
     page_user = add_user(client, "rv")
     assert review(client, aid, "approve", 3, token=api_token(client, page_user)).status_code == 200
+
+
+@pytest.mark.parametrize("change", [{"role": "admin", "display_name": "   "}, {"role": "admin", "credentials": "x" * 101},
+                                    {"disabled": True, "role": "owner"}, {"role": "admin", "display_name": "x" * 101}])
+def test_changing_an_account_is_all_or_nothing(client: TestClient, change: dict[str, object]) -> None:
+    admin = add_user(client, "root", role="admin", name="Admin", credentials="")
+    add_user(client, "bchen", name="Dr B. Chen")
+    r = client.patch("/api/v1/users/bchen", headers=bearer(api_token(client, admin)), json=change)
+    assert r.status_code == 400, r.text
+    user = client.app.state.accounts.users.require("bchen")  # type: ignore[attr-defined]
+    assert (user.role.value, user.display_name, user.disabled) == ("reviewer", "Dr B. Chen", False)
+    assert [a for _, a, _, t in audit_lines(client) if t == "bchen"] == ["user.add"]

@@ -129,19 +129,13 @@ def add_user(body: NewUser, request: Request, admin: User = Depends(_manager)) -
 def change_user(username: str, body: UserChange, request: Request, admin: User = Depends(_manager)
                 ) -> dict[str, Any]:
     """Role, name, credentials, disabled (admins only; an admin cannot disable or demote
-    themselves, so there is always one left to undo a mistake)."""
+    themselves, so there is always one left to undo a mistake). All or nothing: a bad
+    value changes nothing."""
     users, client = auth.accounts(request).users, auth.client_address(request)
     target = users.require(username)
     if target.id == admin.id and (body.disabled or (body.role is not None and body.role != Role.ADMIN.value)):
         raise WebError(400, "invalid_input", "You cannot disable or demote your own account.",
                        fix="Ask another admin, or use `curbside users` on the server.")
-    by = admin.actor()
-    if body.role is not None:
-        target = users.set_role(target.username, body.role, by=by, client=client)
-    if body.display_name is not None or body.credentials is not None:
-        target = users.set_details(target.username, display_name=body.display_name, credentials=body.credentials,
-                                   by=by, client=client)
-    if body.disabled is not None:
-        change = users.disable if body.disabled else users.enable
-        target = change(target.username, by=by, client=client)
+    target = users.update(target.username, role=body.role, display_name=body.display_name,
+                          credentials=body.credentials, disabled=body.disabled, by=admin.actor(), client=client)
     return _user_dict(target)
