@@ -268,3 +268,20 @@ def test_update_checks_every_field_then_changes_them_together(accounts: Accounts
     assert [(a, t) for _, a, _, t in audit(accounts)][1:] == [
         ("user.set_role", "arivera"), ("user.set_details", "arivera"), ("user.disable", "arivera")]
     assert accounts.users.update("arivera", by=ADMIN) == accounts.users.get(u.id)  # nothing asked, nothing done
+
+
+def test_resetting_a_password_revokes_the_accounts_api_tokens(accounts: Accounts) -> None:
+    u = add(accounts)
+    other = add(accounts, "bchen", display_name="Dr B. Chen")
+    first, t1 = accounts.tokens.create(u, "laptop")
+    second, t2 = accounts.tokens.create(u, "script")
+    accounts.tokens.revoke(t2.id, owner_id=u.id, by=u.actor())
+    kept, _ = accounts.tokens.create(other, "theirs")
+    accounts.users.reset_password("arivera", "another long password", by=ADMIN, client="cli (root)")
+    assert [(a, x, t) for a, x, _, t in audit(accounts)][-2:] == [
+        ("cli", "token.revoke", t1.prefix), ("cli", "user.reset_password", "arivera")]
+    for token in (first, second):
+        with pytest.raises(NotSignedInError, match="revoked"):
+            accounts.tokens.authenticate(token)
+    assert accounts.tokens.authenticate(kept) == other
+    assert [t.active for t in accounts.tokens.list(u.id)] == [False, False]

@@ -4,7 +4,8 @@ database (table ``users``, schema migration 2).
 Every change is written together with its audit-log line (one transaction), naming who
 made it: an admin's Actor from the web, or the command line's. A disabled account keeps
 its row (its name stays on the answers it reviewed) but cannot sign in, and its sessions
-are deleted; its API tokens stop working (tokens.py checks the account on every use).
+are deleted; its API tokens stop working (tokens.py checks the account on every use). A
+password reset ends the account's sessions and revokes its API tokens.
 """
 
 from __future__ import annotations
@@ -174,7 +175,8 @@ class UserRepository:
         return self.update(username, disabled=False, by=by, client=client)
 
     def reset_password(self, username: str, password: str, *, by: Actor, client: str | None = None) -> User:
-        """A new password; the account's sessions end (signed in elsewhere: sign in again)."""
+        """A new password; the account's sessions end and its active API tokens are revoked
+        (each revocation audited): whoever knew the old password may have made a token."""
         hashed = self.passwords.hash(password)
         name = (username or "").strip().lower()
         with self.db.write() as tx:
@@ -182,8 +184,14 @@ class UserRepository:
             if row is None:
                 raise UserNotFoundError(f"No account has the username {username[:60]!r}.",
                                         fix="List accounts with `curbside users list`.")
-            tx.execute("UPDATE users SET password_hash=?, updated=? WHERE id=?", (hashed, self.clock(), row[0]))
+            now = self.clock()
+            tx.execute("UPDATE users SET password_hash=?, updated=? WHERE id=?", (hashed, now, row[0]))
             tx.execute("DELETE FROM sessions WHERE user_id=?", (row[0],))
+            for tid, prefix, label in tx.all("SELECT id, prefix, name FROM api_tokens WHERE user_id=? AND revoked IS NULL"
+                                             " ORDER BY id", (row[0],)):
+                tx.execute("UPDATE api_tokens SET revoked=? WHERE id=?", (now, tid))
+                self.audit.record(by, "token.revoke", target=prefix, detail=f"{label} (password reset)",
+                                  client=client, tx=tx)
             self.audit.record(by, "user.reset_password", target=name, client=client, tx=tx)
         return self.require(name)
 

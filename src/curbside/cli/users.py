@@ -152,11 +152,11 @@ def set_details(ctx: click.Context, username: str, display_name: str | None, cre
 @click.pass_context
 @handle_errors
 def reset_password(ctx: click.Context, username: str, password_stdin: bool) -> None:
-    """Set a new password (the account's sessions end)."""
+    """Set a new password (the account's sessions end and its API tokens are revoked)."""
     with open_accounts(ctx) as acc:
         acc.users.require(username)
         u = acc.users.reset_password(username, _password(password_stdin), by=CLI, client=cli_client())
-        click.echo(f"New password set for {u.username}; their sessions were ended.")
+        click.echo(f"New password set for {u.username}; their sessions were ended and their API tokens revoked.")
 
 
 @command.group("token")
