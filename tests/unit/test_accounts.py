@@ -285,3 +285,35 @@ def test_resetting_a_password_revokes_the_accounts_api_tokens(accounts: Accounts
             accounts.tokens.authenticate(token)
     assert accounts.tokens.authenticate(kept) == other
     assert [t.active for t in accounts.tokens.list(u.id)] == [False, False]
+
+
+class CountingHasher(PasswordHasher):
+    """FAST's parameters; counts the hashing work each call does."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+        self.calls = 0
+
+    def hash(self, password, *, salt=None):  # type: ignore[no-untyped-def, override]
+        self.calls += 1
+        return super().hash(password, salt=salt)
+
+    def verify(self, hash, password):  # type: ignore[no-untyped-def, override]  # noqa: A002
+        self.calls += 1
+        return super().verify(hash, password)
+
+
+def test_sign_in_costs_the_same_hashing_whether_the_username_exists(repo: EditorialRepository, clock: Clock) -> None:
+    hasher = CountingHasher()
+    accounts = Accounts.open(repo.db, passwords=Passwords(hasher), login_max_failures=1000, now=clock)
+    add(accounts)
+    add(accounts, "bchen", display_name="Dr B. Chen")
+    accounts.users.disable("bchen", by=ADMIN)
+    accounts.users.authenticate("nobody", "warm up")  # makes the throwaway hash once
+    work = {}
+    for username in ("arivera", "bchen", "nobody"):
+        for password in ("", " ", "wrong password", "x" * 5000):
+            before = hasher.calls
+            assert accounts.users.authenticate(username, password) is None
+            work[username, len(password)] = hasher.calls - before
+    assert set(work.values()) == {1}, work
