@@ -4,7 +4,9 @@ refusal in the audit log."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -317,3 +319,48 @@ def test_sign_in_costs_the_same_hashing_whether_the_username_exists(repo: Editor
             assert accounts.users.authenticate(username, password) is None
             work[username, len(password)] = hasher.calls - before
     assert set(work.values()) == {1}, work
+
+
+class SlowHasher(PasswordHasher):
+    """FAST's parameters, but each verification takes 30 ms: a wide window for a race."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+
+    def verify(self, hash, password):  # type: ignore[no-untyped-def, override]  # noqa: A002
+        time.sleep(0.03)
+        return super().verify(hash, password)
+
+
+@pytest.mark.parametrize("same_client", [True, False])
+def test_parallel_wrong_guesses_cannot_pass_the_limit(repo: EditorialRepository, clock: Clock,
+                                                     same_client: bool) -> None:
+    accounts = Accounts.open(repo.db, login_max_failures=3, passwords=Passwords(SlowHasher()), now=clock)
+    add(accounts)
+
+    def guess(i: int) -> str:
+        try:
+            accounts.sign_in("arivera", f"wrong guess {i}", client="198.51.100.7" if same_client else f"10.0.0.{i}")
+        except NotSignedInError:
+            return "401"
+        except TooManyRequestsError:
+            return "429"
+        return "200"
+
+    with ThreadPoolExecutor(20) as pool:
+        outcomes = list(pool.map(guess, range(20)))
+    assert outcomes.count("401") == 3 and outcomes.count("429") == 17
+    assert len(accounts.audit.entries(action="login", outcome="refused")) == 3
+
+
+def test_keyed_locks_wait_time_out_and_are_dropped() -> None:
+    from curbside.accounts.service import KeyedLocks
+
+    locks = KeyedLocks()
+    with locks.hold("user a", "client x") as free:
+        assert free and len(locks) == 2
+        with locks.hold("user b") as other:
+            assert other  # another key is not held up
+        with locks.hold("client x", "user c", timeout=0.05) as blocked:
+            assert not blocked
+    assert len(locks) == 0
