@@ -34,6 +34,11 @@ def check_text(value: str, what: str) -> str:
     return value
 
 
+def is_text(value: str) -> bool:
+    """``value`` holds no lone surrogate (``check_text`` without raising)."""
+    return not _SURROGATE.search(value)
+
+
 def web_url(raw: str | None) -> str | None:
     """``raw`` (trimmed) when it is an absolute http or https URL with a host, else None."""
     url = (raw or "").strip()

@@ -364,3 +364,21 @@ def test_keyed_locks_wait_time_out_and_are_dropped() -> None:
         with locks.hold("client x", "user c", timeout=0.05) as blocked:
             assert not blocked
     assert len(locks) == 0
+
+
+def test_names_and_passwords_must_be_text(accounts: Accounts) -> None:
+    from curbside.errors import InvalidTextError
+
+    u = add(accounts)
+    for call in (lambda: add(accounts, "dr\udcff"), lambda: add(accounts, "bchen", display_name="Dr \udcff"),
+                 lambda: add(accounts, "bchen", credentials="MD \ud800"),
+                 lambda: accounts.users.add("bchen", "long enough \udcff", display_name="B", by=ADMIN),
+                 lambda: accounts.users.update("arivera", display_name="\ud800", by=ADMIN),
+                 lambda: accounts.users.reset_password("arivera", "long enough \udcff", by=ADMIN),
+                 lambda: accounts.tokens.create(u, "laptop \udcff"),
+                 lambda: accounts.sign_in("arivera\udcff", PW, client=None),
+                 lambda: accounts.sign_in("arivera", "x\udcff", client=None)):
+        with pytest.raises(InvalidTextError):
+            call()
+    assert accounts.users.passwords.verify(accounts.users.passwords.hash(PW), "x\udcff") is False
+    assert [x.username for x in accounts.users.list()] == ["arivera"] and accounts.tokens.list(u.id) == []

@@ -204,3 +204,45 @@ def test_corrupt_store_is_503_corrupt_store_not_not_ingested(make_client, tmp_pa
     assert "No ingested corpus" not in err["message"]
     assert "curbside.sqlite" in err["message"] and "curbside ingest" in err["message"]
     assert_error(c.post("/api/v1/answers", json={"question": "What is baclofen for?"}), 503, "corrupt_store")
+
+
+_PW = '"password": "a long enough password"'
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "body", "field"),
+    [
+        ("editor", "POST", "/api/v1/answers/{aid}/edit", '{"expected_version": 1, "reason": "x \\ud800", "note": "n"}',
+         "reason"),
+        ("editor", "POST", "/api/v1/answers/{aid}/edit", '{"expected_version": 1, "reason": "ok", "note": "n \\udcff"}',
+         "note"),
+        ("editor", "POST", "/api/v1/answers/{aid}/edit",
+         '{"expected_version": 1, "reason": "ok", "operations": [{"op": "add", "place": "summary", '
+         '"text": "Baclofen \\ud800", "reference": 1}]}', "text"),
+        ("admin", "POST", "/api/v1/users", '{"username": "zz", "display_name": "Dr \\ud800", ' + _PW + "}",
+         "display_name"),
+        ("admin", "POST", "/api/v1/users", '{"username": "zz", "display_name": "Dr Z", "password": "long enough \\ud800"}',
+         "password"),
+        ("admin", "POST", "/api/v1/users", '{"username": "z\\udcffz", "display_name": "Dr Z", ' + _PW + "}", "username"),
+        ("admin", "POST", "/api/v1/users",
+         '{"username": "zz", "display_name": "Dr Z", "credentials": "MD \\ud800", ' + _PW + "}", "credentials"),
+        ("admin", "PATCH", "/api/v1/users/arivera", '{"display_name": "\\ud800"}', "display_name"),
+        ("admin", "PATCH", "/api/v1/users/arivera", '{"credentials": "\\ud800", "role": "admin"}', "credentials"),
+        ("admin", "PATCH", "/api/v1/users/arivera", '{"role": "adm\\ud800in"}', "role"),
+    ],
+    ids=["edit-reason", "edit-note", "edit-added-text", "add-name", "add-password", "add-username",
+         "add-credentials", "patch-name", "patch-credentials", "patch-role"],
+)
+def test_lone_surrogates_in_edits_and_accounts_are_400_invalid_text(client: TestClient, role: str, method: str,
+                                                                   path: str, body: str, field: str) -> None:
+    aid = client.post("/api/v1/answers", json={"question": "What is baclofen for?"}).json()["id"]
+    add_user(client)
+    token = api_token(client, add_user(client, "actor", role=role, name="Dr Actor"))
+    r = client.request(method, path.format(aid=aid), content=body.encode(), headers={**JSON, **bearer(token)})
+    err = assert_error(r, 400, "invalid_text")
+    assert field in err["message"]
+    # nothing changed on the way
+    assert client.get(f"/api/v1/answers/{aid}").json()["review"]["version"] == 1
+    users = client.app.state.accounts.users  # type: ignore[attr-defined]
+    assert [u.username for u in users.list()] == ["actor", "arivera"]
+    assert (users.require("arivera").role.value, users.require("arivera").display_name) == ("reviewer", "Dr A. Rivera")

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from curbside.accounts.errors import WeakPasswordError
+from curbside.validate import check_text, is_text
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024  # long passphrases are fine; megabyte "passwords" are not
@@ -30,6 +31,7 @@ class Passwords:
         self._lock = threading.Lock()
 
     def check_policy(self, password: str) -> None:
+        check_text(password, "password")
         if len(password) < self.min_length:
             raise WeakPasswordError(f"The password is shorter than {self.min_length} characters.",
                                     fix=f"Choose a password of at least {self.min_length} characters; "
@@ -46,9 +48,9 @@ class Passwords:
 
     def verify(self, stored_hash: str, password: str) -> bool:
         """Whether ``password`` matches. Always one hash verification, whatever the input:
-        an empty or overlong password is checked as a stand-in (and fails), so the time
+        an empty, overlong or non-text password is checked as a stand-in (and fails), so the time
         taken tells nothing (``waste_time`` takes this same path)."""
-        usable = bool(password) and len(password) <= MAX_LENGTH
+        usable = bool(password) and len(password) <= MAX_LENGTH and is_text(password)
         try:
             return bool(self.hasher.verify(stored_hash, password if usable else _STAND_IN)) and usable
         except (VerificationError, InvalidHashError):

@@ -33,6 +33,7 @@ from curbside.accounts.users import UserRepository
 from curbside.editorial.audit import AuditLog
 from curbside.editorial.db import Database
 from curbside.editorial.models import Actor
+from curbside.validate import check_text
 
 LOGIN_WINDOW = timedelta(minutes=15)
 DEFAULT_MAX_FAILURES = 5
@@ -106,6 +107,8 @@ class Accounts:
         wrong one, TooManyRequestsError while the username or client is throttled (logged
         as ``login.throttled`` unless ``may_log()`` says no: the web app's limit on refusals
         logged per client)."""
+        check_text(username or "", "username")
+        check_text(password or "", "password")
         name = " ".join((username or "").split()).lower()[:MAX_USERNAME_LOGGED]
         who = Actor(name or "(empty)", name or "(empty)")
         keys = [f"user {name}"] + ([f"client {client}"] if client else [])

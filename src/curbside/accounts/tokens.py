@@ -23,6 +23,7 @@ from curbside.accounts.users import User, UserRepository
 from curbside.editorial.audit import AuditLog
 from curbside.editorial.db import Database, Row
 from curbside.editorial.models import Actor
+from curbside.validate import check_text
 
 PREFIX = "cs_"
 SHOWN_CHARS = 11  # "cs_" + 8: enough to tell tokens apart, far too little to guess one
@@ -70,7 +71,7 @@ class TokenStore:
                client: str | None = None) -> tuple[str, ApiToken]:
         """(the token, shown only now; its record) for ``user``, made by ``by`` (default: the
         user). Only roles with USE_TOKENS may have one."""
-        label = " ".join((name or "").split())
+        label = " ".join(check_text(name or "", "token name").split())
         actor = by or user.actor()
         if not user.can(Permission.USE_TOKENS):
             self.audit.record(actor, "token.create", outcome="refused", target=user.username,

@@ -21,6 +21,7 @@ from curbside.editorial.audit import AuditLog
 from curbside.editorial.db import Database, Row
 from curbside.editorial.models import Actor
 from curbside.editorial.schema import utc_now
+from curbside.validate import check_text
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 # names the audit log already uses for non-people; an account may not take them
@@ -58,7 +59,7 @@ class User:
 
 
 def clean_username(raw: str) -> str:
-    name = (raw or "").strip().lower()
+    name = check_text(raw or "", "username").strip().lower()
     if not USERNAME.fullmatch(name):
         raise InvalidAccountError(
             f"{raw[:60]!r} is not a valid username.",
@@ -70,7 +71,7 @@ def clean_username(raw: str) -> str:
 
 
 def _clean_text(raw: str | None, what: str, *, required: bool) -> str:
-    text = " ".join((raw or "").split())
+    text = " ".join(check_text(raw or "", what).split())
     if required and not text:
         raise InvalidAccountError(f"The {what} is empty.", fix=f"Give a {what} (e.g. --name \"Dr A. Rivera\").")
     if len(text) > MAX_NAME_CHARS:

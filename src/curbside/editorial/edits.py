@@ -40,6 +40,7 @@ from curbside.composition.sentences import strip_xrefs
 from curbside.editorial.errors import ReviewInputError
 from curbside.editorial.schema import content_hash
 from curbside.editorial.workflow import MAX_NOTE_CHARS
+from curbside.validate import check_text
 
 MAX_OPERATIONS = 200
 MAX_STATEMENT_CHARS = 3000
@@ -153,7 +154,7 @@ class Edit:
         reason = data.get("reason")
         if reason is not None and not isinstance(reason, str):
             raise ReviewInputError("\"reason\" must be text.", fix="Say why the answer changes, as a string.")
-        return cls(ops, reason or "", note)
+        return cls(ops, check_text(reason or "", "reason"), None if note is None else check_text(note, "note"))
 
 
 class _WrongType(Exception):
@@ -210,7 +211,7 @@ def _str(raw: Mapping[str, Any], name: str) -> str:
     value = _field(raw, name)
     if not isinstance(value, str):
         raise _WrongType(f"{name!r} must be text, not {value!r:.40}")
-    return value
+    return check_text(value, name)
 
 
 def _ints(raw: Mapping[str, Any], name: str) -> list[int]:

@@ -20,6 +20,7 @@ from curbside.accounts.clock import stamp
 from curbside.editorial.audit import AuditEntry, AuditLog, csv_lines
 from curbside.web import auth
 from curbside.web.errors import WebError
+from curbside.web.routes_api import Text
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(tags=["admin"])
@@ -86,19 +87,19 @@ def _json_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
 class NewUser(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(description="2-40 lowercase letters, digits, dots, dashes or underscores.")
-    display_name: str = Field(description="Shown on approved answers, e.g. \"Dr A. Rivera\".")
-    credentials: str = Field("", description="Shown after the name, e.g. \"MD, neurology\".")
-    role: str = Field("reviewer", json_schema_extra={"enum": [r.value for r in Role]})
-    password: str = Field(description="At least 10 characters.")
+    username: Text = Field(description="2-40 lowercase letters, digits, dots, dashes or underscores.")
+    display_name: Text = Field(description="Shown on approved answers, e.g. \"Dr A. Rivera\".")
+    credentials: Text = Field("", description="Shown after the name, e.g. \"MD, neurology\".")
+    role: Text = Field("reviewer", json_schema_extra={"enum": [r.value for r in Role]})
+    password: Text = Field(description="At least 10 characters.")
 
 
 class UserChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: str | None = Field(None, json_schema_extra={"enum": [r.value for r in Role]})
-    display_name: str | None = None
-    credentials: str | None = None
+    role: Text | None = Field(None, json_schema_extra={"enum": [r.value for r in Role]})
+    display_name: Text | None = None
+    credentials: Text | None = None
     disabled: bool | None = None
 
 

@@ -37,9 +37,10 @@ from curbside.editorial.edits import (
 from curbside.editorial.living import refresh_operations
 from curbside.editorial.workflow import Action
 from curbside.errors import UserInputError
+from curbside.validate import check_text
 from curbside.web.auth import client_address, require, requires
 from curbside.web.review_view import AGES, QueueFilter, queue, review_view
-from curbside.web.routes_api import _article_id, _errors, answer_payload, service
+from curbside.web.routes_api import Text, _article_id, _errors, answer_payload, service
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter()
@@ -55,7 +56,13 @@ def _see(url: str) -> RedirectResponse:
 
 
 async def _form(request: Request) -> dict[str, Any]:
+    """The form's fields (a list where a name repeats); a field that is not text (a lone
+    surrogate) is refused, 400 invalid_text."""
     form = await request.form()
+    for key, value in form.multi_items():
+        check_text(key, "form field name")
+        if isinstance(value, str):
+            check_text(value, f"form field {key[:40]!r}")
     return {k: form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k) for k in form.keys()}
 
 
@@ -202,8 +209,8 @@ class EditRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     expected_version: int = Field(description="The version the editor read; a stale one is refused with 409.")
-    reason: str = Field(description="Why the answer changes (kept with the new version).")
-    note: str | None = Field(None, description="The editor's note shown on the page (\"\" removes it).")
+    reason: Text = Field(description="Why the answer changes (kept with the new version).")
+    note: Text | None = Field(None, description="The editor's note shown on the page (\"\" removes it).")
     operations: list[dict[str, Any]] = Field(
         default_factory=list,
         description='Changes, in order: {"op": "remove", "place": "section:<key>", "index": 0}, '
