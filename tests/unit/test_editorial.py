@@ -344,6 +344,8 @@ def test_users_cli(tmp_path: Path) -> None:
     r = run(cli, [*base, "token", "revoke", "arivera", "1"])
     assert r.exit_code == 0 and "Revoked token 1" in r.output
     assert run(cli, [*base, "token", "revoke", "arivera", "99"]).exit_code == 2
+    r = run(cli, [*base, "token", "revoke", "arivera", str(10**25)])
+    assert r.exit_code == 2 and "not in the range" in r.output
     assert run(cli, [*base, "disable", "nobody"]).exit_code == 2
     assert run(cli, [*base, "disable", "arivera"]).exit_code == 0
     r = run(cli, [*base, "list"])

@@ -31,7 +31,7 @@ from curbside.editorial.db import open_database
 from curbside.editorial.models import Actor
 from curbside.errors import InvalidTextError
 from curbside.settings import Settings
-from curbside.validate import check_text
+from curbside.validate import MAX_INT, check_text
 
 CLI = Actor("cli", "command line", role="admin")
 ROLES = [r.value for r in Role]
@@ -214,7 +214,7 @@ def token_list(ctx: click.Context, username: str) -> None:
 
 @token.command("revoke")
 @click.argument("username")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=click.IntRange(1, MAX_INT))
 @click.pass_context
 @handle_errors
 def token_revoke(ctx: click.Context, username: str, token_id: int) -> None:

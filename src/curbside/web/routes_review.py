@@ -37,7 +37,7 @@ from curbside.editorial.edits import (
 from curbside.editorial.living import refresh_operations
 from curbside.editorial.workflow import Action
 from curbside.errors import UserInputError
-from curbside.validate import check_text
+from curbside.validate import MAX_INT, check_text
 from curbside.web.auth import client_address, require, requires
 from curbside.web.review_view import AGES, QueueFilter, queue, review_view
 from curbside.web.routes_api import Text, _article_id, _errors, answer_payload, service
@@ -67,16 +67,20 @@ async def _form(request: Request) -> dict[str, Any]:
 
 
 def _int(raw: Any, what: str) -> int:
+    """A form's whole number, at most MAX_INT either way (400 otherwise)."""
     try:
-        return int(str(raw).strip())
+        value = int(str(raw).strip())
     except (TypeError, ValueError):
         raise UserInputError(f"{what} is not a number.", fix="Reload the page and submit the form again.") from None
+    if abs(value) > MAX_INT:
+        raise UserInputError(f"{what} is too large a number.", fix="Reload the page and submit the form again.")
+    return value
 
 
 # ---- pages ---------------------------------------------------------------------------
 @pages.get("/review", response_class=HTMLResponse)
 def queue_page(request: Request, status: str = "", question_type: str = "", age: str = "", order: str = "",
-               offset: int = Query(0, ge=0)) -> HTMLResponse:
+               offset: int = Query(0, ge=0, le=MAX_INT)) -> HTMLResponse:
     user = require(request, Permission.REVIEW, action="review.queue")
     f = QueueFilter.clean(status, question_type, age, order)
     rows = queue(service(request).repo, f, limit=PAGE_SIZE + 1, offset=offset)
@@ -142,8 +146,8 @@ async def edit_submit(request: Request, answer_id: str) -> RedirectResponse:
 
 
 @pages.get("/review/{answer_id}/compare", response_class=HTMLResponse)
-def compare_page(request: Request, answer_id: str, from_: int = Query(0, alias="from", ge=0),
-                 to: int = Query(0, ge=0)) -> HTMLResponse:
+def compare_page(request: Request, answer_id: str, from_: int = Query(0, alias="from", ge=0, le=MAX_INT),
+                 to: int = Query(0, ge=0, le=MAX_INT)) -> HTMLResponse:
     aid = _article_id(answer_id)
     user = require(request, Permission.REVIEW, action="review.compare", target=aid)
     repo = service(request).repo
@@ -208,7 +212,8 @@ def edit_from_form(article: dict[str, Any], form: dict[str, Any], *, stale: tupl
 class EditRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    expected_version: int = Field(description="The version the editor read; a stale one is refused with 409.")
+    expected_version: int = Field(ge=-MAX_INT, le=MAX_INT,
+                                  description="The version the editor read; a stale one is refused with 409.")
     reason: Text = Field(description="Why the answer changes (kept with the new version).")
     note: Text | None = Field(None, description="The editor's note shown on the page (\"\" removes it).")
     operations: list[dict[str, Any]] = Field(
@@ -235,8 +240,8 @@ def edit_answer(answer_id: str, body: EditRequest, request: Request,
 @api.get("/api/v1/answers/{answer_id}/compare", tags=["review"], summary="Compare two versions",
          responses=_errors(404, 422))
 def compare_answer(answer_id: str, request: Request,
-                   from_: int = Query(..., alias="from", ge=1, description="The older version."),
-                   to: int | None = Query(None, ge=1, description="The newer version (default: current).")
+                   from_: int = Query(..., alias="from", ge=1, le=MAX_INT, description="The older version."),
+                   to: int | None = Query(None, ge=1, le=MAX_INT, description="The newer version (default: current).")
                    ) -> dict[str, Any]:
     """Statement by statement: kept, moved, changed (with a word diff), added, removed; and
     the references and editor's note. Public, like the answer's history."""
