@@ -1,8 +1,8 @@
 """The append-only audit log: every editorial action, sign-in and account change, and
 every refused attempt, with who, what, when and from where.
 
-The tables refuse UPDATE and DELETE (triggers in migrations.py), so an entry, once
-written, stays. ``record`` may join the caller's write transaction (``tx``) so an
+The tables refuse UPDATE and DELETE, and on PostgreSQL TRUNCATE (triggers in
+migrations.py, 2 and 3), so an entry, once written, stays. ``record`` may join the caller's write transaction (``tx``) so an
 action and its log line commit together.
 """
 
