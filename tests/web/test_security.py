@@ -406,6 +406,36 @@ def test_get_never_stores_an_answer(client: TestClient, engine: FakeEngine) -> N
     assert repo.count() == 1 and len(engine.calls) == 1
 
 
+def test_gets_write_only_the_documented_exceptions(client: TestClient) -> None:
+    """docs/WEB.md: a GET never creates or changes an answer; it may write audit lines
+    (exports, refusals) and a token's last_used, and read counts go through memory."""
+    aid = new_answer(client)
+    reviewer, admin = add_user(client), add_user(client, "root", role="admin", name="Admin", credentials="")
+    tokens = {"reviewer": api_token(client, reviewer), "admin": api_token(client, admin)}
+    db = client.app.state.service.repo.db  # type: ignore[attr-defined]
+    tables = ("articles", "versions", "events", "article_terms", "users", "sessions")
+
+    def snapshot() -> dict[str, list[tuple[object, ...]]]:
+        rows = {t: sorted(db.read(f"SELECT * FROM {t}"), key=repr) for t in tables}
+        rows["api_tokens"] = sorted(db.read("SELECT id, user_id, name, prefix, token_hash, created, revoked"
+                                            " FROM api_tokens"), key=repr)
+        return rows
+
+    before, lines = snapshot(), len(audit_lines(client))
+    stored = client.get(f"/api/v1/answers/{aid}").json()["url"].removeprefix("http://testserver")
+    for path, who in ((stored, None), (stored + ".json", None), ("/library", None), ("/api/v1/library", None),
+                      (f"/api/v1/answers/{aid}/history", None), ("/review", None), (f"/review/{aid}", None),
+                      ("/review", "reviewer"), (f"/review/{aid}", "reviewer"), (f"/review/{aid}/compare", "reviewer"),
+                      ("/admin/audit", "reviewer"), ("/api/v1/audit", "admin"), ("/review", "cs_" + "x" * 43)):
+        token = tokens.get(who or "", who)
+        client.get(path, headers=bearer(token) if token else {})
+    assert snapshot() == before
+    written = [(a, x, o) for a, x, o, _ in audit_lines(client)][lines:]
+    assert written == [("anonymous", "review.queue", "refused"), ("anonymous", "review.view", "refused"),
+                       ("arivera", "audit.view", "refused"), ("root", "audit.export", "ok"),
+                       ("anonymous", "auth.token", "refused")]
+
+
 # ---- admin ----------------------------------------------------------------------------
 def test_admin_reads_and_exports_the_audit_log(client: TestClient) -> None:
     add_user(client, "root", role="admin", name="Admin", credentials="")
