@@ -6,9 +6,6 @@ only admins hold); a refusal is a 401/403 and a line in the audit log itself.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from curbside.accounts import Permission, Role, User
 from curbside.accounts.clock import stamp
-from curbside.editorial.audit import AuditEntry, AuditLog, csv_lines
+from curbside.editorial.audit import AuditLog, csv_lines, json_lines
 from curbside.web import auth
 from curbside.web.errors import WebError
 from curbside.web.routes_api import Text
@@ -70,17 +67,7 @@ def export_audit(request: Request, format: str = Query("csv", description="csv o
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     if format == "csv":
         return StreamingResponse(csv_lines(log.all()), media_type="text/csv; charset=utf-8", headers=headers)
-    return StreamingResponse(_json_lines(log.all()), media_type="application/json", headers=headers)
-
-
-def _json_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
-    """{"entries": [...]}, one entry a line, streamed."""
-    yield '{"entries": ['
-    first = True
-    for e in entries:
-        yield ("\n" if first else ",\n") + json.dumps(asdict(e), ensure_ascii=False)
-        first = False
-    yield "\n]}\n"
+    return StreamingResponse(json_lines(log.all()), media_type="application/json", headers=headers)
 
 
 # ---- accounts over the API (MANAGE_USERS) ----------------------------------------------
