@@ -28,7 +28,7 @@ from curbside.accounts import (
     UserNotFoundError,
     WeakPasswordError,
 )
-from curbside.accounts.sessions import token_hash
+from curbside.accounts.tokens import token_hash
 from curbside.editorial import Action, EditorialRepository, Status
 from curbside.editorial.models import Actor
 

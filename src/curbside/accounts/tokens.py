@@ -34,6 +34,8 @@ _COLS = "id, user_id, name, prefix, created, last_used, revoked"
 
 
 def token_hash(token: str) -> str:
+    """What is stored for a random secret: its SHA-256 (API tokens here, session cookies in
+    sessions.py), so a copy of the database signs nobody in."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
