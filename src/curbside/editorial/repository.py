@@ -131,12 +131,9 @@ class EditorialRepository:
         self, article_id: str, article: dict[str, Any], *, expected_version: int, actor: Actor, reason: str,
         action: str = "edit",
     ) -> StoredArticle:
-        """A new version of an existing answer (an editor's edit); refused if the caller saw an older one."""
-        reason = " ".join((reason or "").split())
-        if not reason:
-            from curbside.editorial.errors import ReviewInputError
-
-            raise ReviewInputError("An edit needs a reason.", fix="Say why the answer changes (API: \"reason\").")
+        """A new version of an existing answer (an editor's edit); refused if the caller saw an
+        older one. ``edit`` checks the reason first (edits.apply_edit: not empty, not too long)."""
+        reason = norm_ws(reason)
         now = self.clock()
         with self.db.write() as c:
             ver, status = self._current(c, article_id)
@@ -216,8 +213,8 @@ class EditorialRepository:
             if made:
                 raise NotAllowedError(
                     "You made this version, so you cannot be its approver." if ver in made else
-                    f"You made a version of this answer (version {max(made)}) since it was last approved, so you cannot "
-                    "approve it: your change is part of what would be approved.",
+                    f"You made a version of this answer (version {max(made)}) since it was last approved, so "
+                    "you cannot approve it: your change is part of what would be approved.",
                     fix="Another member of the Medical Advisory Board must approve it.",
                 )
         row = c.one("SELECT stale_sources FROM articles WHERE id=?", (article_id,))
