@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from curbside.accounts.roles import Permission
 from curbside.accounts.users import User
@@ -113,12 +114,11 @@ async def review_action(request: Request, answer_id: str) -> RedirectResponse:
     aid = _article_id(answer_id)
     form = await _form(request)
     action = Action.parse(str(form.get("action") or ""))
-    user = await _require(request, Permission.REVIEW, f"review.{action.value}", aid)
+    user = await run_in_threadpool(require, request, Permission.REVIEW, action=f"review.{action.value}", target=aid)
     version = _int(form.get("expected_version"), "The version")
     note = str(form.get("note") or "").strip() or None
-    svc = service(request)
-    await _threaded(lambda: svc.review(aid, action.value, user.actor(), version, note,
-                                       client=client_address(request)))
+    await run_in_threadpool(service(request).review, aid, action.value, user.actor(), version, note,
+                            client=client_address(request))
     return _see(f"/review/{aid}")
 
 
@@ -133,15 +133,15 @@ def edit_page(request: Request, answer_id: str) -> HTMLResponse:
 
 
 @pages.post("/review/{answer_id}/edit")
-async def edit_submit(request: Request, answer_id: str) -> RedirectResponse:
+async def edit_submit(request: Request, answer_id: str,
+                      user: User = Depends(requires(Permission.EDIT, "edit"))) -> RedirectResponse:
     aid = _article_id(answer_id)
     form = await _form(request)
-    user = await _require(request, Permission.EDIT, "edit", aid)
     svc = service(request)
-    stored = await _threaded(lambda: svc.repo.get(aid))
+    stored = await run_in_threadpool(svc.repo.get, aid)
     version = _int(form.get("expected_version"), "The version")
     edit = edit_from_form(stored.article, form, stale=stored.stale_sources)
-    await _threaded(lambda: svc.edit(aid, edit, user.actor(), version))
+    await run_in_threadpool(svc.edit, aid, edit, user.actor(), version)
     return _see(f"/review/{aid}")
 
 
@@ -157,16 +157,6 @@ def compare_page(request: Request, answer_id: str, from_: int = Query(0, alias="
     return _page(request, "review_compare.html", {"user": user, "stored": stored,
                                                   "c": compare_stored(repo, aid, old, new),
                                                   "versions": repo.versions(aid)})
-
-
-async def _require(request: Request, permission: Permission, action: str, target: str) -> User:
-    return await _threaded(lambda: require(request, permission, action=action, target=target))
-
-
-async def _threaded(fn: Any) -> Any:
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(fn)
 
 
 def edit_from_form(article: dict[str, Any], form: dict[str, Any], *, stale: tuple[dict[str, Any], ...] = ()) -> Edit:
