@@ -221,9 +221,10 @@ _PW = '"password": "a long enough password"'
          '"text": "Baclofen \\ud800", "reference": 1}]}', "text"),
         ("admin", "POST", "/api/v1/users", '{"username": "zz", "display_name": "Dr \\ud800", ' + _PW + "}",
          "display_name"),
-        ("admin", "POST", "/api/v1/users", '{"username": "zz", "display_name": "Dr Z", "password": "long enough \\ud800"}',
-         "password"),
-        ("admin", "POST", "/api/v1/users", '{"username": "z\\udcffz", "display_name": "Dr Z", ' + _PW + "}", "username"),
+        ("admin", "POST", "/api/v1/users",
+         '{"username": "zz", "display_name": "Dr Z", "password": "long enough \\ud800"}', "password"),
+        ("admin", "POST", "/api/v1/users", '{"username": "z\\udcffz", "display_name": "Dr Z", ' + _PW + "}",
+         "username"),
         ("admin", "POST", "/api/v1/users",
          '{"username": "zz", "display_name": "Dr Z", "credentials": "MD \\ud800", ' + _PW + "}", "credentials"),
         ("admin", "PATCH", "/api/v1/users/arivera", '{"display_name": "\\ud800"}', "display_name"),
@@ -252,7 +253,8 @@ BIG = str(10**25)
 MAX = str(2**31 - 1)
 
 
-def test_huge_integers_are_4xx_never_500_on_either_database(make_client, database_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_huge_integers_are_4xx_never_500_on_either_database(  # type: ignore[no-untyped-def]
+        make_client, database_url: str) -> None:
     client = make_client(database_url=database_url)
     aid = client.post("/api/v1/answers", json={"question": "What is baclofen for?"}).json()["id"]
     editor = add_user(client, "eds", role="editor", name="Dr E. Editor")

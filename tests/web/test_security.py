@@ -503,8 +503,10 @@ def test_a_second_editors_version_does_not_let_the_first_approve(client: TestCli
     assert review(client, aid, "approve", 3, token=api_token(client, page_user)).status_code == 200
 
 
-@pytest.mark.parametrize("change", [{"role": "admin", "display_name": "   "}, {"role": "admin", "credentials": "x" * 101},
-                                    {"disabled": True, "role": "owner"}, {"role": "admin", "display_name": "x" * 101}])
+@pytest.mark.parametrize("change", [{"role": "admin", "display_name": "   "},
+                                    {"role": "admin", "credentials": "x" * 101},
+                                    {"disabled": True, "role": "owner"},
+                                    {"role": "admin", "display_name": "x" * 101}])
 def test_changing_an_account_is_all_or_nothing(client: TestClient, change: dict[str, object]) -> None:
     admin = add_user(client, "root", role="admin", name="Admin", credentials="")
     add_user(client, "bchen", name="Dr B. Chen")

@@ -70,7 +70,7 @@ class KeyedLocks:
             for lock in reversed(taken):
                 lock.release()
             with self._guard:
-                for key, (_, users) in zip(wanted, entries):
+                for key, (_, users) in zip(wanted, entries, strict=True):
                     users[0] -= 1
                     if users[0] == 0:
                         del self._locks[key]

@@ -188,8 +188,9 @@ class UserRepository:
             now = self.clock()
             tx.execute("UPDATE users SET password_hash=?, updated=? WHERE id=?", (hashed, now, row[0]))
             tx.execute("DELETE FROM sessions WHERE user_id=?", (row[0],))
-            for tid, prefix, label in tx.all("SELECT id, prefix, name FROM api_tokens WHERE user_id=? AND revoked IS NULL"
-                                             " ORDER BY id", (row[0],)):
+            active = tx.all("SELECT id, prefix, name FROM api_tokens WHERE user_id=? AND revoked IS NULL ORDER BY id",
+                            (row[0],))
+            for tid, prefix, label in active:
                 tx.execute("UPDATE api_tokens SET revoked=? WHERE id=?", (now, tid))
                 self.audit.record(by, "token.revoke", target=prefix, detail=f"{label} (password reset)",
                                   client=client, tx=tx)
