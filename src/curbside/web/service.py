@@ -119,9 +119,8 @@ class AnswerService:
 
     def find_stored(self, question: str | None, audience: Audience, conversation_id: str | None = None
                     ) -> StoredArticle | None:
-        """The stored answer to this question, if any; never asks the engine nor stores
-        anything (what GET requests use: a link or a prefetcher must not add to the review
-        queue)."""
+        """The stored answer to this question, if any; never asks the engine nor writes
+        (what GET requests use: a link or a prefetcher must not add to the review queue)."""
         q, context, _ = self._question(question, conversation_id)
         return self.repo.find(q, audience.value, context)
 
