@@ -6,6 +6,9 @@ not UTF-8 into lone surrogates (surrogateescape); such a string cannot be encode
 is refused where it enters (web request models, ``clean_question``, the CLI) with
 ``InvalidTextError`` (400 ``invalid_text``; exit 2).
 
+``MAX_INT``: every integer a request carries (query, path, body, form) is at most this,
+so a huge number is a 4xx, never a database overflow.
+
 ``web_url``: only absolute http(s) URLs become links; a source's ``javascript:``,
 ``data:`` or scheme-relative URL is dropped where sources are read and again where
 links are rendered.
@@ -18,6 +21,7 @@ from urllib.parse import urlsplit
 
 from curbside.errors import InvalidTextError
 
+MAX_INT = 2**31 - 1  # the largest number a request may send (an offset, a version, an id): both databases store it
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _WEB_SCHEMES = frozenset({"http", "https"})
@@ -32,6 +36,11 @@ def check_text(value: str, what: str) -> str:
             fix=f"Type the {what} again in plain characters, or send it encoded as UTF-8.",
         )
     return value
+
+
+def is_text(value: str) -> bool:
+    """``value`` holds no lone surrogate (``check_text`` without raising)."""
+    return not _SURROGATE.search(value)
 
 
 def web_url(raw: str | None) -> str | None:

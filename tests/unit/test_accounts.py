@@ -4,7 +4,9 @@ refusal in the audit log."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from curbside.accounts import (
     UserNotFoundError,
     WeakPasswordError,
 )
-from curbside.accounts.sessions import token_hash
+from curbside.accounts.tokens import token_hash
 from curbside.editorial import Action, EditorialRepository, Status
 from curbside.editorial.models import Actor
 
@@ -227,3 +229,156 @@ def test_author_of_a_version_cannot_approve_it_and_the_refusal_is_logged(repo: E
     assert (line.actor, line.outcome, line.client) == ("eds", "refused", "198.51.100.7")
     ok = repo.transition(a.id, Action.APPROVE, reviewer.actor(), expected_version=2)
     assert [str(r) for r in ok.reviewed_by] == ["Dr A. Rivera, MD, neurology"]
+
+
+def test_no_one_who_made_a_version_since_the_last_approval_may_approve(repo: EditorialRepository,
+                                                                       accounts: Accounts) -> None:
+    e1 = add(accounts, "e1", role=Role.EDITOR, display_name="Dr E. One")
+    e2 = add(accounts, "e2", role=Role.EDITOR, display_name="Dr E. Two")
+    reviewer = add(accounts)
+    art = {"question": "Q?", "title": "Q?", "summary": [], "sections": [], "references": [],
+           "corpus_version": "c1", "settings_hash": "s1"}
+    a, _ = repo.save_answer("Q?", "physician", art)
+    repo.add_version(a.id, {**art, "title": "Q (e1)"}, expected_version=1, actor=e1.actor(), reason="e1's change")
+    repo.add_version(a.id, {**art, "title": "Q (e1)", "editor_note": {"text": "ok"}}, expected_version=2,
+                     actor=e2.actor(), reason="a note")  # e2's version launders e1's change...
+    repo.transition(a.id, Action.START, e1.actor(), expected_version=3)
+    for editor in (e1, e2):  # ... but neither may approve v3: both made a version since v1
+        with pytest.raises(NotAllowedError, match="made (a|this) version"):
+            repo.transition(a.id, Action.APPROVE, editor.actor(), expected_version=3)
+    assert [(e.actor, e.outcome) for e in repo.audit.entries(action="review.approve")] == [("e2", "refused"),
+                                                                                          ("e1", "refused")]
+    repo.transition(a.id, Action.APPROVE, reviewer.actor(), expected_version=3)
+    # after that approval only the versions made since count: e1 made v4, e2 may approve it
+    repo.add_version(a.id, {**art, "title": "Q (v4)"}, expected_version=3, actor=e1.actor(), reason="again")
+    repo.transition(a.id, Action.START, e2.actor(), expected_version=4)
+    with pytest.raises(NotAllowedError):
+        repo.transition(a.id, Action.APPROVE, e1.actor(), expected_version=4)
+    assert repo.transition(a.id, Action.APPROVE, e2.actor(), expected_version=4).status is Status.APPROVED
+
+
+def test_update_checks_every_field_then_changes_them_together(accounts: Accounts) -> None:
+    u = add(accounts)
+    with pytest.raises(InvalidAccountError, match="display name is empty"):
+        accounts.users.update("arivera", role="admin", display_name=" ", by=ADMIN)
+    assert accounts.users.require("arivera").role is Role.REVIEWER
+    with pytest.raises(UserNotFoundError):
+        accounts.users.update("nobody", role="admin", by=ADMIN)
+    changed = accounts.users.update("arivera", role="editor", display_name="Dr Ana Rivera", credentials="",
+                                    disabled=True, by=ADMIN, client="203.0.113.9")
+    assert (changed.role, changed.label, changed.disabled) == (Role.EDITOR, "Dr Ana Rivera", True)
+    assert [(a, t) for _, a, _, t in audit(accounts)][1:] == [
+        ("user.set_role", "arivera"), ("user.set_details", "arivera"), ("user.disable", "arivera")]
+    assert accounts.users.update("arivera", by=ADMIN) == accounts.users.get(u.id)  # nothing asked, nothing done
+
+
+def test_resetting_a_password_revokes_the_accounts_api_tokens(accounts: Accounts) -> None:
+    u = add(accounts)
+    other = add(accounts, "bchen", display_name="Dr B. Chen")
+    first, t1 = accounts.tokens.create(u, "laptop")
+    second, t2 = accounts.tokens.create(u, "script")
+    accounts.tokens.revoke(t2.id, owner_id=u.id, by=u.actor())
+    kept, _ = accounts.tokens.create(other, "theirs")
+    accounts.users.reset_password("arivera", "another long password", by=ADMIN, client="cli (root)")
+    assert [(a, x, t) for a, x, _, t in audit(accounts)][-2:] == [
+        ("cli", "token.revoke", t1.prefix), ("cli", "user.reset_password", "arivera")]
+    for token in (first, second):
+        with pytest.raises(NotSignedInError, match="revoked"):
+            accounts.tokens.authenticate(token)
+    assert accounts.tokens.authenticate(kept) == other
+    assert [t.active for t in accounts.tokens.list(u.id)] == [False, False]
+
+
+class CountingHasher(PasswordHasher):
+    """FAST's parameters; counts the hashing work each call does."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+        self.calls = 0
+
+    def hash(self, password, *, salt=None):  # type: ignore[no-untyped-def, override]
+        self.calls += 1
+        return super().hash(password, salt=salt)
+
+    def verify(self, hash, password):  # type: ignore[no-untyped-def, override]  # noqa: A002
+        self.calls += 1
+        return super().verify(hash, password)
+
+
+def test_sign_in_costs_the_same_hashing_whether_the_username_exists(repo: EditorialRepository, clock: Clock) -> None:
+    hasher = CountingHasher()
+    accounts = Accounts.open(repo.db, passwords=Passwords(hasher), login_max_failures=1000, now=clock)
+    add(accounts)
+    add(accounts, "bchen", display_name="Dr B. Chen")
+    accounts.users.disable("bchen", by=ADMIN)
+    accounts.users.authenticate("nobody", "warm up")  # makes the throwaway hash once
+    work = {}
+    for username in ("arivera", "bchen", "nobody"):
+        for password in ("", " ", "wrong password", "x" * 5000):
+            before = hasher.calls
+            assert accounts.users.authenticate(username, password) is None
+            work[username, len(password)] = hasher.calls - before
+    assert set(work.values()) == {1}, work
+
+
+class SlowHasher(PasswordHasher):
+    """FAST's parameters, but each verification takes 30 ms: a wide window for a race."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+
+    def verify(self, hash, password):  # type: ignore[no-untyped-def, override]  # noqa: A002
+        time.sleep(0.03)
+        return super().verify(hash, password)
+
+
+@pytest.mark.parametrize("same_client", [True, False])
+def test_parallel_wrong_guesses_cannot_pass_the_limit(repo: EditorialRepository, clock: Clock,
+                                                     same_client: bool) -> None:
+    accounts = Accounts.open(repo.db, login_max_failures=3, passwords=Passwords(SlowHasher()), now=clock)
+    add(accounts)
+
+    def guess(i: int) -> str:
+        try:
+            accounts.sign_in("arivera", f"wrong guess {i}", client="198.51.100.7" if same_client else f"10.0.0.{i}")
+        except NotSignedInError:
+            return "401"
+        except TooManyRequestsError:
+            return "429"
+        return "200"
+
+    with ThreadPoolExecutor(20) as pool:
+        outcomes = list(pool.map(guess, range(20)))
+    assert outcomes.count("401") == 3 and outcomes.count("429") == 17
+    assert len(accounts.audit.entries(action="login", outcome="refused")) == 3
+
+
+def test_keyed_locks_wait_time_out_and_are_dropped() -> None:
+    from curbside.accounts.service import KeyedLocks
+
+    locks = KeyedLocks()
+    with locks.hold("user a", "client x") as free:
+        assert free and len(locks) == 2
+        with locks.hold("user b") as other:
+            assert other  # another key is not held up
+        with locks.hold("client x", "user c", timeout=0.05) as blocked:
+            assert not blocked
+    assert len(locks) == 0
+
+
+def test_names_and_passwords_must_be_text(accounts: Accounts) -> None:
+    from curbside.errors import InvalidTextError
+
+    u = add(accounts)
+    for call in (lambda: add(accounts, "dr\udcff"), lambda: add(accounts, "bchen", display_name="Dr \udcff"),
+                 lambda: add(accounts, "bchen", credentials="MD \ud800"),
+                 lambda: accounts.users.add("bchen", "long enough \udcff", display_name="B", by=ADMIN),
+                 lambda: accounts.users.update("arivera", display_name="\ud800", by=ADMIN),
+                 lambda: accounts.users.reset_password("arivera", "long enough \udcff", by=ADMIN),
+                 lambda: accounts.tokens.create(u, "laptop \udcff"),
+                 lambda: accounts.sign_in("arivera\udcff", PW, client=None),
+                 lambda: accounts.sign_in("arivera", "x\udcff", client=None)):
+        with pytest.raises(InvalidTextError):
+            call()
+    assert accounts.users.passwords.verify(accounts.users.passwords.hash(PW), "x\udcff") is False
+    assert [x.username for x in accounts.users.list()] == ["arivera"] and accounts.tokens.list(u.id) == []

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from curbside.cli.main import cli
 from curbside.cli.review import command as review_command
+from curbside.cli.users import command as users_command
 from curbside.settings import Settings
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -36,8 +37,10 @@ def _env(data: Path) -> dict[str, str]:
 
 
 def run(data: Path, *args: str):  # type: ignore[no-untyped-def]
-    if args[0] == "review":  # registered by main(); invoked here on its own
-        return CliRunner().invoke(review_command, args[1:], obj={"data_dir": data}, env=_env(data))
+    if args[0] in ("review", "users"):  # registered by main(); invoked here on their own
+        command = review_command if args[0] == "review" else users_command
+        return CliRunner().invoke(command, args[1:], obj={"data_dir": data}, env=_env(data),
+                                  input="a long enough password\n")
     return CliRunner().invoke(cli, ["--data-dir", str(data), *args], env=_env(data))
 
 
@@ -52,7 +55,12 @@ def test_ask_answers_on_the_tiny_corpus(data_dir: Path) -> None:
     [(["ask", "what is baclofen \udcff used for"], "question"),  # argv bytes \xff, as Python decodes them
      (["ask", Q, "--context", "baclofen \udcff"], "context"),
      (["review", "start", "deadbeef", "--as", "dr\udcff"], "account name"),
-     (["review", "request-changes", "deadbeef", "--as", "dra", "--note", "fix \udcff"], "note")],
+     (["review", "request-changes", "deadbeef", "--as", "dra", "--note", "fix \udcff"], "note"),
+     (["users", "add", "dr\udcff", "--name", "Dr A", "--password-stdin"], "username"),
+     (["users", "add", "ana", "--name", "Dr \udcff", "--password-stdin"], "display name"),
+     (["users", "add", "ana", "--name", "Dr A", "--credentials", "MD \udcff", "--password-stdin"], "credentials"),
+     (["users", "set-details", "ana", "--name", "\udcff"], "display name"),
+     (["users", "token", "create", "ana", "n\udcff"], "token name")],
 )
 def test_invalid_utf8_argument_is_refused_with_a_message(data_dir: Path, args: list[str], named: str) -> None:
     r = run(data_dir, *args)

@@ -122,8 +122,7 @@ def test_invalid_transition_is_refused_and_changes_nothing(repo: EditorialReposi
 
 def test_stale_version_is_a_conflict_never_a_lost_update(repo: EditorialRepository) -> None:
     a, _ = repo.save_answer(Q, "physician", article())
-    repo.transition(a.id, "start", who("Dr A"), expected_version=1)
-    # the sources change while Dr A reads version 1: a new version restarts review
+    # the sources change while Dr A reads version 1: a new version (review restarts)
     b, outcome = repo.save_answer(Q, "physician", article(corpus="c2", text="Baclofen relieves spasticity."))
     assert outcome == "new_version" and b.version == 2 and b.status is Status.SUBMITTED
     with pytest.raises(VersionConflictError) as err:
@@ -144,13 +143,38 @@ def test_approval_applies_to_one_version(repo: EditorialRepository) -> None:
     same, outcome = repo.save_answer(Q, "physician", article(corpus="c2"))
     assert outcome == "revalidated" and same.status is Status.APPROVED and same.version == 1
     assert same.corpus_version == "c2" and same.article["corpus_version"] == "c2"
-    # different content: a new version, back to submitted, no reviewers yet
-    new, outcome = repo.save_answer(Q, "physician", article(corpus="c3", text="Changed."))
-    assert outcome == "new_version"
+    # different content: the approved version is kept (the living-answers check flags it
+    # when its cited passages changed); only an editor's edit makes a new version
+    kept, outcome = repo.save_answer(Q, "physician", article(corpus="c3", text="Changed."))
+    assert outcome == "kept" and (kept.version, kept.status, kept.corpus_version) == (1, Status.APPROVED, "c2")
+    assert repo.events(a.id)[-1].action == "revalidate"
+    new = repo.add_version(a.id, article(corpus="c3", text="Changed."), expected_version=1, actor=who("Dr E", 7),
+                           reason="take the new wording")
     assert (new.version, new.status, new.reviewers, new.approved_at) == (2, Status.SUBMITTED, (), None)
     assert repo.version_article(a.id, 1)["summary"][0]["text"] == "Baclofen is indicated for spasticity."
     assert [v.version for v in repo.versions(a.id)] == [1, 2]
-    assert repo.events(a.id)[-1].action == "new_version"
+
+
+@pytest.mark.parametrize("steps", [["start"], ["start", "request_changes"], ["start", "reject"],
+                                   ["start", "approve"], ["start", "approve", "stale"], ["edit"]])
+def test_a_new_corpus_regenerates_only_generated_answers_still_submitted(repo: EditorialRepository,
+                                                                          steps: list[str]) -> None:
+    a, _ = repo.save_answer(Q, "physician", article())
+    version = 1
+    for step in steps:
+        if step == "edit":
+            repo.add_version(a.id, article(text="Baclofen is indicated."), expected_version=1, actor=who("Dr E", 7),
+                             reason="shorter")
+            version = 2
+        elif step == "stale":
+            assert repo.mark_needs_rereview(a.id, [{"reference": 1, "passage_id": "p", "kind": "removed"}])
+        else:
+            repo.transition(a.id, step, who("Dr A", 1), expected_version=1, note="Why.")
+    before, events = repo.get(a.id), len(repo.events(a.id))
+    kept, outcome = repo.save_answer(Q, "physician", article(corpus="c2", text="Changed."))
+    assert outcome == "kept" and kept.version == version
+    assert (kept.status, kept.article, kept.stale_sources) == (before.status, before.article, before.stale_sources)
+    assert len(repo.events(a.id)) == events and len(repo.versions(a.id)) == version
 
 
 def test_timings_alone_do_not_make_a_new_version(repo: EditorialRepository) -> None:
@@ -320,6 +344,8 @@ def test_users_cli(tmp_path: Path) -> None:
     r = run(cli, [*base, "token", "revoke", "arivera", "1"])
     assert r.exit_code == 0 and "Revoked token 1" in r.output
     assert run(cli, [*base, "token", "revoke", "arivera", "99"]).exit_code == 2
+    r = run(cli, [*base, "token", "revoke", "arivera", str(10**25)])
+    assert r.exit_code == 2 and "not in the range" in r.output
     assert run(cli, [*base, "disable", "nobody"]).exit_code == 2
     assert run(cli, [*base, "disable", "arivera"]).exit_code == 0
     r = run(cli, [*base, "list"])

@@ -20,6 +20,7 @@ from curbside.editorial.edits import (
     ReorderStatements,
     apply_edit,
     is_quoted,
+    is_verbatim,
 )
 
 P1 = ("Baclofen tablets are indicated for the alleviation of signs and symptoms of spasticity resulting from "
@@ -93,6 +94,24 @@ def test_paraphrase_is_refused_naming_the_reference_to_copy_from() -> None:
     for text, n in (("more than 80% of patients show improvement.", 2), ("More than 80% of patients show improvement.", 1)):
         with pytest.raises(ReviewInputError):
             apply_edit(article(), Edit((AddStatement(Place.summary(), text, n),), reason="x"))
+
+
+def test_a_quote_must_start_and_end_on_word_boundaries() -> None:
+    passage = "Baclofen is contraindicated in patients with X. Use under 12 years of age is not studied."
+    for part in ("indicated in patients with X.", "traindicated in patients", "Use under 1", "under 12 year",
+                 "Baclofen is contra"):
+        assert not is_verbatim(part, passage), part
+        assert not is_quoted(part, passage), part
+    for whole in ("Baclofen is contraindicated in patients with X.", "contraindicated in patients with X",
+                  "Use under 12 years of age", "X. Use", "12", "studied."):
+        assert is_verbatim(whole, passage), whole
+    assert is_verbatim("a b", "ba b a b")  # a later occurrence on word boundaries counts
+    assert is_verbatim("Warnings (5.2)", "see Warnings (5.2).") and not is_verbatim("(5.2", "see Warnings (5.23).")
+    assert is_quoted("Baclofen may cause drowsiness.", "Baclofen may cause drowsiness [see Warnings (5.2)].")
+    e = Edit((AddStatement(Place.summary(), "indicated for the alleviation of signs", 1),), reason="x")
+    apply_edit(article(), e)  # a whole-word span is fine...
+    with pytest.raises(ReviewInputError, match="word for word"):  # ... a piece of a word is not
+        apply_edit(article(), Edit((AddStatement(Place.summary(), "ndicated for the alleviation", 1),), reason="x"))
 
 
 def test_unknown_reference_and_place_are_refused() -> None:
@@ -192,6 +211,37 @@ def test_edit_from_json() -> None:
             Edit.from_dict(bad)
 
 
+@pytest.mark.parametrize("op", [
+    {"op": "reorder", "place": "section:labels", "order": "10"},  # once read as (1, 0)
+    {"op": "reorder", "place": "summary", "order": {"0": 1}},
+    {"op": "reorder", "place": "summary", "order": [0.9]},
+    {"op": "reorder", "place": "summary", "order": ["0"]},
+    {"op": "reorder_sections", "order": "labels"},
+    {"op": "reorder_sections", "order": [1, 2]},
+    {"op": "remove", "place": 5, "index": 0},
+    {"op": "remove", "place": ["summary"], "index": 0},
+    {"op": "remove", "place": "summary", "index": "0"},
+    {"op": "remove", "place": "summary", "index": 1.5},
+    {"op": "add", "place": "summary", "text": ["t"], "reference": 1},
+    {"op": "add", "place": "summary", "text": "t", "reference": "1"},
+    {"op": "add", "place": "summary", "text": "t", "reference": 1, "index": "0"},
+    {"op": "refresh_reference", "reference": 1, "passage": 3},
+    {"op": "refresh_reference", "reference": 1, "passage": "p", "passage_id": 7},
+    {"op": ["remove"]},
+])
+def test_edit_from_json_refuses_values_of_the_wrong_type(op: dict[str, Any]) -> None:
+    with pytest.raises(ReviewInputError):
+        Edit.from_dict({"reason": "r", "operations": [op]})
+
+
+@pytest.mark.parametrize("edit", [{"reason": "r", "operations": "remove"}, {"reason": "r", "operations": {}},
+                                  {"reason": "r", "operations": 0}, {"reason": 5, "note": "n"},
+                                  {"reason": "r", "note": 5}, {"reason": ["r"], "note": "n"}])
+def test_edit_from_json_refuses_fields_of_the_wrong_type(edit: dict[str, Any]) -> None:
+    with pytest.raises(ReviewInputError):
+        Edit.from_dict(edit)
+
+
 # ---- the repository: an edit is a new version with who, when and why ---------------------------
 @pytest.fixture
 def repo(tmp_path: Path, database_url: str) -> Iterator[EditorialRepository]:
@@ -237,3 +287,44 @@ def test_repository_refresh_only_to_the_text_a_reingest_recorded(repo: Editorial
                        Actor("e", "E"), expected_version=1)
     assert edited.article["references"][2]["passage"] == new_text
     assert edited.stale_sources == () and edited.status is Status.SUBMITTED
+
+
+def _flag(repo: EditorialRepository, new_text: str) -> str:
+    stored, _ = repo.save_answer(Q, "physician", article())
+    for action in ("start", "approve"):
+        repo.transition(stored.id, action, Actor("r", "R", id=None), expected_version=1)
+    changes = [{"reference": 3, "passage_id": "label:a#5", "doc_id": "label:a", "title": "t", "kind": "changed",
+                "old": P3, "new": new_text, "new_passage_id": None},
+               {"reference": 2, "passage_id": "pmid:1#0", "doc_id": "pmid:1", "title": "t", "kind": "removed",
+                "old": P2, "new": None, "new_passage_id": None}]
+    assert repo.mark_needs_rereview(stored.id, changes, expected_version=1)
+    return stored.id
+
+
+def test_an_edit_keeps_the_source_changes_it_does_not_resolve(repo: EditorialRepository) -> None:
+    new_text = P3 + " Taper the dose."
+    aid = _flag(repo, new_text)
+    editor = Actor("e", "E", id=None, role="editor")
+    # a note alone resolves nothing: both changes stay with the new version
+    noted = repo.edit(aid, Edit((), reason="typo", note="Reviewed 2025."), editor, expected_version=1)
+    assert noted.status is Status.SUBMITTED and [c["reference"] for c in noted.stale_sources] == [3, 2]
+    # removing the statement that cites the removed passage resolves that one
+    dropped = repo.edit(aid, Edit((RemoveStatement(Place.of_section("labels"), 1),), reason="source gone"),
+                        editor, expected_version=2)
+    assert [c["passage_id"] for c in dropped.stale_sources] == ["label:a#5"]
+    # taking the source's current text in resolves the other
+    number = next(r["number"] for r in dropped.article["references"] if r["passage_id"] == "label:a#5")
+    fresh = repo.edit(aid, Edit((RefreshReference(number, new_text),), reason="Sources updated."), editor,
+                      expected_version=3)
+    assert fresh.stale_sources == ()
+
+
+def test_approving_over_changed_sources_needs_a_comment(repo: EditorialRepository) -> None:
+    aid = _flag(repo, P3 + " Taper the dose.")
+    reviewer = Actor("c", "Dr C", id=None)
+    repo.transition(aid, "start", reviewer, expected_version=1)
+    with pytest.raises(ReviewInputError, match="changed"):
+        repo.transition(aid, "approve", reviewer, expected_version=1)
+    assert repo.get(aid).status is Status.UNDER_REVIEW
+    ok = repo.transition(aid, "approve", reviewer, expected_version=1, note="The added sentence changes nothing here.")
+    assert ok.status is Status.APPROVED and len(ok.stale_sources) == 2  # kept: seen, so not flagged again

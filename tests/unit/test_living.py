@@ -124,9 +124,11 @@ def test_changed_and_removed_sources_flag_approved_answers(tmp_path: Path, repo:
     assert repo.list_articles()[0].status is Status.NEEDS_REREVIEW  # top of the queue
     assert repo.events(a)[-1].action == "stale"
 
-    # the Board re-approves the flagged version as it is: the same change does not flag it again
+    # the Board re-approves the flagged version as it is (deliberately: with a comment); the
+    # same change does not flag it again
     for action in ("start", "approve"):
-        repo.transition(a, action, Actor("chen", "Dr B. Chen", id=None), expected_version=1)
+        repo.transition(a, action, Actor("chen", "Dr B. Chen", id=None), expected_version=1,
+                        note="Only the wording of the scope changed.")
     store = corpus.store()
     try:
         assert recheck_approved(repo, store).count == 0

@@ -88,6 +88,11 @@ def test_audit_log_and_review_trail_are_append_only(tmp_path: Path, database_url
             with pytest.raises(Exception, match="append-only"):
                 with db.write() as tx:
                     tx.execute(sql)
+        if db.dialect == "postgresql":  # SQLite has no TRUNCATE
+            for table in ("audit_log", "events"):
+                with pytest.raises(Exception, match=f"{table} is append-only"):
+                    with db.write() as tx:
+                        tx.execute(f"TRUNCATE {table}")
         assert [e.outcome for e in log.entries()] == ["refused"]
     finally:
         db.close()
@@ -103,3 +108,16 @@ def test_unsupported_database_url_is_a_clear_error(tmp_path: Path) -> None:
 def test_unreachable_postgres_names_the_fix(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="CURBSIDE_DATABASE_URL"):
         connect("postgresql://nobody@127.0.0.1:1/none", tmp_path)
+
+
+def test_a_database_at_migration_2_gets_the_truncate_guards(tmp_path: Path, database_url: str) -> None:
+    db = connect(database_url, tmp_path)
+    try:
+        assert migrate(db, upto=2) == [1, 2]
+        assert migrate(db) == [3] and applied(db) == [1, 2, 3]
+        if db.dialect == "postgresql":
+            with pytest.raises(Exception, match="audit_log is append-only"):
+                with db.write() as tx:
+                    tx.execute("TRUNCATE audit_log")
+    finally:
+        db.close()

@@ -45,12 +45,15 @@ def test_same_question_and_audience_is_served_from_the_store(client: TestClient,
 def test_a_corpus_change_makes_a_new_version(make_client, tmp_path) -> None:
     c1 = make_client(FakeEngine(corpus_version="c1"))
     first = ask(c1)
-    assert review(c1, first["id"], "start", token=api_token(c1, add_user(c1))).status_code == 200
     c2 = make_client(FakeEngine(corpus_version="c2", text_suffix=" Updated."))
     second = ask(c2)
     assert second["id"] == first["id"] and second["cached"] is False
     assert second["review"]["version"] == 2 and second["review"]["status"] == "submitted"
     assert second["corpus_version"] == "c2"
+    # once the Board is on it, a new corpus no longer replaces it (living answers do)
+    assert review(c2, first["id"], "start", 2, token=api_token(c2, add_user(c2))).status_code == 200
+    third = ask(make_client(FakeEngine(corpus_version="c3", text_suffix=" Again.")))
+    assert (third["review"]["version"], third["review"]["status"], third["cached"]) == (2, "under_review", True)
 
 
 def test_get_answer_and_its_json_twins(client: TestClient) -> None:

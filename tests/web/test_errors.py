@@ -204,3 +204,81 @@ def test_corrupt_store_is_503_corrupt_store_not_not_ingested(make_client, tmp_pa
     assert "No ingested corpus" not in err["message"]
     assert "curbside.sqlite" in err["message"] and "curbside ingest" in err["message"]
     assert_error(c.post("/api/v1/answers", json={"question": "What is baclofen for?"}), 503, "corrupt_store")
+
+
+_PW = '"password": "a long enough password"'
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "body", "field"),
+    [
+        ("editor", "POST", "/api/v1/answers/{aid}/edit", '{"expected_version": 1, "reason": "x \\ud800", "note": "n"}',
+         "reason"),
+        ("editor", "POST", "/api/v1/answers/{aid}/edit", '{"expected_version": 1, "reason": "ok", "note": "n \\udcff"}',
+         "note"),
+        ("editor", "POST", "/api/v1/answers/{aid}/edit",
+         '{"expected_version": 1, "reason": "ok", "operations": [{"op": "add", "place": "summary", '
+         '"text": "Baclofen \\ud800", "reference": 1}]}', "text"),
+        ("admin", "POST", "/api/v1/users", '{"username": "zz", "display_name": "Dr \\ud800", ' + _PW + "}",
+         "display_name"),
+        ("admin", "POST", "/api/v1/users",
+         '{"username": "zz", "display_name": "Dr Z", "password": "long enough \\ud800"}', "password"),
+        ("admin", "POST", "/api/v1/users", '{"username": "z\\udcffz", "display_name": "Dr Z", ' + _PW + "}",
+         "username"),
+        ("admin", "POST", "/api/v1/users",
+         '{"username": "zz", "display_name": "Dr Z", "credentials": "MD \\ud800", ' + _PW + "}", "credentials"),
+        ("admin", "PATCH", "/api/v1/users/arivera", '{"display_name": "\\ud800"}', "display_name"),
+        ("admin", "PATCH", "/api/v1/users/arivera", '{"credentials": "\\ud800", "role": "admin"}', "credentials"),
+        ("admin", "PATCH", "/api/v1/users/arivera", '{"role": "adm\\ud800in"}', "role"),
+    ],
+    ids=["edit-reason", "edit-note", "edit-added-text", "add-name", "add-password", "add-username",
+         "add-credentials", "patch-name", "patch-credentials", "patch-role"],
+)
+def test_lone_surrogates_in_edits_and_accounts_are_400_invalid_text(client: TestClient, role: str, method: str,
+                                                                   path: str, body: str, field: str) -> None:
+    aid = client.post("/api/v1/answers", json={"question": "What is baclofen for?"}).json()["id"]
+    add_user(client)
+    token = api_token(client, add_user(client, "actor", role=role, name="Dr Actor"))
+    r = client.request(method, path.format(aid=aid), content=body.encode(), headers={**JSON, **bearer(token)})
+    err = assert_error(r, 400, "invalid_text")
+    assert field in err["message"]
+    # nothing changed on the way
+    assert client.get(f"/api/v1/answers/{aid}").json()["review"]["version"] == 1
+    users = client.app.state.accounts.users  # type: ignore[attr-defined]
+    assert [u.username for u in users.list()] == ["actor", "arivera"]
+    assert (users.require("arivera").role.value, users.require("arivera").display_name) == ("reviewer", "Dr A. Rivera")
+
+
+BIG = str(10**25)
+MAX = str(2**31 - 1)
+
+
+def test_huge_integers_are_4xx_never_500_on_either_database(  # type: ignore[no-untyped-def]
+        make_client, database_url: str) -> None:
+    client = make_client(database_url=database_url)
+    aid = client.post("/api/v1/answers", json={"question": "What is baclofen for?"}).json()["id"]
+    editor = add_user(client, "eds", role="editor", name="Dr E. Editor")
+    auth = bearer(api_token(client, editor))
+    gets = ["/library?offset={n}", "/api/v1/library?offset={n}", "/review?offset={n}", "/api/v1/answers?offset={n}",
+            "/api/v1/answers/{aid}/compare?from={n}", "/api/v1/answers/{aid}/compare?from=1&to={n}",
+            "/review/{aid}/compare?from={n}", "/review/{aid}/compare?to={n}", "/admin/audit?page={n}"]
+    for path in gets:
+        r = client.get(path.format(n=BIG, aid=aid), headers=auth)
+        assert r.status_code in (400, 404, 422), (path, r.status_code)
+    for path in gets[:4]:  # the largest allowed offset is fine: an empty page
+        assert client.get(path.format(n=MAX, aid=aid), headers=auth).status_code == 200, path
+    for body in ({"action": "start", "expected_version": 10**25}, {"action": "start", "expected_version": -10**25}):
+        assert client.post(f"/api/v1/answers/{aid}/review", headers=auth, json=body).status_code in (400, 409, 422)
+    r = client.post(f"/api/v1/answers/{aid}/edit", headers=auth,
+                    json={"expected_version": 10**25, "reason": "x", "note": "n"})
+    assert r.status_code in (400, 409, 422)
+    csrf = sign_in(client, "eds")
+    assert client.post(f"/account/tokens/{BIG}/revoke", data={"csrf_token": csrf}).status_code in (400, 404, 422)
+    for path, data in ((f"/review/{aid}/action", {"action": "start", "expected_version": BIG}),
+                       (f"/review/{aid}/edit", {"expected_version": BIG, "reason": "x", "note": "n"}),
+                       (f"/review/{aid}/edit", {"expected_version": "1", "reason": "x", "add_text": "Baclofen",
+                                               "add_reference": BIG, "keep-summary-0": "1"})):
+        r = client.post(path, data={"csrf_token": csrf, **data}, follow_redirects=False)
+        assert r.status_code == 400, (path, data, r.status_code)
+    review = client.get(f"/api/v1/answers/{aid}").json()["review"]
+    assert (review["version"], review["status"]) == (1, "submitted")

@@ -159,3 +159,125 @@ def test_forms_without_csrf_are_refused(client: TestClient) -> None:
     r = client.post(f"/review/{aid}/action", data={"action": "start", "expected_version": "1"})
     assert r.status_code == 403
     assert client.get(f"/api/v1/answers/{aid}").json()["review"]["status"] == "submitted"
+
+
+def _edit(client: TestClient, aid: str, token: str, version: int, **body: object) -> dict:  # type: ignore[type-arg]
+    r = client.post(f"/api/v1/answers/{aid}/edit", headers=bearer(token),
+                    json={"expected_version": version, "reason": "an edit", **body})
+    assert r.status_code == 200, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+def _review(client: TestClient, aid: str, token: str, *steps: tuple[str, int]) -> None:
+    for action, version in steps:
+        r = client.post(f"/api/v1/answers/{aid}/review", headers=bearer(token),
+                        json={"action": action, "expected_version": version})
+        assert r.status_code == 200, r.text
+
+
+def _reask(client: TestClient, engine: FakeEngine, corpus: str, suffix: str = "") -> dict:  # type: ignore[type-arg]
+    """A re-ingest (new corpus, maybe different words), then anybody asks the question again."""
+    engine.corpus_version, engine.text_suffix = corpus, suffix
+    r = client.post("/api/v1/answers", json={"question": Q})
+    assert r.status_code == 200, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+def test_asking_again_after_a_reingest_never_overwrites_an_edit_or_a_review(client: TestClient,
+                                                                             engine: FakeEngine) -> None:
+    aid = _ask(client)
+    etok = api_token(client, add_user(client, "eeditor", role="editor", name="Dr E. Editor"))
+    rtok = api_token(client, add_user(client))
+    _edit(client, aid, etok, 1, note="Checked by the editor.",
+          operations=[{"op": "remove", "place": "section:labels", "index": 1}])
+    _review(client, aid, rtok, ("start", 2), ("approve", 2))
+    events = len(client.get(f"/api/v1/answers/{aid}/history").json()["events"])
+    calls = len(engine.calls)
+    for corpus, suffix in (("corpus-2", ""), ("corpus-3", " Changed words.")):
+        doc = _reask(client, engine, corpus, suffix)
+        assert doc["cached"] is True and doc["review"]["status"] == "approved" and doc["review"]["version"] == 2
+        assert doc["editor_note"]["text"] == "Checked by the editor."
+        assert len(doc["sections"][0]["statements"]) == 1  # the removed statement did not come back
+    assert len(engine.calls) == calls  # the engine was not asked
+    assert len(client.get(f"/api/v1/answers/{aid}/history").json()["events"]) == events
+
+    # a "Needs re-review" flag and its source diff stay too
+    repo = client.app.state.service.repo  # type: ignore[attr-defined]
+    change = {"reference": 1, "passage_id": "label:abc#0", "doc_id": "label:abc", "title": "t", "kind": "removed",
+              "old": "x", "new": None, "new_passage_id": None}
+    assert repo.mark_needs_rereview(aid, [change])
+    doc = _reask(client, engine, "corpus-4", " Other words.")
+    assert doc["review"]["status"] == "needs_rereview" and doc["review"]["version"] == 2
+    assert repo.get(aid).stale_sources == (change,)
+
+
+@pytest.mark.parametrize("steps", [[("start", 1)], [("start", 1), ("approve", 1)],
+                                   [("start", 1), ("request_changes", 1)], [("start", 1), ("reject", 1)]])
+def test_a_generated_answer_the_board_is_on_is_not_regenerated(client: TestClient, engine: FakeEngine,
+                                                                steps: list[tuple[str, int]]) -> None:
+    aid = _ask(client)
+    rtok = api_token(client, add_user(client))
+    for action, version in steps:
+        r = client.post(f"/api/v1/answers/{aid}/review", headers=bearer(rtok),
+                        json={"action": action, "expected_version": version,
+                              "note": "Not from the sources." if action in ("request_changes", "reject") else None})
+        assert r.status_code == 200, r.text
+    status = client.get(f"/api/v1/answers/{aid}").json()["review"]["status"]
+    doc = _reask(client, engine, "corpus-2", " Changed words.")
+    assert (doc["review"]["status"], doc["review"]["version"], doc["cached"]) == (status, 1, True)
+
+
+def test_a_generated_answer_still_submitted_is_revalidated_or_regenerated(client: TestClient,
+                                                                           engine: FakeEngine) -> None:
+    aid = _ask(client)
+    doc = _reask(client, engine, "corpus-2")  # the same content on a new corpus: the check is recorded
+    assert (doc["review"]["version"], doc["cached"], doc["corpus_version"]) == (1, False, "corpus-2")
+    events = client.get(f"/api/v1/answers/{aid}/history").json()["events"]
+    assert events[-1]["action"] == "revalidate" and events[-1]["note"] == "Same content on corpus corpus-2."
+    doc = _reask(client, engine, "corpus-3", " Changed words.")  # different content: a new version
+    assert (doc["review"]["version"], doc["review"]["status"], doc["cached"]) == (2, "submitted", False)
+    assert client.get(f"/api/v1/answers/{aid}/history").json()["events"][-1]["action"] == "new_version"
+
+
+def test_an_unrelated_edit_keeps_the_source_diff_on_the_review_page(client: TestClient) -> None:
+    from fakes import PASSAGE_1
+
+    aid = _ask(client)
+    etok = api_token(client, add_user(client, "eeditor", role="editor", name="Dr E. Editor"))
+    rtok = api_token(client, add_user(client))
+    _review(client, aid, rtok, ("start", 1), ("approve", 1))
+    repo = client.app.state.service.repo  # type: ignore[attr-defined]
+    change = {"reference": 1, "passage_id": "label:abc#0", "doc_id": "label:abc", "title": "Baclofen tablets",
+              "kind": "changed", "old": PASSAGE_1, "new": "Baclofen is no longer indicated.", "new_passage_id": None}
+    assert repo.mark_needs_rereview(aid, [change])
+    _edit(client, aid, etok, 1, note="Reviewed 2025.")
+    page = client.get(f"/review/{aid}", headers=bearer(rtok)).text
+    assert "Sources changed" in page and "<ins>" in page and "no longer" in page
+    _review(client, aid, rtok, ("start", 2))
+    r = client.post(f"/api/v1/answers/{aid}/review", headers=bearer(rtok),
+                    json={"action": "approve", "expected_version": 2})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_review"
+    assert client.get("/api/v1/library").json()["total"] == 0
+
+
+def test_the_review_page_tells_an_earlier_editor_they_cannot_approve(client: TestClient) -> None:
+    aid = _ask(client)
+    e1 = add_user(client, "e1", role="editor", name="Dr E. One")
+    e2 = api_token(client, add_user(client, "e2", role="editor", name="Dr E. Two"))
+    _edit(client, aid, api_token(client, e1), 1, operations=[{"op": "remove", "place": "section:labels", "index": 1}])
+    _edit(client, aid, e2, 2, note="Checked.")
+    _review(client, aid, e2, ("start", 3))
+    sign_in(client, "e1")
+    assert "You made a version of this answer since it was last approved" in client.get(f"/review/{aid}").text
+
+
+def test_quoted_marks_only_whole_words() -> None:
+    from curbside.web.review_view import quoted
+
+    passage = "Baclofen is contraindicated in patients with X. Use under 12 years of age is not studied."
+    assert not quoted(passage, "indicated in patients with X.")["verbatim"]
+    assert not quoted(passage, "Use under 1")["verbatim"]
+    q = quoted(passage, "contraindicated in  patients with X.")
+    assert q["verbatim"] and (q["before"], q["match"]) == ("Baclofen is ", "contraindicated in patients with X.")
+    q = quoted("ba b a b.", "a b")
+    assert q["verbatim"] and (q["before"], q["after"]) == ("ba b ", ".")

@@ -406,6 +406,36 @@ def test_get_never_stores_an_answer(client: TestClient, engine: FakeEngine) -> N
     assert repo.count() == 1 and len(engine.calls) == 1
 
 
+def test_gets_write_only_the_documented_exceptions(client: TestClient) -> None:
+    """docs/WEB.md: a GET never creates or changes an answer; it may write audit lines
+    (exports, refusals) and a token's last_used, and read counts go through memory."""
+    aid = new_answer(client)
+    reviewer, admin = add_user(client), add_user(client, "root", role="admin", name="Admin", credentials="")
+    tokens = {"reviewer": api_token(client, reviewer), "admin": api_token(client, admin)}
+    db = client.app.state.service.repo.db  # type: ignore[attr-defined]
+    tables = ("articles", "versions", "events", "article_terms", "users", "sessions")
+
+    def snapshot() -> dict[str, list[tuple[object, ...]]]:
+        rows = {t: sorted(db.read(f"SELECT * FROM {t}"), key=repr) for t in tables}
+        rows["api_tokens"] = sorted(db.read("SELECT id, user_id, name, prefix, token_hash, created, revoked"
+                                            " FROM api_tokens"), key=repr)
+        return rows
+
+    before, lines = snapshot(), len(audit_lines(client))
+    stored = client.get(f"/api/v1/answers/{aid}").json()["url"].removeprefix("http://testserver")
+    for path, who in ((stored, None), (stored + ".json", None), ("/library", None), ("/api/v1/library", None),
+                      (f"/api/v1/answers/{aid}/history", None), ("/review", None), (f"/review/{aid}", None),
+                      ("/review", "reviewer"), (f"/review/{aid}", "reviewer"), (f"/review/{aid}/compare", "reviewer"),
+                      ("/admin/audit", "reviewer"), ("/api/v1/audit", "admin"), ("/review", "cs_" + "x" * 43)):
+        token = tokens.get(who or "", who)
+        client.get(path, headers=bearer(token) if token else {})
+    assert snapshot() == before
+    written = [(a, x, o) for a, x, o, _ in audit_lines(client)][lines:]
+    assert written == [("anonymous", "review.queue", "refused"), ("anonymous", "review.view", "refused"),
+                       ("arivera", "audit.view", "refused"), ("root", "audit.export", "ok"),
+                       ("anonymous", "auth.token", "refused")]
+
+
 # ---- admin ----------------------------------------------------------------------------
 def test_admin_reads_and_exports_the_audit_log(client: TestClient) -> None:
     add_user(client, "root", role="admin", name="Admin", credentials="")
@@ -453,3 +483,35 @@ def test_admin_manages_accounts_over_the_api(client: TestClient) -> None:
     assert [(x, o) for a, x, o, _ in audit_lines(client) if a == "root"] == [
         ("token.create", "ok"), ("user.add", "ok"), ("user.set_role", "ok"), ("user.set_details", "ok"),
         ("user.disable", "ok"), ("invalid_request", "refused")]
+
+
+def test_a_second_editors_version_does_not_let_the_first_approve(client: TestClient) -> None:
+    aid = new_answer(client)
+    e1 = api_token(client, add_user(client, "e1", role="editor", name="Dr E. One"))
+    e2 = api_token(client, add_user(client, "e2", role="editor", name="Dr E. Two"))
+    for token, version, body in ((e1, 1, {"operations": [{"op": "remove", "place": "section:labels", "index": 1}]}),
+                                 (e2, 2, {"note": "Checked."})):
+        r = client.post(f"/api/v1/answers/{aid}/edit", headers=bearer(token),
+                        json={"expected_version": version, "reason": "an edit", **body})
+        assert r.status_code == 200, r.text
+    assert review(client, aid, "start", 3, token=e1).status_code == 200
+    r = review(client, aid, "approve", 3, token=e1)
+    assert r.status_code == 403 and "made a version" in r.json()["error"]["message"]
+    assert status_of(client, aid) == "under_review"
+    assert refused(client) == [("e1", "review.approve", f"{aid}@v3")]
+    page_user = add_user(client, "rv")
+    assert review(client, aid, "approve", 3, token=api_token(client, page_user)).status_code == 200
+
+
+@pytest.mark.parametrize("change", [{"role": "admin", "display_name": "   "},
+                                    {"role": "admin", "credentials": "x" * 101},
+                                    {"disabled": True, "role": "owner"},
+                                    {"role": "admin", "display_name": "x" * 101}])
+def test_changing_an_account_is_all_or_nothing(client: TestClient, change: dict[str, object]) -> None:
+    admin = add_user(client, "root", role="admin", name="Admin", credentials="")
+    add_user(client, "bchen", name="Dr B. Chen")
+    r = client.patch("/api/v1/users/bchen", headers=bearer(api_token(client, admin)), json=change)
+    assert r.status_code == 400, r.text
+    user = client.app.state.accounts.users.require("bchen")  # type: ignore[attr-defined]
+    assert (user.role.value, user.display_name, user.disabled) == ("reviewer", "Dr B. Chen", False)
+    assert [a for _, a, _, t in audit_lines(client) if t == "bchen"] == ["user.add"]

@@ -14,9 +14,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from curbside.accounts.errors import WeakPasswordError
+from curbside.validate import check_text, is_text
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024  # long passphrases are fine; megabyte "passwords" are not
+_STAND_IN = "not a password"  # verified instead of an empty or overlong one, which then fails
 
 
 class Passwords:
@@ -29,6 +31,7 @@ class Passwords:
         self._lock = threading.Lock()
 
     def check_policy(self, password: str) -> None:
+        check_text(password, "password")
         if len(password) < self.min_length:
             raise WeakPasswordError(f"The password is shorter than {self.min_length} characters.",
                                     fix=f"Choose a password of at least {self.min_length} characters; "
@@ -44,10 +47,12 @@ class Passwords:
         return self.hasher.hash(password)
 
     def verify(self, stored_hash: str, password: str) -> bool:
-        if not password or len(password) > MAX_LENGTH:
-            return False
+        """Whether ``password`` matches. Always one hash verification, whatever the input:
+        an empty, overlong or non-text password is checked as a stand-in (and fails), so the time
+        taken tells nothing (``waste_time`` takes this same path)."""
+        usable = bool(password) and len(password) <= MAX_LENGTH and is_text(password)
         try:
-            return bool(self.hasher.verify(stored_hash, password))
+            return bool(self.hasher.verify(stored_hash, password if usable else _STAND_IN)) and usable
         except (VerificationError, InvalidHashError):
             return False
 
@@ -58,9 +63,10 @@ class Passwords:
             return True
 
     def waste_time(self, password: str) -> None:
-        """Verify against a throwaway hash, so an unknown or disabled username takes as long
-        as a wrong password (sign-in does not reveal which usernames exist)."""
+        """Verify against a throwaway hash, so an unknown or disabled username costs the same
+        one verification as a wrong password, for any password, empty ones too (sign-in does
+        not reveal which usernames exist). The throwaway hash is made once, at first use."""
         with self._lock:
             if self._dummy is None:
                 self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
-        self.verify(self._dummy, password or "x")
+        self.verify(self._dummy, password)

@@ -7,12 +7,21 @@ the limit holds across every app instance sharing the database: after
 within ``LOGIN_WINDOW``, sign-in answers 429 until the window has passed. A throttled
 attempt is logged as ``login.throttled`` (not ``login``), so an attacker who keeps
 trying does not push the window on for ever.
+
+Counting, checking the password and logging the outcome are one step per username and
+per client address (``KeyedLocks``): parallel guesses wait for each other instead of
+all reading the same count before any failure is logged, so within an instance no more
+than ``login_max_failures`` guesses are ever checked. Instances sharing a PostgreSQL
+database each hold their own locks: together they can check at most one more guess per
+other instance. A guess that waits longer than ``LOCK_WAIT`` seconds is answered 429.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from curbside.accounts.clock import Now, stamp, utc_now
@@ -24,10 +33,50 @@ from curbside.accounts.users import UserRepository
 from curbside.editorial.audit import AuditLog
 from curbside.editorial.db import Database
 from curbside.editorial.models import Actor
+from curbside.validate import check_text
 
 LOGIN_WINDOW = timedelta(minutes=15)
 DEFAULT_MAX_FAILURES = 5
 MAX_USERNAME_LOGGED = 100
+LOCK_WAIT = 10.0  # seconds a sign-in waits for others of the same username or client
+
+
+class KeyedLocks:
+    """One lock per key (a username, a client address), made on demand and dropped when
+    nobody holds or waits for it, so keys an attacker invents do not pile up."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, list[int]]] = {}
+
+    @contextmanager
+    def hold(self, *keys: str, timeout: float = LOCK_WAIT) -> Iterator[bool]:
+        """Holds every key's lock (taken in sorted order, so two callers never wait for
+        each other in a circle); yields False, holding none, if they were not all free
+        within ``timeout`` seconds."""
+        wanted = sorted(set(keys))
+        with self._guard:
+            entries = [self._locks.setdefault(k, (threading.Lock(), [0])) for k in wanted]
+            for _, users in entries:
+                users[0] += 1
+        taken: list[threading.Lock] = []
+        try:
+            for lock, _ in entries:
+                if not lock.acquire(timeout=timeout):
+                    break
+                taken.append(lock)
+            yield len(taken) == len(entries)
+        finally:
+            for lock in reversed(taken):
+                lock.release()
+            with self._guard:
+                for key, (_, users) in zip(wanted, entries, strict=True):
+                    users[0] -= 1
+                    if users[0] == 0:
+                        del self._locks[key]
+
+    def __len__(self) -> int:
+        return len(self._locks)
 
 
 @dataclass(frozen=True)
@@ -38,6 +87,7 @@ class Accounts:
     audit: AuditLog
     login_max_failures: int = DEFAULT_MAX_FAILURES
     now: Now = utc_now
+    sign_in_locks: KeyedLocks = field(default_factory=KeyedLocks, compare=False, repr=False)
 
     @classmethod
     def open(cls, db: Database, *, session_hours: float = DEFAULT_HOURS,
@@ -57,13 +107,27 @@ class Accounts:
         wrong one, TooManyRequestsError while the username or client is throttled (logged
         as ``login.throttled`` unless ``may_log()`` says no: the web app's limit on refusals
         logged per client)."""
+        check_text(username or "", "username")
+        check_text(password or "", "password")
         name = " ".join((username or "").split()).lower()[:MAX_USERNAME_LOGGED]
         who = Actor(name or "(empty)", name or "(empty)")
+        keys = [f"user {name}"] + ([f"client {client}"] if client else [])
+        with self.sign_in_locks.hold(*keys) as free:
+            return self._sign_in(name, who, password, client, may_log, busy=not free)
+
+    def _sign_in(self, name: str, who: Actor, password: str, client: str | None,
+                 may_log: Callable[[], bool] | None, *, busy: bool) -> tuple[str, Session]:
         since = stamp(self.now() - LOGIN_WINDOW)
         failures = self.audit.count_refused("login", since=since, actor=who.username)
         if client:
             failures = max(failures, self.audit.count_refused("login", since=since, client=client))
         minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+        if busy:
+            if may_log is None or may_log():
+                self.audit.record(who, "login.throttled", outcome="refused", client=client,
+                                  detail="other sign-ins for this account or address are still being checked")
+            raise TooManyRequestsError("Too many sign-ins for this account or from your address at once.",
+                                       fix="Wait a few seconds and try again.", retry_after=int(LOCK_WAIT))
         if failures >= self.login_max_failures:
             if may_log is None or may_log():
                 self.audit.record(who, "login.throttled", outcome="refused",

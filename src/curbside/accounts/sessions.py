@@ -8,21 +8,17 @@ are removed as new sessions are made. Signing out deletes the row.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from curbside.accounts.clock import Now, stamp, utc_now
+from curbside.accounts.tokens import token_hash
 from curbside.accounts.users import User, UserRepository
 from curbside.editorial.db import Database
 
 TOKEN_BYTES = 32
 DEFAULT_HOURS = 12
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

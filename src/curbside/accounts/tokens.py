@@ -23,6 +23,7 @@ from curbside.accounts.users import User, UserRepository
 from curbside.editorial.audit import AuditLog
 from curbside.editorial.db import Database, Row
 from curbside.editorial.models import Actor
+from curbside.validate import check_text
 
 PREFIX = "cs_"
 SHOWN_CHARS = 11  # "cs_" + 8: enough to tell tokens apart, far too little to guess one
@@ -33,6 +34,8 @@ _COLS = "id, user_id, name, prefix, created, last_used, revoked"
 
 
 def token_hash(token: str) -> str:
+    """What is stored for a random secret: its SHA-256 (API tokens here, session cookies in
+    sessions.py), so a copy of the database signs nobody in."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -70,7 +73,7 @@ class TokenStore:
                client: str | None = None) -> tuple[str, ApiToken]:
         """(the token, shown only now; its record) for ``user``, made by ``by`` (default: the
         user). Only roles with USE_TOKENS may have one."""
-        label = " ".join((name or "").split())
+        label = " ".join(check_text(name or "", "token name").split())
         actor = by or user.actor()
         if not user.can(Permission.USE_TOKENS):
             self.audit.record(actor, "token.create", outcome="refused", target=user.username,

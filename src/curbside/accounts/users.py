@@ -4,7 +4,8 @@ database (table ``users``, schema migration 2).
 Every change is written together with its audit-log line (one transaction), naming who
 made it: an admin's Actor from the web, or the command line's. A disabled account keeps
 its row (its name stays on the answers it reviewed) but cannot sign in, and its sessions
-are deleted; its API tokens stop working (tokens.py checks the account on every use).
+are deleted; its API tokens stop working (tokens.py checks the account on every use). A
+password reset ends the account's sessions and revokes its API tokens.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from curbside.editorial.audit import AuditLog
 from curbside.editorial.db import Database, Row
 from curbside.editorial.models import Actor
 from curbside.editorial.schema import utc_now
+from curbside.validate import check_text
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 # names the audit log already uses for non-people; an account may not take them
@@ -57,7 +59,7 @@ class User:
 
 
 def clean_username(raw: str) -> str:
-    name = (raw or "").strip().lower()
+    name = check_text(raw or "", "username").strip().lower()
     if not USERNAME.fullmatch(name):
         raise InvalidAccountError(
             f"{raw[:60]!r} is not a valid username.",
@@ -69,7 +71,7 @@ def clean_username(raw: str) -> str:
 
 
 def _clean_text(raw: str | None, what: str, *, required: bool) -> str:
-    text = " ".join((raw or "").split())
+    text = " ".join(check_text(raw or "", what).split())
     if required and not text:
         raise InvalidAccountError(f"The {what} is empty.", fix=f"Give a {what} (e.g. --name \"Dr A. Rivera\").")
     if len(text) > MAX_NAME_CHARS:
@@ -126,44 +128,73 @@ class UserRepository:
             self.audit.record(by, "user.add", target=name, detail=f"role {rank.value}; {shown}", client=client, tx=tx)
         return self.require(name)
 
+    def update(self, username: str, *, role: Role | str | None = None, display_name: str | None = None,
+               credentials: str | None = None, disabled: bool | None = None, by: Actor,
+               client: str | None = None) -> User:
+        """Change any of role, name, credentials and disabled (None: unchanged), all or
+        nothing: every value is checked first, then the changes are written in one
+        transaction, each with its audit line (``user.set_role``, ``user.set_details``,
+        ``user.disable``/``user.enable``). Disabling ends the account's sessions."""
+        rank = None if role is None else role if isinstance(role, Role) else Role.parse(role)
+        shown = None if display_name is None else _clean_text(display_name, "display name", required=True)
+        creds = None if credentials is None else _clean_text(credentials, "credentials", required=False)
+        name = (username or "").strip().lower()
+        with self.db.write() as tx:
+            row = tx.one("SELECT id, display_name, credentials FROM users WHERE username=?", (name,))
+            if row is None:
+                raise UserNotFoundError(f"No account has the username {username[:60]!r}.",
+                                        fix="List accounts with `curbside users list`.")
+            uid, now = row[0], self.clock()
+            if rank is not None:
+                tx.execute("UPDATE users SET role=?, updated=? WHERE id=?", (rank.value, now, uid))
+                self.audit.record(by, "user.set_role", target=name, detail=f"role {rank.value}", client=client, tx=tx)
+            if shown is not None or creds is not None:
+                shown, creds = shown if shown is not None else row[1], creds if creds is not None else row[2]
+                tx.execute("UPDATE users SET display_name=?, credentials=?, updated=? WHERE id=?",
+                           (shown, creds, now, uid))
+                self.audit.record(by, "user.set_details", target=name, detail=f"{shown}; {creds}", client=client,
+                                  tx=tx)
+            if disabled is not None:
+                tx.execute("UPDATE users SET disabled=?, updated=? WHERE id=?", (1 if disabled else 0, now, uid))
+                if disabled:
+                    tx.execute("DELETE FROM sessions WHERE user_id=?", (uid,))
+                self.audit.record(by, "user.disable" if disabled else "user.enable", target=name, client=client,
+                                  tx=tx)
+        return self.require(name)
+
     def set_role(self, username: str, role: Role | str, *, by: Actor, client: str | None = None) -> User:
-        rank = role if isinstance(role, Role) else Role.parse(role)
-        return self._change(username, "user.set_role", "role=?", (rank.value,), f"role {rank.value}", by, client)
+        return self.update(username, role=role, by=by, client=client)
 
     def set_details(self, username: str, *, display_name: str | None = None, credentials: str | None = None,
                     by: Actor, client: str | None = None) -> User:
-        user = self.require(username)
-        shown = _clean_text(display_name, "display name", required=True) if display_name is not None \
-            else user.display_name
-        creds = _clean_text(credentials, "credentials", required=False) if credentials is not None \
-            else user.credentials
-        return self._change(user.username, "user.set_details", "display_name=?, credentials=?", (shown, creds),
-                            f"{shown}; {creds}", by, client)
+        return self.update(username, display_name=display_name, credentials=credentials, by=by, client=client)
 
     def disable(self, username: str, *, by: Actor, client: str | None = None) -> User:
-        return self._change(username, "user.disable", "disabled=1", (), None, by, client, end_sessions=True)
+        return self.update(username, disabled=True, by=by, client=client)
 
     def enable(self, username: str, *, by: Actor, client: str | None = None) -> User:
-        return self._change(username, "user.enable", "disabled=0", (), None, by, client)
+        return self.update(username, disabled=False, by=by, client=client)
 
     def reset_password(self, username: str, password: str, *, by: Actor, client: str | None = None) -> User:
-        """A new password; the account's sessions end (signed in elsewhere: sign in again)."""
+        """A new password; the account's sessions end and its active API tokens are revoked
+        (each revocation audited): whoever knew the old password may have made a token."""
         hashed = self.passwords.hash(password)
-        return self._change(username, "user.reset_password", "password_hash=?", (hashed,), None, by, client,
-                            end_sessions=True)
-
-    def _change(self, username: str, action: str, assignments: str, values: tuple[object, ...],
-                detail: str | None, by: Actor, client: str | None, *, end_sessions: bool = False) -> User:
         name = (username or "").strip().lower()
         with self.db.write() as tx:
             row = tx.one("SELECT id FROM users WHERE username=?", (name,))
             if row is None:
                 raise UserNotFoundError(f"No account has the username {username[:60]!r}.",
                                         fix="List accounts with `curbside users list`.")
-            tx.execute(f"UPDATE users SET {assignments}, updated=? WHERE id=?", (*values, self.clock(), row[0]))
-            if end_sessions:
-                tx.execute("DELETE FROM sessions WHERE user_id=?", (row[0],))
-            self.audit.record(by, action, target=name, detail=detail, client=client, tx=tx)
+            now = self.clock()
+            tx.execute("UPDATE users SET password_hash=?, updated=? WHERE id=?", (hashed, now, row[0]))
+            tx.execute("DELETE FROM sessions WHERE user_id=?", (row[0],))
+            active = tx.all("SELECT id, prefix, name FROM api_tokens WHERE user_id=? AND revoked IS NULL ORDER BY id",
+                            (row[0],))
+            for tid, prefix, label in active:
+                tx.execute("UPDATE api_tokens SET revoked=? WHERE id=?", (now, tid))
+                self.audit.record(by, "token.revoke", target=prefix, detail=f"{label} (password reset)",
+                                  client=client, tx=tx)
+            self.audit.record(by, "user.reset_password", target=name, client=client, tx=tx)
         return self.require(name)
 
     # ---- sign-in -------------------------------------------------------------------

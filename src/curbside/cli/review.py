@@ -22,7 +22,7 @@ from curbside.cli.errors import handle_errors
 from curbside.editorial import Action, EditorialRepository, Status
 from curbside.editorial.slug import split_ref
 from curbside.settings import Settings
-from curbside.validate import check_text
+from curbside.validate import MAX_INT, check_text
 
 STATUSES = [s.value for s in Status]
 
@@ -104,7 +104,8 @@ def _transition(action: Action, help_text: str, note_required: bool = False) -> 
     @click.option("--as", "username", required=True, metavar="USERNAME",
                   help="Your account (see `curbside users list`); its name and credentials go on the page.")
     @click.option("--note", required=note_required, help="A note for the audit trail" + (" (required)." if note_required else "."))
-    @click.option("--expected-version", type=int, help="The version you reviewed; refused if the answer changed since "
+    @click.option("--expected-version", type=click.IntRange(1, MAX_INT),
+                  help="The version you reviewed; refused if the answer changed since "
                   "(default: the current version).")
     @click.pass_context
     @handle_errors

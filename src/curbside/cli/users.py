@@ -29,7 +29,9 @@ from curbside.accounts import Accounts, Role
 from curbside.cli.errors import handle_errors
 from curbside.editorial.db import open_database
 from curbside.editorial.models import Actor
+from curbside.errors import InvalidTextError
 from curbside.settings import Settings
+from curbside.validate import MAX_INT, check_text
 
 CLI = Actor("cli", "command line", role="admin")
 ROLES = [r.value for r in Role]
@@ -56,9 +58,22 @@ def open_accounts(ctx: click.Context) -> Iterator[Accounts]:
 
 
 def _password(from_stdin: bool) -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    return str(click.prompt("Password (10 characters or more)", hide_input=True, confirmation_prompt=True))
+    try:
+        if from_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = str(click.prompt("Password (10 characters or more)", hide_input=True, confirmation_prompt=True))
+    except UnicodeDecodeError:
+        raise InvalidTextError("The password is not valid text: it holds bytes that are not UTF-8.",
+                               fix="Type the password in plain characters, or send it encoded as UTF-8.") from None
+    return check_text(password, "password")
+
+
+def _texts(**values: str | None) -> None:
+    """Arguments must be text: argv bytes that are not UTF-8 arrive as lone surrogates
+    (exit 2, naming the argument)."""
+    for what, value in values.items():
+        check_text(value or "", what.replace("_", " "))
 
 
 @click.group("users")
@@ -77,6 +92,7 @@ def command() -> None:
 def add(ctx: click.Context, username: str, display_name: str, credentials: str, role: str,
         password_stdin: bool) -> None:
     """Add an account (asks for its password)."""
+    _texts(username=username, display_name=display_name, credentials=credentials)
     with open_accounts(ctx) as acc:
         password = _password(password_stdin)
         u = acc.users.add(username, password, display_name=display_name, credentials=credentials, role=role,
@@ -104,6 +120,7 @@ def list_cmd(ctx: click.Context) -> None:
 @handle_errors
 def disable(ctx: click.Context, username: str) -> None:
     """Disable an account: it cannot sign in, its sessions end and its API tokens stop working."""
+    _texts(username=username)
     with open_accounts(ctx) as acc:
         u = acc.users.disable(username, by=CLI, client=cli_client())
         click.echo(f"Disabled {u.username}.")
@@ -115,6 +132,7 @@ def disable(ctx: click.Context, username: str) -> None:
 @handle_errors
 def enable(ctx: click.Context, username: str) -> None:
     """Enable a disabled account again."""
+    _texts(username=username)
     with open_accounts(ctx) as acc:
         u = acc.users.enable(username, by=CLI, client=cli_client())
         click.echo(f"Enabled {u.username}.")
@@ -127,6 +145,7 @@ def enable(ctx: click.Context, username: str) -> None:
 @handle_errors
 def set_role(ctx: click.Context, username: str, role: str) -> None:
     """Change an account's role (reader, reviewer, editor, admin)."""
+    _texts(username=username)
     with open_accounts(ctx) as acc:
         u = acc.users.set_role(username, role, by=CLI, client=cli_client())
         click.echo(f"{u.username} is now {u.role.value}.")
@@ -140,6 +159,7 @@ def set_role(ctx: click.Context, username: str, role: str) -> None:
 @handle_errors
 def set_details(ctx: click.Context, username: str, display_name: str | None, credentials: str | None) -> None:
     """Change the name or credentials shown on approved answers."""
+    _texts(username=username, display_name=display_name, credentials=credentials)
     with open_accounts(ctx) as acc:
         u = acc.users.set_details(username, display_name=display_name, credentials=credentials, by=CLI,
                                   client=cli_client())
@@ -152,11 +172,12 @@ def set_details(ctx: click.Context, username: str, display_name: str | None, cre
 @click.pass_context
 @handle_errors
 def reset_password(ctx: click.Context, username: str, password_stdin: bool) -> None:
-    """Set a new password (the account's sessions end)."""
+    """Set a new password (the account's sessions end and its API tokens are revoked)."""
+    _texts(username=username)
     with open_accounts(ctx) as acc:
         acc.users.require(username)
         u = acc.users.reset_password(username, _password(password_stdin), by=CLI, client=cli_client())
-        click.echo(f"New password set for {u.username}; their sessions were ended.")
+        click.echo(f"New password set for {u.username}; their sessions were ended and their API tokens revoked.")
 
 
 @command.group("token")
@@ -171,6 +192,7 @@ def token() -> None:
 @handle_errors
 def token_create(ctx: click.Context, username: str, name: str) -> None:
     """Make a token for USERNAME named NAME; it is printed once and never again."""
+    _texts(username=username, token_name=name)
     with open_accounts(ctx) as acc:
         plain, t = acc.tokens.create(acc.users.require(username), name, by=CLI, client=cli_client())
         click.echo(plain)
@@ -183,6 +205,7 @@ def token_create(ctx: click.Context, username: str, name: str) -> None:
 @handle_errors
 def token_list(ctx: click.Context, username: str) -> None:
     """USERNAME's tokens (prefix only), newest first."""
+    _texts(username=username)
     with open_accounts(ctx) as acc:
         for t in acc.tokens.list(acc.users.require(username).id):
             state = f"revoked {t.revoked}" if t.revoked else f"last used {t.last_used or 'never'}"
@@ -191,11 +214,12 @@ def token_list(ctx: click.Context, username: str) -> None:
 
 @token.command("revoke")
 @click.argument("username")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=click.IntRange(1, MAX_INT))
 @click.pass_context
 @handle_errors
 def token_revoke(ctx: click.Context, username: str, token_id: int) -> None:
     """Revoke one of USERNAME's tokens (by the id `token list` shows)."""
+    _texts(username=username)
     with open_accounts(ctx) as acc:
         t = acc.tokens.revoke(token_id, owner_id=acc.users.require(username).id, by=CLI, client=cli_client())
         click.echo(f"Revoked token {t.id} ({t.prefix}…) at {t.revoked}.")

@@ -1,9 +1,9 @@
 """The append-only audit log: every editorial action, sign-in and account change, and
 every refused attempt, with who, what, when and from where.
 
-The tables refuse UPDATE and DELETE (triggers in migrations.py), so an entry, once
-written, stays. ``record`` may join the caller's write transaction (``tx``) so an
-action and its log line commit together.
+The tables refuse UPDATE and DELETE, and on PostgreSQL TRUNCATE (triggers in
+migrations.py, 2 and 3), so an entry, once written, stays. ``record`` may join the
+caller's write transaction (``tx``) so an action and its log line commit together.
 """
 
 from __future__ import annotations
@@ -121,9 +121,11 @@ def csv_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
         yield out.getvalue()
 
 
-def to_csv(entries: Iterable[AuditEntry]) -> str:
-    return "".join(csv_lines(entries))
-
-
-def to_json(entries: Iterable[AuditEntry]) -> str:
-    return json.dumps({"entries": [asdict(e) for e in entries]}, ensure_ascii=False, indent=1)
+def json_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
+    """``{"entries": [...]}``, one entry a line (for streaming an export)."""
+    yield '{"entries": ['
+    first = True
+    for e in entries:
+        yield ("\n" if first else ",\n") + json.dumps(asdict(e), ensure_ascii=False)
+        first = False
+    yield "\n]}\n"

@@ -9,7 +9,8 @@
 Why the rules:
 
 - Editors may remove, reorder and add statements, never write them: an added statement
-  must be a verbatim span of the cited reference's passage (whitespace aside), so every
+  must be a verbatim span of whole words of the cited reference's passage (whitespace
+  aside; ``quote_span``: never starting or ending inside a word or number), so every
   sentence on the page is still quoted from a cited source. A paraphrase is refused with
   the reference it must be copied from.
 - Operations apply in order, each to the result of the previous one (indices shift after
@@ -30,7 +31,8 @@ Why the rules:
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -38,6 +40,7 @@ from curbside.composition.sentences import strip_xrefs
 from curbside.editorial.errors import ReviewInputError
 from curbside.editorial.schema import content_hash
 from curbside.editorial.workflow import MAX_NOTE_CHARS
+from curbside.validate import check_text
 
 MAX_OPERATIONS = 200
 MAX_STATEMENT_CHARS = 3000
@@ -139,7 +142,9 @@ class Edit:
         "reference", "index"?}, {"op": "refresh_reference", "reference", "passage", "passage_id"?}]}``."""
         if not isinstance(data, Mapping):
             raise ReviewInputError("An edit must be a JSON object.", fix='Send {"reason": ..., "operations": [...]}.')
-        raw_ops = data.get("operations") or []
+        raw_ops = data.get("operations")
+        if raw_ops is None:
+            raw_ops = []
         if not isinstance(raw_ops, list):
             raise ReviewInputError("\"operations\" must be a list.", fix="Send a list of operations.")
         ops = tuple(_parse_op(i, op) for i, op in enumerate(raw_ops, start=1))
@@ -147,38 +152,84 @@ class Edit:
         if note is not None and not isinstance(note, str):
             raise ReviewInputError("\"note\" must be text.", fix="Send the editor's note as a string, or leave it out.")
         reason = data.get("reason")
-        return cls(ops, reason if isinstance(reason, str) else "", note)
+        if reason is not None and not isinstance(reason, str):
+            raise ReviewInputError("\"reason\" must be text.", fix="Say why the answer changes, as a string.")
+        return cls(ops, check_text(reason or "", "reason"), None if note is None else check_text(note, "note"))
+
+
+class _WrongType(Exception):
+    """A field of an operation is missing or not of its declared type (_parse_op says which)."""
 
 
 def _parse_op(n: int, raw: Any) -> Operation:
+    """One operation from JSON, each field of exactly its declared type: numbers are JSON
+    integers (not strings, not 1.5), orders are lists, texts are strings. Nothing is
+    coerced: ``"order": "10"`` is an error, not (1, 0)."""
     if not isinstance(raw, Mapping):
         raise ReviewInputError(f"Change {n} is not an object.", fix="Each operation is an object with an \"op\".")
-    kind = _OP_NAMES.get(str(raw.get("op", "")))
+    op = raw.get("op")
+    kind = _OP_NAMES.get(op) if isinstance(op, str) else None
     if kind is None:
-        raise ReviewInputError(f"Change {n} has an unknown op {str(raw.get('op'))[:40]!r}.",
+        raise ReviewInputError(f"Change {n} has an unknown op {str(op)[:40]!r}.",
                                fix="Use one of: " + ", ".join(_OP_NAMES) + ".")
     try:
         if kind is RemoveStatement:
-            return RemoveStatement(Place.parse(raw["place"]), _int(raw["index"]))
+            return RemoveStatement(_place(raw), _int(raw, "index"))
         if kind is ReorderStatements:
-            return ReorderStatements(Place.parse(raw["place"]), tuple(_int(i) for i in raw["order"]))
+            return ReorderStatements(_place(raw), tuple(_ints(raw, "order")))
         if kind is ReorderSections:
-            return ReorderSections(tuple(str(k) for k in raw["order"]))
+            return ReorderSections(tuple(_strs(raw, "order")))
         if kind is AddStatement:
-            index = raw.get("index")
-            return AddStatement(Place.parse(raw["place"]), str(raw["text"]), _int(raw["reference"]),
-                                None if index is None else _int(index))
+            return AddStatement(_place(raw), _str(raw, "text"), _int(raw, "reference"),
+                                None if raw.get("index") is None else _int(raw, "index"))
         pid = raw.get("passage_id")
-        return RefreshReference(_int(raw["reference"]), str(raw["passage"]), None if pid is None else str(pid))
-    except (KeyError, TypeError, ValueError) as e:
-        raise ReviewInputError(f"Change {n} ({raw.get('op')}) is missing a field or has a wrong type: {e}.",
-                               fix="See Edit.from_dict for each operation's fields.") from None
+        return RefreshReference(_int(raw, "reference"), _str(raw, "passage"),
+                                None if pid is None else _str(raw, "passage_id"))
+    except _WrongType as e:
+        raise ReviewInputError(f"Change {n} ({op}): {e}.",
+                               fix="See Edit.from_dict for each operation's fields and their types.") from None
 
 
-def _int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise TypeError("a number is required")
+def _field(raw: Mapping[str, Any], name: str) -> Any:
+    if name not in raw:
+        raise _WrongType(f"the field {name!r} is missing")
+    return raw[name]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int(raw: Mapping[str, Any], name: str) -> int:
+    value = _field(raw, name)
+    if not _is_int(value):
+        raise _WrongType(f"{name!r} must be a whole number, not {value!r:.40}")
     return int(value)
+
+
+def _str(raw: Mapping[str, Any], name: str) -> str:
+    value = _field(raw, name)
+    if not isinstance(value, str):
+        raise _WrongType(f"{name!r} must be text, not {value!r:.40}")
+    return check_text(value, name)
+
+
+def _ints(raw: Mapping[str, Any], name: str) -> list[int]:
+    value = _field(raw, name)
+    if not isinstance(value, list) or not all(_is_int(v) for v in value):
+        raise _WrongType(f"{name!r} must be a list of whole numbers, not {value!r:.40}")
+    return [int(v) for v in value]
+
+
+def _strs(raw: Mapping[str, Any], name: str) -> list[str]:
+    value = _field(raw, name)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _WrongType(f"{name!r} must be a list of section keys (text), not {value!r:.40}")
+    return list(value)
+
+
+def _place(raw: Mapping[str, Any]) -> Place:
+    return Place.parse(_str(raw, "place"))
 
 
 # ---- reading an article's statements ------------------------------------------------------
@@ -194,19 +245,49 @@ def norm_ws(text: str) -> str:
     return " ".join((text or "").split())
 
 
+_NOT_AFTER_WORD = r"(?<![^\W_])"  # the character before is not a letter or digit (or there is none)
+_NOT_BEFORE_WORD = r"(?![^\W_])"  # the character after is not a letter or digit (or there is none)
+
+
+def quote_span(text: str, passage: str) -> re.Match[str] | None:
+    """Where ``passage`` says ``text`` word for word (any whitespace between the words),
+    or None. The span starts and ends on word boundaries: "indicated in" is not a quote of
+    "contraindicated in", nor "under 1" of "under 12". Shared by ``is_verbatim`` and the
+    review page (web/review_view.py ``quoted``), which marks the span."""
+    words = text.split()
+    if not words:
+        return None
+    head = _NOT_AFTER_WORD if words[0][0].isalnum() else ""
+    tail = _NOT_BEFORE_WORD if words[-1][-1].isalnum() else ""
+    return re.search(head + r"\s+".join(re.escape(w) for w in words) + tail, passage)
+
+
 def is_verbatim(text: str, passage: str) -> bool:
-    """``text`` is a span of ``passage``, whitespace aside (what an added statement must be)."""
-    t = norm_ws(text)
-    return bool(t) and t in norm_ws(passage)
+    """``text`` is a span of whole words of ``passage``, whitespace aside (what an added
+    statement must be)."""
+    return quote_span(text, passage) is not None
 
 
 def is_quoted(text: str, passage: str) -> bool:
     """A generated statement still quotes ``passage``: a span of it, or of it without the
     label cross references ("[see Warnings (5.1)]") the composer trims from sentences."""
-    if is_verbatim(text, passage):
-        return True
-    t = norm_ws(text)
-    return bool(t) and t in strip_xrefs(norm_ws(passage))
+    return is_verbatim(text, passage) or is_verbatim(text, strip_xrefs(norm_ws(passage)))
+
+
+def unresolved_changes(stale: Iterable[Mapping[str, Any]], article: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The source changes (living.py ``SourceChange`` dicts, ``stale_sources``) that
+    ``article`` still quotes as they were: a reference still cites the changed passage
+    with its old text. A change is resolved once that reference was refreshed to the
+    source's current text (``RefreshReference``) or no statement cites it any more."""
+    cited: dict[str, set[str]] = {}
+    for r in article.get("references") or []:
+        cited.setdefault(str(r.get("passage_id") or ""), set()).add(norm_ws(r.get("passage") or ""))
+    out = []
+    for c in stale:
+        texts = cited.get(str(c.get("passage_id") or ""))
+        if texts is not None and (c.get("old") is None or norm_ws(str(c.get("old"))) in texts):
+            out.append(dict(c))
+    return out
 
 
 # ---- applying an edit ---------------------------------------------------------------------

@@ -17,10 +17,12 @@ What counts as a change, per reference of an approved answer's current version:
 
 Only ``approved`` answers are checked: an answer under review is checked by its
 reviewers, and one already flagged stays flagged. When the Board approves a flagged
-version as it is, the changes it saw stay recorded (``stale_sources``) and count as
-acknowledged: the same change does not flag the answer again at the next ingest; a newer
-change does. Cheap when nothing changed: one indexed query per batch of answers for the
-passages they cite; documents are read only for passages that differ.
+version as it is (which needs a comment), the changes it saw stay recorded
+(``stale_sources``) and count as acknowledged: the same change does not flag the answer
+again at the next ingest; a newer change does. An edit keeps the changes it does not
+resolve (``edits.unresolved_changes``), so the source diff stays on the review page.
+Cheap when nothing changed: one indexed query per batch of answers for the passages they
+cite; documents are read only for passages that differ.
 """
 
 from __future__ import annotations

@@ -144,6 +144,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX article_terms_term ON article_terms(kind, term)",
         ),
     ),
+    Migration(
+        3, "the append-only tables refuse TRUNCATE too",
+        sqlite=(),  # SQLite has no TRUNCATE: DELETE is already refused (migration 2)
+        postgresql=(
+            """CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+                FOR EACH STATEMENT EXECUTE FUNCTION curbside_append_only()""",
+            """CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+                FOR EACH STATEMENT EXECUTE FUNCTION curbside_append_only()""",
+        ),
+    ),
 )
 LATEST = MIGRATIONS[-1].number
 

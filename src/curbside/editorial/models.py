@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from curbside.editorial.workflow import Status
+from curbside.editorial.workflow import Status, regenerable
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +89,12 @@ class StoredArticle:
     question_type: str = ""
     reads: int = 0
     stale_sources: tuple[dict[str, Any], ...] = ()  # cited passages a re-ingest changed or removed
+
+    @property
+    def regenerable(self) -> bool:
+        """A new corpus may replace this answer with a freshly generated version
+        (repository.regenerable: generated, and still only submitted)."""
+        return regenerable(self.status, self.version_author_id)
 
     @property
     def reviewers(self) -> tuple[str, ...]:

@@ -17,13 +17,13 @@ from typing import Any
 
 from curbside.editorial.audit import AuditLog
 from curbside.editorial.db import Database, Tx, open_database
-from curbside.editorial.edits import Edit, RefreshReference, apply_edit, norm_ws
+from curbside.editorial.edits import Edit, RefreshReference, apply_edit, norm_ws, unresolved_changes
 from curbside.editorial.errors import ArticleNotFoundError, NotAllowedError, ReviewInputError, VersionConflictError
 from curbside.editorial.library import LibraryPage, LibraryQuery, library_page
 from curbside.editorial.models import SYSTEM, Actor, ArticleSummary, Reviewer, ReviewEvent, StoredArticle, VersionInfo
 from curbside.editorial.schema import content_hash, utc_now
 from curbside.editorial.slug import ID_CHARS, article_key, normalize, slugify
-from curbside.editorial.workflow import Action, Status, clean_note, next_status
+from curbside.editorial.workflow import Action, Status, clean_note, next_status, regenerable
 from curbside.errors import StoreError
 
 _REVIEW_ACTIONS = (Action.START.value, Action.APPROVE.value, Action.REQUEST_CHANGES.value, Action.REJECT.value)
@@ -32,6 +32,15 @@ _ARTICLE_COLS = (
     "a.id, a.slug, a.question, a.audience, a.context, a.follows, a.status, a.version, a.created,"
     " a.updated, v.corpus_version, v.settings_hash, v.created, v.article_json, v.author_id,"
     " a.question_type, a.reads, a.stale_sources"
+)
+
+
+# (version, author) of every version made by a person since the last approved version
+# before the current one (or since version 1): none of them may approve the current one
+_AUTHORS_SINCE_APPROVAL = (
+    "SELECT version, author_id FROM versions WHERE article_id=? AND author_id IS NOT NULL AND version<=?"
+    " AND version>COALESCE((SELECT max(version) FROM events WHERE article_id=? AND action='approve'"
+    " AND version<?), 0)"
 )
 
 
@@ -68,9 +77,12 @@ class EditorialRepository:
         follows: str | None = None,
     ) -> tuple[StoredArticle, str]:
         """Store a freshly generated answer. Returns (article, outcome) where outcome is
-        ``created``, ``new_version`` (the content changed: review restarts),
-        ``revalidated`` (same content on a new corpus: review status kept) or
-        ``unchanged`` (already stored for this corpus and settings)."""
+        ``created``, ``unchanged`` (already stored for this corpus and settings),
+        ``revalidated`` (same content on a new corpus: the check is recorded, review
+        status kept), ``new_version`` (the content changed and the answer is still a
+        generated one waiting for review: review restarts) or ``kept`` (the content
+        changed but a person made the current version or the Board has acted on it:
+        nothing is written; see ``regenerable``)."""
         key = article_key(question, audience, context)
         cv, sh, chash = article["corpus_version"], article["settings_hash"], content_hash(article)
         now = self.clock()
@@ -92,7 +104,8 @@ class EditorialRepository:
             else:
                 aid, ver, status = row
                 cur = c.one(
-                    "SELECT content_hash, corpus_version, settings_hash FROM versions WHERE article_id=? AND version=?",
+                    "SELECT content_hash, corpus_version, settings_hash, author_id FROM versions"
+                    " WHERE article_id=? AND version=?",
                     (aid, ver),
                 )
                 assert cur is not None
@@ -106,22 +119,21 @@ class EditorialRepository:
                     )
                     self._event(c, aid, ver, SYSTEM, "revalidate", status, status, f"Same content on corpus {cv}.", now)
                     outcome = "revalidated"
-                else:
+                elif regenerable(Status(status), cur[3]):
                     self._bump_version(c, aid, ver, status, article, chash, SYSTEM,
                                        f"Sources changed (corpus {cur[1]} -> {cv}).", now)
                     outcome = "new_version"
+                else:
+                    outcome = "kept"
         return self.get(aid), outcome
 
     def add_version(
         self, article_id: str, article: dict[str, Any], *, expected_version: int, actor: Actor, reason: str,
         action: str = "edit",
     ) -> StoredArticle:
-        """A new version of an existing answer (an editor's edit); refused if the caller saw an older one."""
-        reason = " ".join((reason or "").split())
-        if not reason:
-            from curbside.editorial.errors import ReviewInputError
-
-            raise ReviewInputError("An edit needs a reason.", fix="Say why the answer changes (API: \"reason\").")
+        """A new version of an existing answer (an editor's edit); refused if the caller saw an
+        older one. ``edit`` checks the reason first (edits.apply_edit: not empty, not too long)."""
+        reason = norm_ws(reason)
         now = self.clock()
         with self.db.write() as c:
             ver, status = self._current(c, article_id)
@@ -133,8 +145,10 @@ class EditorialRepository:
                       actor: Actor, reason: str, now: str, action: str = "new_version") -> None:
         new = ver + 1
         self._insert_version(c, aid, new, article, chash, now, reason, actor)
-        c.execute("UPDATE articles SET version=?, status=?, updated=?, stale_sources=NULL WHERE id=?",
-                  (new, Status.SUBMITTED.value, now, aid))
+        row = c.one("SELECT stale_sources FROM articles WHERE id=?", (aid,))
+        stale = unresolved_changes(json.loads(row[0]) if row and row[0] else [], article)
+        c.execute("UPDATE articles SET version=?, status=?, updated=?, stale_sources=? WHERE id=?",
+                  (new, Status.SUBMITTED.value, now, json.dumps(stale, ensure_ascii=False) if stale else None, aid))
         self._set_terms(c, aid, article)
         self._event(c, aid, new, actor, action, status, Status.SUBMITTED.value, reason, now)
 
@@ -175,13 +189,8 @@ class EditorialRepository:
                 ver, status = self._current(c, article_id)
                 self._check_version(article_id, ver, expected_version)
                 new = next_status(Status(status), act)
-                if act is Action.APPROVE and actor.id is not None:
-                    row = c.one("SELECT author_id FROM versions WHERE article_id=? AND version=?", (article_id, ver))
-                    if row and row[0] == actor.id:
-                        raise NotAllowedError(
-                            "You made this version, so you cannot be its approver.",
-                            fix="Another member of the Medical Advisory Board must approve it.",
-                        )
+                if act is Action.APPROVE:
+                    self._check_approval(c, article_id, ver, actor, text)
                 c.execute("UPDATE articles SET status=?, updated=? WHERE id=?", (new.value, now, article_id))
                 self._event(c, article_id, ver, actor, act.value, status, new.value, text, now)
                 self.audit.record(actor, f"review.{act.value}", target=f"{article_id}@v{ver}", detail=text,
@@ -191,6 +200,38 @@ class EditorialRepository:
                               detail=e.message, client=client)
             raise
         return self.get(article_id)
+
+    @staticmethod
+    def _check_approval(c: Tx, article_id: str, ver: int, actor: Actor, note: str | None) -> None:
+        """Whoever made any version since the last approved one (or since the first, if
+        none was approved) cannot approve: their change is part of what is approved, even
+        when someone else made the newest version. A version that still quotes passages a
+        re-ingest changed (``stale_sources``) is approved only with a comment saying why."""
+        if actor.id is not None:
+            made = [int(v) for v, author in c.all(_AUTHORS_SINCE_APPROVAL, (article_id, ver, article_id, ver))
+                    if int(author) == actor.id]
+            if made:
+                raise NotAllowedError(
+                    "You made this version, so you cannot be its approver." if ver in made else
+                    f"You made a version of this answer (version {max(made)}) since it was last approved, so "
+                    "you cannot approve it: your change is part of what would be approved.",
+                    fix="Another member of the Medical Advisory Board must approve it.",
+                )
+        row = c.one("SELECT stale_sources FROM articles WHERE id=?", (article_id,))
+        stale = json.loads(row[0]) if row and row[0] else []
+        if stale and not note:
+            raise ReviewInputError(
+                f"This version still quotes {len(stale)} cited passage(s) that changed or were removed at "
+                "re-ingest (the source diff on the review page); approving it as it is needs a comment.",
+                fix="Say why the answer stands despite the changed sources (--note; API: \"note\"), or have an editor "
+                    "take the sources' current text in or remove the statements first.",
+            )
+
+    def authors_since_approval(self, article_id: str, version: int) -> set[int]:
+        """Accounts that made a version up to ``version`` (the current one) since the last
+        approved one: none of them may approve it (``transition``)."""
+        ver = int(version)
+        return {int(a) for _, a in self.db.read(_AUTHORS_SINCE_APPROVAL, (article_id, ver, article_id, ver))}
 
     def mark_needs_rereview(self, article_id: str, changes: list[dict[str, Any]], *,
                             expected_version: int | None = None) -> bool:

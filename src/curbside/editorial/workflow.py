@@ -7,9 +7,11 @@
         │            start│  │request_changes
         └──────────── changes_requested
 
-A new version of the article (an editor's edit, or re-generated after the corpus
-changed) puts it back to ``submitted`` whatever its status was; approval always
-applies to one version.
+A new version of the article (an editor's edit) puts it back to ``submitted`` whatever
+its status was; approval always applies to one version. A new corpus regenerates only
+answers nobody has touched yet (``regenerable``: a generated version, still submitted);
+the others keep their version, and the living-answers check flags approved ones whose
+cited passages changed.
 """
 
 from __future__ import annotations
@@ -85,6 +87,15 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
 }
 
 MAX_NOTE_CHARS = 2000
+
+
+def regenerable(status: Status, author_id: int | None) -> bool:
+    """May a new corpus replace this answer's current version with a freshly generated
+    one? Only while it is a generated version (no person made it) that nobody on the
+    Board has acted on (``submitted``). An edit, a claim, a decision or a "Needs
+    re-review" flag is never overwritten: source changes reach those answers through the
+    living-answers check (living.py) and the Board."""
+    return status is Status.SUBMITTED and author_id is None
 
 
 def allowed_actions(status: Status) -> list[Action]:

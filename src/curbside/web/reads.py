@@ -1,5 +1,6 @@
-"""Counting page reads without making a GET write: reads are counted in memory and
-added to ``articles.reads`` in batches (``UPDATE articles SET reads=reads+?``).
+"""Counting page reads without making a GET wait for a write: reads are counted in memory
+and added to ``articles.reads`` in batches by a background thread (``UPDATE articles SET
+reads=reads+?``).
 
     counter = ReadCounter(repo.add_reads, interval=30)
     counter.start()          # app lifespan: a daemon thread flushes every ``interval`` s

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from curbside.editorial import ReviewEvent, Status, StoredArticle
-from curbside.editorial.edits import places
+from curbside.editorial.edits import places, quote_span
 from curbside.editorial.living import source_diff
 from curbside.editorial.workflow import Action, allowed_actions
 
@@ -56,12 +56,8 @@ def queue(repo: Any, f: QueueFilter, limit: int = 50, offset: int = 0) -> list[A
 # ---- the review page ---------------------------------------------------------------
 def quoted(passage: str, text: str) -> dict[str, Any]:
     """The passage split around the statement's words (whitespace-insensitive), and
-    whether the statement is a verbatim span of it."""
-    words = text.split()
-    if not words:
-        return {"before": passage, "match": "", "after": "", "verbatim": False}
-    pattern = r"\s+".join(re.escape(w) for w in words)
-    m = re.search(pattern, passage)
+    whether the statement is a verbatim span of whole words of it (edits.quote_span)."""
+    m = quote_span(text, passage)
     if m is None:
         return {"before": passage, "match": "", "after": "", "verbatim": False}
     return {"before": passage[: m.start()], "match": m.group(0), "after": passage[m.end():], "verbatim": True}
@@ -109,7 +105,8 @@ def review_view(stored: StoredArticle, events: list[ReviewEvent], versions: list
         "unverified": unverified,
         "references": [{**r} for r in a.get("references", [])],
         "stale": stale,
-        "actions": [{"value": act.value, "label": ACTION_LABELS[act], "note_required": act in NOTE_REQUIRED}
+        "actions": [{"value": act.value, "label": ACTION_LABELS[act],
+                     "note_required": act in NOTE_REQUIRED or (act is Action.APPROVE and bool(stale))}
                     for act in allowed_actions(stored.status)],
         "claimed_by": claimed if stored.status is Status.UNDER_REVIEW else None,
         "editor_note": a.get("editor_note") if isinstance(a.get("editor_note"), dict) else None,

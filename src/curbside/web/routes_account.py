@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from curbside.accounts import NotSignedInError, Permission, TooManyRequestsError, User
+from curbside.validate import MAX_INT
 from curbside.web import auth
 
 router = APIRouter(include_in_schema=False)
@@ -98,7 +99,7 @@ def create_token(request: Request, name: str = Form("")) -> HTMLResponse:
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int) -> Response:
+def revoke_token(request: Request, token_id: int = Path(ge=1, le=MAX_INT)) -> Response:
     """Revokes one of the signed-in user's tokens (any signed-in user may revoke their own,
     even after losing the role that made it)."""
     user = auth.require(request, None, action="token.revoke", target=f"token {token_id}")

@@ -6,9 +6,6 @@ only admins hold); a refusal is a 401/403 and a line in the audit log itself.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,9 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from curbside.accounts import Permission, Role, User
 from curbside.accounts.clock import stamp
-from curbside.editorial.audit import AuditEntry, AuditLog, csv_lines
+from curbside.editorial.audit import AuditLog, csv_lines, json_lines
 from curbside.web import auth
 from curbside.web.errors import WebError
+from curbside.web.routes_api import Text
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(tags=["admin"])
@@ -69,36 +67,26 @@ def export_audit(request: Request, format: str = Query("csv", description="csv o
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     if format == "csv":
         return StreamingResponse(csv_lines(log.all()), media_type="text/csv; charset=utf-8", headers=headers)
-    return StreamingResponse(_json_lines(log.all()), media_type="application/json", headers=headers)
-
-
-def _json_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
-    """{"entries": [...]}, one entry a line, streamed."""
-    yield '{"entries": ['
-    first = True
-    for e in entries:
-        yield ("\n" if first else ",\n") + json.dumps(asdict(e), ensure_ascii=False)
-        first = False
-    yield "\n]}\n"
+    return StreamingResponse(json_lines(log.all()), media_type="application/json", headers=headers)
 
 
 # ---- accounts over the API (MANAGE_USERS) ----------------------------------------------
 class NewUser(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(description="2-40 lowercase letters, digits, dots, dashes or underscores.")
-    display_name: str = Field(description="Shown on approved answers, e.g. \"Dr A. Rivera\".")
-    credentials: str = Field("", description="Shown after the name, e.g. \"MD, neurology\".")
-    role: str = Field("reviewer", json_schema_extra={"enum": [r.value for r in Role]})
-    password: str = Field(description="At least 10 characters.")
+    username: Text = Field(description="2-40 lowercase letters, digits, dots, dashes or underscores.")
+    display_name: Text = Field(description="Shown on approved answers, e.g. \"Dr A. Rivera\".")
+    credentials: Text = Field("", description="Shown after the name, e.g. \"MD, neurology\".")
+    role: Text = Field("reviewer", json_schema_extra={"enum": [r.value for r in Role]})
+    password: Text = Field(description="At least 10 characters.")
 
 
 class UserChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: str | None = Field(None, json_schema_extra={"enum": [r.value for r in Role]})
-    display_name: str | None = None
-    credentials: str | None = None
+    role: Text | None = Field(None, json_schema_extra={"enum": [r.value for r in Role]})
+    display_name: Text | None = None
+    credentials: Text | None = None
     disabled: bool | None = None
 
 
@@ -129,19 +117,13 @@ def add_user(body: NewUser, request: Request, admin: User = Depends(_manager)) -
 def change_user(username: str, body: UserChange, request: Request, admin: User = Depends(_manager)
                 ) -> dict[str, Any]:
     """Role, name, credentials, disabled (admins only; an admin cannot disable or demote
-    themselves, so there is always one left to undo a mistake)."""
+    themselves, so there is always one left to undo a mistake). All or nothing: a bad
+    value changes nothing."""
     users, client = auth.accounts(request).users, auth.client_address(request)
     target = users.require(username)
     if target.id == admin.id and (body.disabled or (body.role is not None and body.role != Role.ADMIN.value)):
         raise WebError(400, "invalid_input", "You cannot disable or demote your own account.",
                        fix="Ask another admin, or use `curbside users` on the server.")
-    by = admin.actor()
-    if body.role is not None:
-        target = users.set_role(target.username, body.role, by=by, client=client)
-    if body.display_name is not None or body.credentials is not None:
-        target = users.set_details(target.username, display_name=body.display_name, credentials=body.credentials,
-                                   by=by, client=client)
-    if body.disabled is not None:
-        change = users.disable if body.disabled else users.enable
-        target = change(target.username, by=by, client=client)
+    target = users.update(target.username, role=body.role, display_name=body.display_name,
+                          credentials=body.credentials, disabled=body.disabled, by=admin.actor(), client=client)
     return _user_dict(target)

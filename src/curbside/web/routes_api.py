@@ -19,7 +19,7 @@ from curbside.editorial import Action, ArticleNotFoundError, Status, StoredArtic
 from curbside.editorial.slug import split_ref
 from curbside.errors import InvalidTextError
 from curbside.types import Audience
-from curbside.validate import check_text
+from curbside.validate import MAX_INT, check_text
 from curbside.web import auth
 from curbside.web.errors import INVALID_TEXT, WebError
 from curbside.web.ratelimit import enforce_ask_limit
@@ -88,7 +88,8 @@ class ReviewRequest(BaseModel):
 
     action: Text = Field(description="One of: " + ", ".join(a.value for a in Action) + ".",
                          json_schema_extra={"enum": [a.value for a in Action]})
-    expected_version: int = Field(description="The answer version the reviewer read (review.version). "
+    expected_version: int = Field(ge=-MAX_INT, le=MAX_INT,
+                                  description="The answer version the reviewer read (review.version). "
                                               "A stale version is refused with 409 version_conflict.")
     note: Text | None = Field(None, description="Required for request_changes.")
 
@@ -119,10 +120,10 @@ def _article_id(raw: str) -> str:
              responses=_errors(400, 404, 413, 422, 429, 503))
 def create_answer(body: AnswerRequest, request: Request) -> JSONResponse:
     """Answers the question for the audience and stores the answer as *submitted* for review.
-    The same question and audience asked again return the stored answer (`cached: true`)
-    unless the corpus changed, which makes a new version. Each client address may ask
-    `ask_rate_per_minute` questions a minute (429 with Retry-After beyond); signed-in
-    Board members are not limited."""
+    The same question and audience asked again return the stored answer (`cached: true`);
+    after a re-ingest only an answer nobody has edited or reviewed yet is made again. Each
+    client address may ask `ask_rate_per_minute` questions a minute (429 with Retry-After
+    beyond); signed-in Board members are not limited."""
     enforce_ask_limit(request)
     stored, cached = service(request).answer(body.question, parse_audience(body.audience), body.conversation_id)
     return JSONResponse({**answer_payload(stored, request), "cached": cached})
@@ -131,7 +132,7 @@ def create_answer(body: AnswerRequest, request: Request) -> JSONResponse:
 @router.get("/api/v1/answers", tags=["answers"], summary="List stored answers", responses=_errors(400, 422))
 def list_answers(request: Request, status: str | None = Query(None, description="submitted, under_review, "
                  "changes_requested or approved"), limit: int = Query(50, ge=1, le=200),
-                 offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                 offset: int = Query(0, ge=0, le=MAX_INT)) -> dict[str, Any]:
     """Stored answers, most recently updated first; filter by review status for a review queue."""
     if status is not None and status not in {s.value for s in Status}:
         raise WebError(400, "unknown_status", f"Unknown status {status[:40]!r}; use one of: "

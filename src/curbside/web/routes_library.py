@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from curbside.editorial.library import MAX_LIMIT, ORDERS, QUESTION_TYPE_LABELS, LibraryQuery
+from curbside.validate import MAX_INT
 from curbside.web.routes_api import _errors, service
 
 router = APIRouter()
@@ -25,7 +26,7 @@ _ORDER = "newest (default), most_read or title."
 
 @router.get("/library", response_class=HTMLResponse, include_in_schema=False)
 def library_page(request: Request, drug: str = "", condition: str = "", question_type: str = "", q: str = "",
-                 order: str = "", offset: int = Query(0, ge=0)) -> HTMLResponse:
+                 order: str = "", offset: int = Query(0, ge=0, le=MAX_INT)) -> HTMLResponse:
     query = LibraryQuery.clean(drug=drug, condition=condition, question_type=question_type, q=q, order=order,
                                limit=PAGE_SIZE, offset=offset)
     page = service(request).library(query)
@@ -49,7 +50,8 @@ def library_api(request: Request, drug: str = Query("", description=_DRUG),
                 condition: str = Query("", description=_CONDITION),
                 question_type: str = Query("", description=_TYPE), q: str = Query("", description=_Q),
                 order: str = Query("newest", description=_ORDER),
-                limit: int = Query(PAGE_SIZE, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                limit: int = Query(PAGE_SIZE, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=MAX_INT)
+                ) -> dict[str, Any]:
     """Approved answers (not ones pending review or needing re-review) matching every
     filter given, with `total`, and facet counts by drug, condition and question type
     over the matching answers. Each answer's `url` is its stable page."""

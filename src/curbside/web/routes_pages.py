@@ -1,9 +1,9 @@
 """Server-rendered HTML pages. Reading needs no JavaScript; every article page has a
 JSON twin (``/a/<slug>-<id>.json`` or ``Accept: application/json``).
 
-GET never writes: asking is a POST form (``POST /ask``, with the page's CSRF token);
-``GET /ask?q=...`` and ``GET /a/<ref>?audience=...`` only show an answer already stored,
-or a page with the button that asks. A cross-site link or a link prefetcher therefore
+GET never makes or changes an answer: asking is a POST form (``POST /ask``, with the
+page's CSRF token); ``GET /ask?q=...`` and ``GET /a/<ref>?audience=...`` only show an
+answer already stored, or a page with the button that asks. A cross-site link or a link prefetcher therefore
 never adds to the review queue.
 """
 
@@ -44,7 +44,7 @@ def _conversation(after: str) -> str | None:
 
 @router.get("/ask")
 def ask_page(request: Request, q: str = "", audience: str = "", after: str = "") -> Response:
-    """A stored answer to the question, or a page whose button asks it (GET never writes)."""
+    """A stored answer to the question, or a page whose button asks it (GET never makes one)."""
     aud = parse_audience(audience)
     conversation = _conversation(after)
     stored = service(request).find_stored(q, aud, conversation)

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from curbside.accounts.roles import Permission
 from curbside.accounts.users import User
@@ -37,9 +38,10 @@ from curbside.editorial.edits import (
 from curbside.editorial.living import refresh_operations
 from curbside.editorial.workflow import Action
 from curbside.errors import UserInputError
+from curbside.validate import MAX_INT, check_text
 from curbside.web.auth import client_address, require, requires
 from curbside.web.review_view import AGES, QueueFilter, queue, review_view
-from curbside.web.routes_api import _article_id, _errors, answer_payload, service
+from curbside.web.routes_api import Text, _article_id, _errors, answer_payload, service
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter()
@@ -55,21 +57,31 @@ def _see(url: str) -> RedirectResponse:
 
 
 async def _form(request: Request) -> dict[str, Any]:
+    """The form's fields (a list where a name repeats); a field that is not text (a lone
+    surrogate) is refused, 400 invalid_text."""
     form = await request.form()
+    for key, value in form.multi_items():
+        check_text(key, "form field name")
+        if isinstance(value, str):
+            check_text(value, f"form field {key[:40]!r}")
     return {k: form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k) for k in form.keys()}
 
 
 def _int(raw: Any, what: str) -> int:
+    """A form's whole number, at most MAX_INT either way (400 otherwise)."""
     try:
-        return int(str(raw).strip())
+        value = int(str(raw).strip())
     except (TypeError, ValueError):
         raise UserInputError(f"{what} is not a number.", fix="Reload the page and submit the form again.") from None
+    if abs(value) > MAX_INT:
+        raise UserInputError(f"{what} is too large a number.", fix="Reload the page and submit the form again.")
+    return value
 
 
 # ---- pages ---------------------------------------------------------------------------
 @pages.get("/review", response_class=HTMLResponse)
 def queue_page(request: Request, status: str = "", question_type: str = "", age: str = "", order: str = "",
-               offset: int = Query(0, ge=0)) -> HTMLResponse:
+               offset: int = Query(0, ge=0, le=MAX_INT)) -> HTMLResponse:
     user = require(request, Permission.REVIEW, action="review.queue")
     f = QueueFilter.clean(status, question_type, age, order)
     rows = queue(service(request).repo, f, limit=PAGE_SIZE + 1, offset=offset)
@@ -94,7 +106,7 @@ def review_page(request: Request, answer_id: str) -> HTMLResponse:
     view = review_view(stored, repo.events(aid), repo.versions(aid))
     return _page(request, "review.html", {"user": user, "stored": stored, "v": view,
                                           "can_edit": user.can(Permission.EDIT),
-                                          "own_version": stored.version_author_id == user.id})
+                                          "own_version": user.id in repo.authors_since_approval(aid, stored.version)})
 
 
 @pages.post("/review/{answer_id}/action")
@@ -102,12 +114,11 @@ async def review_action(request: Request, answer_id: str) -> RedirectResponse:
     aid = _article_id(answer_id)
     form = await _form(request)
     action = Action.parse(str(form.get("action") or ""))
-    user = await _require(request, Permission.REVIEW, f"review.{action.value}", aid)
+    user = await run_in_threadpool(require, request, Permission.REVIEW, action=f"review.{action.value}", target=aid)
     version = _int(form.get("expected_version"), "The version")
     note = str(form.get("note") or "").strip() or None
-    svc = service(request)
-    await _threaded(lambda: svc.review(aid, action.value, user.actor(), version, note,
-                                       client=client_address(request)))
+    await run_in_threadpool(service(request).review, aid, action.value, user.actor(), version, note,
+                            client=client_address(request))
     return _see(f"/review/{aid}")
 
 
@@ -122,21 +133,21 @@ def edit_page(request: Request, answer_id: str) -> HTMLResponse:
 
 
 @pages.post("/review/{answer_id}/edit")
-async def edit_submit(request: Request, answer_id: str) -> RedirectResponse:
+async def edit_submit(request: Request, answer_id: str,
+                      user: User = Depends(requires(Permission.EDIT, "edit"))) -> RedirectResponse:
     aid = _article_id(answer_id)
     form = await _form(request)
-    user = await _require(request, Permission.EDIT, "edit", aid)
     svc = service(request)
-    stored = await _threaded(lambda: svc.repo.get(aid))
+    stored = await run_in_threadpool(svc.repo.get, aid)
     version = _int(form.get("expected_version"), "The version")
     edit = edit_from_form(stored.article, form, stale=stored.stale_sources)
-    await _threaded(lambda: svc.edit(aid, edit, user.actor(), version))
+    await run_in_threadpool(svc.edit, aid, edit, user.actor(), version)
     return _see(f"/review/{aid}")
 
 
 @pages.get("/review/{answer_id}/compare", response_class=HTMLResponse)
-def compare_page(request: Request, answer_id: str, from_: int = Query(0, alias="from", ge=0),
-                 to: int = Query(0, ge=0)) -> HTMLResponse:
+def compare_page(request: Request, answer_id: str, from_: int = Query(0, alias="from", ge=0, le=MAX_INT),
+                 to: int = Query(0, ge=0, le=MAX_INT)) -> HTMLResponse:
     aid = _article_id(answer_id)
     user = require(request, Permission.REVIEW, action="review.compare", target=aid)
     repo = service(request).repo
@@ -146,16 +157,6 @@ def compare_page(request: Request, answer_id: str, from_: int = Query(0, alias="
     return _page(request, "review_compare.html", {"user": user, "stored": stored,
                                                   "c": compare_stored(repo, aid, old, new),
                                                   "versions": repo.versions(aid)})
-
-
-async def _require(request: Request, permission: Permission, action: str, target: str) -> User:
-    return await _threaded(lambda: require(request, permission, action=action, target=target))
-
-
-async def _threaded(fn: Any) -> Any:
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(fn)
 
 
 def edit_from_form(article: dict[str, Any], form: dict[str, Any], *, stale: tuple[dict[str, Any], ...] = ()) -> Edit:
@@ -201,9 +202,10 @@ def edit_from_form(article: dict[str, Any], form: dict[str, Any], *, stale: tupl
 class EditRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    expected_version: int = Field(description="The version the editor read; a stale one is refused with 409.")
-    reason: str = Field(description="Why the answer changes (kept with the new version).")
-    note: str | None = Field(None, description="The editor's note shown on the page (\"\" removes it).")
+    expected_version: int = Field(ge=-MAX_INT, le=MAX_INT,
+                                  description="The version the editor read; a stale one is refused with 409.")
+    reason: Text = Field(description="Why the answer changes (kept with the new version).")
+    note: Text | None = Field(None, description="The editor's note shown on the page (\"\" removes it).")
     operations: list[dict[str, Any]] = Field(
         default_factory=list,
         description='Changes, in order: {"op": "remove", "place": "section:<key>", "index": 0}, '
@@ -228,8 +230,8 @@ def edit_answer(answer_id: str, body: EditRequest, request: Request,
 @api.get("/api/v1/answers/{answer_id}/compare", tags=["review"], summary="Compare two versions",
          responses=_errors(404, 422))
 def compare_answer(answer_id: str, request: Request,
-                   from_: int = Query(..., alias="from", ge=1, description="The older version."),
-                   to: int | None = Query(None, ge=1, description="The newer version (default: current).")
+                   from_: int = Query(..., alias="from", ge=1, le=MAX_INT, description="The older version."),
+                   to: int | None = Query(None, ge=1, le=MAX_INT, description="The newer version (default: current).")
                    ) -> dict[str, Any]:
     """Statement by statement: kept, moved, changed (with a word diff), added, removed; and
     the references and editor's note. Public, like the answer's history."""

@@ -136,9 +136,11 @@ class AnswerService:
     def _stored_or_new(self, question: str, audience: Audience, context: str | None,
                        follows: str | None) -> tuple[StoredArticle, bool]:
         """(answer, came from the store): the stored answer while corpus and settings are
-        unchanged, otherwise a new one from an engine, saved as a new version."""
+        unchanged, or whenever it may not be regenerated (edited by a person, or acted on
+        by the Board: ``StoredArticle.regenerable``); otherwise one from an engine, saved
+        (revalidated when the content is the same, else a new version)."""
         stored = self.repo.find(question, audience.value, context)
-        if stored and self._current(stored):
+        if stored and (self._current(stored) or not stored.regenerable):
             return stored, True
         with self._pool().acquire() as engine:
             article = engine.ask(question, audience, context=context)
