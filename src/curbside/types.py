@@ -245,10 +245,49 @@ _AUDIENCE_LABELS = {
 }
 
 
+class CutKind(str, Enum):
+    """What the sentence cleaner (composition/sentences.py) may leave out of a quoted
+    sentence. composition/verify.py holds each kind to the text it may remove, so a cut
+    can never drop a word such as "not" or a number."""
+
+    HEADING = "heading"  # a label heading before the sentence: "1 INDICATIONS AND USAGE"
+    SUBHEADING = "subheading"  # a numbered subsection title: "2.1 Recommended Dosage"
+    SECTION_TITLE = "section_title"  # the passage's own subsection title (its reference's section)
+    LIST_MARKER = "list_marker"  # a bullet or dash before a list item
+    CROSS_REFERENCE = "cross_reference"  # "[see Warnings and Precautions (5.1)]"
+    SPACE_BEFORE_PUNCTUATION = "space_before_punctuation"  # "pneumoniae , and" -> "pneumoniae, and"
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """A stretch ``passage[start:end]`` the statement leaves out, and why."""
+
+    start: int
+    end: int
+    kind: CutKind
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """Where a statement's words are in the passage it cites: the statement's text is
+    ``passage[start:end]`` of each span, in order, joined with nothing, under the
+    whitespace rule (composition/quoting.py ``join_spans``: every run of whitespace
+    becomes one space, none at either end). ``cuts`` are the stretches between, before
+    and after the spans that the statement leaves out. Offsets count Unicode code
+    points of the cited reference's ``passage`` text (the store's passage text)."""
+
+    passage_id: str
+    spans: tuple[tuple[int, int], ...]
+    cuts: tuple[Cut, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     text: str
     citations: tuple[int, ...]  # reference numbers
+    # where the text is in the passage of the first citation; None only for articles
+    # stored before schema 1.2 (and statements an edit could not place)
+    quote: Quote | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,10 @@ def test_ask_baclofen_and_read_the_article(page, base_url: str, artifacts: Path)
     expect(tip).to_be_visible()
     excerpt = cite.get_attribute("data-excerpt") or ""
     expect(tip).to_contain_text(excerpt[:40])
+    # the statement's own words are marked in the preview, from its recorded quote
+    marked = " ".join("".join(tip.locator("mark").all_text_contents()).split())
+    statement = cite.locator("xpath=ancestor::p[1]").text_content() or ""
+    assert marked and marked in " ".join(statement.split())
     page.mouse.move(0, 0)
     expect(tip).to_be_hidden()
     cite.focus()

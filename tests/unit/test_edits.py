@@ -187,6 +187,34 @@ def test_refresh_reference_needs_every_citing_statement_in_the_new_text() -> Non
     assert len(ok["references"]) == 2
 
 
+def test_an_added_statement_records_its_quote_and_a_refresh_moves_it() -> None:
+    from curbside.composition.serialize import quote_from_dict
+    from curbside.composition.verify import verify
+    from curbside.types import Statement
+
+    def verifies(s: dict[str, Any], r: dict[str, Any]) -> bool:
+        st = Statement(s["text"], tuple(s["citations"]), quote_from_dict(s["quote"]))
+        return verify(st, r["passage"], passage_id=r["passage_id"], section=r["section"]).ok
+
+    new = apply_edit(article(), Edit((AddStatement(Place.summary(), "More than 80%  of patients show improvement.",
+                                                   2),), reason="Add the response rate."))
+    added = new["summary"][-1]
+    r2 = next(r for r in new["references"] if r["passage_id"] == "pmid:1#0")
+    assert added["quote"]["spans"] == [[P2.index("More"), len(P2)]] and verifies(added, r2)
+    # words that start inside a word are no quote: refused (edits.quote_span)
+    with pytest.raises(ReviewInputError, match="word for word"):
+        apply_edit(article(), Edit((AddStatement(Place.summary(), "ore than 80% of patients show improvement.",
+                                                 2),), reason="x"))
+    # the source gains a sentence before the quoted one: the quote moves with its words
+    a = article()
+    a["sections"][1]["statements"][0]["quote"] = {"passage_id": "label:a#5", "spans": [[0, len(P3)]], "cuts": []}
+    changed = "Warning. " + P3 + " Taper the dose."
+    new = apply_edit(a, Edit((RefreshReference(3, changed, "label:a#6"),), reason="Source updated."))
+    moved = new["sections"][1]["statements"][0]
+    assert moved["quote"] == {"passage_id": "label:a#6", "spans": [[9, 9 + len(P3)]], "cuts": []}
+    assert verifies(moved, new["references"][2])
+
+
 def test_generated_statements_without_label_cross_references_still_count_as_quoted() -> None:
     passage = "Baclofen may cause drowsiness [see Warnings and Precautions (5.2)]. Use caution."
     assert is_quoted("Baclofen may cause drowsiness.", passage)

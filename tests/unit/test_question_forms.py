@@ -6,7 +6,6 @@ import dataclasses
 from curbside.composition.aspects import page_aspect
 from curbside.composition.compose import Composer, Context
 from curbside.composition.population import asked_population, fits_population
-from curbside.composition.sentences import supported_by
 from curbside.types import (
     Audience,
     ConditionMention,
@@ -16,6 +15,8 @@ from curbside.types import (
     SourceType,
     StoredPassage,
 )
+
+from support.quotes import assert_quoted
 
 PID = ConditionMention("PID", "pelvic inflammatory disease", "DOID:872")
 
@@ -62,10 +63,7 @@ def test_treatment_question_is_answered_by_the_treatment_page_in_its_order():
     texts = [s.text for sec in done.sections for s in sec.statements]
     assert "Surgery is rarely needed." not in texts or texts.index("Surgery is rarely needed.") > 0
     assert all("molar" not in t.lower() for t in texts)  # another condition's page shares no answer
-    refs = {r.number: r for r in done.book.references()}
-    for sec in done.sections:
-        for st in sec.statements:
-            assert supported_by(st.text, refs[st.citations[0]].passage)
+    assert_quoted([st for sec in done.sections for st in sec.statements], done.book.references())
 
 
 def test_uncovered_aspect_falls_back_on_the_overview_page_sentences_that_speak_to_it():

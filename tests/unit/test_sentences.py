@@ -1,11 +1,13 @@
+from curbside.composition.quoting import Snippet, join_spans
 from curbside.composition.sentences import (
     clean,
-    numbers,
+    clean_snippet,
+    sentence_snippets,
     split_sentences,
     strip_heading,
     strip_xrefs,
-    supported_by,
 )
+from curbside.types import CutKind
 
 
 def test_split_keeps_decimals_and_abbreviations():
@@ -44,14 +46,6 @@ def test_clean_rejects_short_and_overlong():
     assert clean("Baclofen is useful for the alleviation of spasticity.", 400)
 
 
-def test_supported_by_checks_words_and_numbers():
-    passage = "The usual dose is 40 to 80 mg daily in divided doses."
-    assert supported_by("The usual dose is 40 to 80 mg daily.", passage)
-    assert not supported_by("The usual dose is 40 to 90 mg daily.", passage)
-    assert not supported_by("The usual dose is 40 to 80 mg weekly.", passage)
-    assert numbers("2.5 mg and 1,000 units") == ["2.5", "1,000"]
-
-
 def test_roman_numerals_of_a_list_do_not_end_sentences():
     text = ("Indicated in the following: I. Frequently Responsive • Hodgkin's disease II. Less Frequently "
             "Responsive • Choriocarcinoma. It was a phase III. Trials followed.")
@@ -66,3 +60,49 @@ def test_roman_numerals_of_a_list_do_not_end_sentences():
 def test_broken_link_artefacts_are_not_sentences():
     assert clean("Avoid use in patients with AFIB ( Error! Hyperlink reference not valid. )", 400) is None
     assert clean("Hyperlink reference not valid. ) and more words here", 400) is None
+
+
+def _pieces(sn: Snippet) -> list[tuple[str, str]]:
+    """The snippet's stretches of its source in order: ("span", text) or (cut kind, text)."""
+    out = [(sn.source[s:e], "span", s) for s, e in sn.spans] + [(sn.source[c.start:c.end], c.kind.value, c.start)
+                                                                for c in sn.cuts]
+    return [(kind, text) for text, kind, _ in sorted(out, key=lambda x: x[2])]
+
+
+def test_sentence_snippets_are_the_split_sentences_with_their_place_in_the_passage():
+    text = "  Baclofen is useful for spasticity.   Patients\n should have\treversible spasticity. • Item one here"
+    sns = sentence_snippets(text)
+    assert [sn.text for sn in sns] == split_sentences(text)
+    # the spans are the raw passage's own characters; the text is them one-spaced
+    assert sns[1].spans == ((text.index("Patients"), text.index(" •")),)
+    assert join_spans(text, sns[1].spans) == "Patients should have reversible spasticity."
+
+
+def test_cleaning_records_every_character_it_drops_as_a_cut():
+    passage = ("1 INDICATIONS AND USAGE Baclofen is indicated for spasticity [see Warnings and Precautions (5.1)], "
+               "and for clonus [see Clinical Studies (14)].")
+    sn = clean_snippet(sentence_snippets(passage)[0], 400)
+    assert sn is not None
+    assert sn.text == "Baclofen is indicated for spasticity, and for clonus."
+    assert _pieces(sn) == [
+        ("heading", "1 INDICATIONS AND USAGE "),
+        ("span", "Baclofen is indicated for spasticity"),
+        ("cross_reference", " [see Warnings and Precautions (5.1)]"),
+        ("span", ", and for clonus"),
+        ("cross_reference", " [see Clinical Studies (14)]"),
+        ("span", "."),
+    ]
+
+
+def test_a_space_before_a_clause_comma_goes_but_not_before_a_decimal_point():
+    sn = clean_snippet(Snippet.whole("Infections caused by S. pneumoniae , H. influenzae (P = .03) ."), 400)
+    assert sn is not None
+    assert sn.text == "Infections caused by S. pneumoniae, H. influenzae (P = .03)."
+    assert [c.kind for c in sn.cuts] == [CutKind.SPACE_BEFORE_PUNCTUATION] * 2
+
+
+def test_a_list_marker_is_cut_but_a_minus_sign_stays():
+    sn = clean_snippet(Snippet.whole("• Hypertension, to lower blood pressure in adults."), 400)
+    assert sn is not None and _pieces(sn)[0] == ("list_marker", "• ")
+    sn = clean_snippet(Snippet.whole("-5 °C is the lowest storage temperature for the vials."), 400)
+    assert sn is not None and sn.text.startswith("-5 °C") and not sn.cuts

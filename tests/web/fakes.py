@@ -19,6 +19,7 @@ from curbside.types import (
     Audience,
     DrugMention,
     QuestionType,
+    Quote,
     RecordError,
     Reference,
     Section,
@@ -39,8 +40,13 @@ PASSAGE_2 = ("Intrathecal baclofen is reserved for severe spasticity. More than 
 def make_article(question: str, audience: Audience, *, text_suffix: str = "", title: str | None = None,
                  corpus_version: str = "corpus-1", drug: str = "baclofen",
                  ref_url: str | None = "https://dailymed.nlm.nih.gov/dailymed/") -> Article:
-    s1 = Statement(PASSAGE_1.split(". ")[0] + "." + text_suffix, (1,))
-    s2 = Statement("More than 80% of patients show improvement in muscle tone.", (2,))
+    first = PASSAGE_1.split(". ")[0] + "."
+    # each statement records where its words are in the passage it cites (schema 1.2);
+    # with a suffix the first is no longer a quote of its passage, so it records none
+    s1 = Statement(first + text_suffix, (1,), None if text_suffix else Quote("label:abc#0", ((0, len(first)),)))
+    s2_text = "More than 80% of patients show improvement in muscle tone."
+    at = PASSAGE_2.index(s2_text)
+    s2 = Statement(s2_text, (2,), Quote("pmid:1#0", ((at, at + len(s2_text)),)))
     return Article(
         question=question, audience=audience, question_type=QuestionType.INDICATION,
         drugs=(DrugMention(drug, drug, "generic"),) if drug else (), conditions=(),

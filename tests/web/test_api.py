@@ -20,7 +20,7 @@ def ask(client: TestClient, question: str = Q, **body: object) -> dict:
 
 def test_post_answer_returns_article_json_plus_id_url_review(client: TestClient) -> None:
     a = ask(client, audience="pharmacist")
-    assert a["schema_version"] == "1.1" and a["question"] == Q and a["audience"] == "pharmacist"
+    assert a["schema_version"] == "1.2" and a["question"] == Q and a["audience"] == "pharmacist"
     assert {"summary", "sections", "references", "corpus_version", "settings_hash"} <= a.keys()
     assert re.fullmatch(r"[0-9a-f]{8,}", a["id"])
     assert a["url"] == f"http://testserver/a/what-is-the-indication-for-baclofen-lioresal-{a['id']}"

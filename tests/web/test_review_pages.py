@@ -274,10 +274,14 @@ def test_the_review_page_tells_an_earlier_editor_they_cannot_approve(client: Tes
 def test_quoted_marks_only_whole_words() -> None:
     from curbside.web.review_view import quoted
 
+    def st(text: str) -> dict[str, object]:
+        return {"text": text, "citations": [1]}  # no recorded quote: the whole-word search
+
     passage = "Baclofen is contraindicated in patients with X. Use under 12 years of age is not studied."
-    assert not quoted(passage, "indicated in patients with X.")["verbatim"]
-    assert not quoted(passage, "Use under 1")["verbatim"]
-    q = quoted(passage, "contraindicated in  patients with X.")
-    assert q["verbatim"] and (q["before"], q["match"]) == ("Baclofen is ", "contraindicated in patients with X.")
-    q = quoted("ba b a b.", "a b")
+    assert not quoted(passage, st("indicated in patients with X."))["verbatim"]
+    assert not quoted(passage, st("Use under 1"))["verbatim"]
+    q = quoted(passage, st("contraindicated in  patients with X."))
+    assert q["verbatim"] and q["before"] == "Baclofen is "
+    assert [s["text"] for s in q["segments"]] == ["contraindicated in patients with X."]
+    q = quoted("ba b a b.", st("a b"))
     assert q["verbatim"] and (q["before"], q["after"]) == ("ba b ", ".")

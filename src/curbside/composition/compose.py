@@ -4,6 +4,7 @@ sentences from retrieved passages; every statement cites the passages it came fr
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -16,6 +17,7 @@ from curbside.composition.plan import INDICATIONS as INDICATIONS_SPEC
 from curbside.composition.population import asked_population, fits_population
 from curbside.composition.references import ReferenceBook
 from curbside.composition.select import Candidate, Concepts, candidates, pick, pick_list, question_stems, stems
+from curbside.composition.verify import verify
 from curbside.types import (
     Article,
     Audience,
@@ -30,6 +32,8 @@ from curbside.types import (
 )
 
 SectionSearch = Callable[[SectionSpec], list[StoredPassage]]
+
+log = logging.getLogger("curbside.composition")
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,11 @@ _CONDITION_FORMS = frozenset(ASPECT_HEADINGS) | {QuestionType.COMPARISON}
 class Composer:
     def compose(self, pq: ParsedQuestion, ctx: Context, *, drug_focus: bool = True) -> Composed:
         """The article's parts for the question, routed by what it asks about: a drug's
-        own sections, a condition's aspect, or the evidence that answers it."""
+        own sections, a condition's aspect, or the evidence that answers it. Every
+        statement is checked against the passage it quotes before it is kept (``verified``)."""
+        return verified(self._compose(pq, ctx, drug_focus=drug_focus))
+
+    def _compose(self, pq: ParsedQuestion, ctx: Context, *, drug_focus: bool) -> Composed:
         if pq.drugs and drug_focus:
             if pq.qtype is QuestionType.COMPARISON and len(pq.drugs) >= 2:
                 return self._drug_comparison(pq, ctx)
@@ -352,7 +360,8 @@ class Composer:
         out = []
         for cand, others in chosen:
             nums = [book.cite(cand.passage)] + [book.cite(o) for o in others]
-            out.append(Statement(cand.text, tuple(dict.fromkeys(nums))))
+            quote = cand.snippet.quote(cand.passage.passage_id) if cand.snippet is not None else None
+            out.append(Statement(cand.text, tuple(dict.fromkeys(nums)), quote))
         return out
 
     def _bottom_line(self, sections: list[Section], summary: tuple[Statement, ...]) -> tuple[Statement, ...]:
@@ -416,6 +425,45 @@ class Composer:
             sections.append(Section(key, heading if ctx.audience.is_clinician else lay,
                                     tuple(self._statements(chosen, book))))
         return Composed(summary, tuple(sections), (), book, ())
+
+
+def verified(done: Composed) -> Composed:
+    """``done`` with every statement checked against the passage its first citation
+    quotes (verify.py). A statement that does not verify is logged and dropped, never
+    shown; a section it empties goes, and so does a summary or bottom line statement.
+    References nothing cites any more are dropped and the rest renumbered in order."""
+    refs = {r.number: r for r in done.book.references()}
+    verdicts: dict[Statement, bool] = {}
+
+    def ok(st: Statement) -> bool:
+        if st not in verdicts:
+            ref = refs.get(st.citations[0]) if st.citations else None
+            if ref is None:
+                verdicts[st] = False
+                log.warning("dropped a statement that cites no reference: %r", st.text[:200])
+            else:
+                v = verify(st, ref.passage, passage_id=ref.passage_id, section=ref.section)
+                verdicts[st] = v.ok
+                if not v.ok:
+                    log.warning("dropped an unverifiable statement (%s): %r", v.reason, st.text[:200])
+        return verdicts[st]
+
+    sections = tuple(Section(sec.key, sec.heading, kept) for sec in done.sections
+                     if (kept := tuple(st for st in sec.statements if ok(st))))
+    summary = tuple(st for st in done.summary if ok(st))
+    bottom = tuple(st for st in done.bottom_line if ok(st))
+    if all(verdicts.values()):
+        return done
+    used = [n for st in (*summary, *(x for sec in sections for x in sec.statements), *bottom) for n in st.citations]
+    book, number = done.book.only(used)
+
+    def cite(sts: tuple[Statement, ...]) -> tuple[Statement, ...]:
+        return tuple(dataclasses.replace(st, citations=tuple(number[n] for n in st.citations)) for st in sts)
+
+    return dataclasses.replace(
+        done, summary=cite(summary), bottom_line=cite(bottom), book=book,
+        sections=tuple(Section(sec.key, sec.heading, cite(sec.statements)) for sec in sections),
+    )
 
 
 def _partner_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from curbside.composition.aspects import ASPECT_CUES, ASPECT_WORDS, page_aspect
 from curbside.composition.select import Candidate, pick
-from curbside.composition.sentences import clean, norm_key, split_sentences
+from curbside.composition.sentences import clean_snippet, norm_key, sentence_snippets
 from curbside.types import ConditionMention, QuestionType, SourceType, StoredPassage
 
 # passages about a condition: (condition names, aspect words) -> passages, best first
@@ -62,12 +62,13 @@ def page_candidates(ps: Sequence[StoredPassage], max_chars: int, per_page: int) 
     out: list[Candidate] = []
     for pi, p in enumerate(ps):
         n = 0
-        for si, raw in enumerate(split_sentences(p.text)):
-            s = clean(raw, max_chars)
-            if s is None:
+        for si, raw in enumerate(sentence_snippets(p.text)):
+            sn = clean_snippet(raw, max_chars)
+            if sn is None:
                 continue
+            s = sn.text
             out.append(Candidate(text=s, passage=p, key=norm_key(s), score=100.0 - 10 * pi - si,
-                                 preferred=True, order=(pi, si)))
+                                 preferred=True, order=(pi, si), snippet=sn))
             n += 1
             if n >= per_page:
                 break
@@ -80,14 +81,15 @@ def _evidence_candidates(
     """Sentences that name the condition (``pat``) and speak to the aspect (``cue``)."""
     out: list[Candidate] = []
     for pi, p in enumerate(ps):
-        for si, raw in enumerate(split_sentences(p.text)):
-            s = clean(raw, max_chars)
+        for si, raw in enumerate(sentence_snippets(p.text)):
+            sn = clean_snippet(raw, max_chars)
+            s = sn.text if sn is not None else None
             if s is None or (pat is not None and not pat.search(s)) or (cue is not None and not cue.search(s)):
                 continue
             score = 10.0 - 0.3 * min(pi, 20) - 0.1 * min(si, 10)
             if p.section_code == "recommendations":
                 score += 1.0
-            out.append(Candidate(text=s, passage=p, key=norm_key(s), score=score, order=(pi, si)))
+            out.append(Candidate(text=s, passage=p, key=norm_key(s), score=score, order=(pi, si), snippet=sn))
     return out
 
 

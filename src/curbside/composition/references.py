@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
+
 from curbside.types import Reference, StoredPassage
 
 
@@ -26,6 +29,18 @@ class ReferenceBook:
             )
             self._refs[p.passage_id] = ref
         return ref.number
+
+    def only(self, numbers: Iterable[int]) -> tuple[ReferenceBook, dict[int, int]]:
+        """A book of just the references ``numbers`` names, renumbered in their old
+        order, and old number -> new number."""
+        keep = set(numbers)
+        book = ReferenceBook()
+        mapping: dict[int, int] = {}
+        for ref in self.references():
+            if ref.number in keep:
+                mapping[ref.number] = len(book._refs) + 1
+                book._refs[ref.passage_id] = dataclasses.replace(ref, number=mapping[ref.number])
+        return book, mapping
 
     def references(self) -> tuple[Reference, ...]:
         return tuple(sorted(self._refs.values(), key=lambda r: r.number))

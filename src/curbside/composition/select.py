@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from curbside.composition.plan import SectionSpec
-from curbside.composition.sentences import clean, norm_key, split_sentences, words
+from curbside.composition.quoting import Snippet
+from curbside.composition.sentences import clean_snippet, norm_key, sentence_snippets, words
 from curbside.index.lexical import query_terms
 from curbside.understanding.normalize import drug_key
-from curbside.types import StoredPassage
+from curbside.types import CutKind, StoredPassage
 
 
 @dataclass(frozen=True)
@@ -23,21 +24,24 @@ class Candidate:
     item: bool = False  # an item of a list that an earlier sentence of its section opened
     order: tuple[int, int] = (0, 0)  # (passage, sentence) position: document order
     foreign: bool = False  # a combination product's label, with drugs that were not asked
+    # where ``text`` is in the passage (spans and cuts); the statement's quote
+    snippet: Snippet | None = None
 
 
-def _strip_subheading(sentence: str, p: StoredPassage) -> str:
-    """Drop the passage's own subsection title ("1.1 Pancreatic Cancer") when the
-    first sentence starts with it."""
+def _cut_section_title(sn: Snippet, p: StoredPassage) -> Snippet:
+    """Cut the passage's own subsection title ("1.1 Pancreatic Cancer") when the first
+    sentence starts with it."""
     if ": " not in p.section:
-        return sentence
+        return sn
+    sentence = sn.text
     title = p.section.split(": ", 1)[1].strip()
     bare = re.sub(r"^\d{1,2}(?:\.\d{1,2})*\s+", "", title)
     for head in (title, bare):
         if head and sentence.startswith(head) and len(sentence) - len(head) > 25:
             rest = sentence[len(head):].lstrip(" :.-–")
             if rest[:1].isupper():
-                return rest
-    return sentence
+                return sn.cut([(0, len(sentence) - len(rest))], CutKind.SECTION_TITLE)
+    return sn
 
 
 def stem(w: str) -> str:
@@ -79,7 +83,8 @@ def candidates(
         extra_drugs = asked and any(drug_key(d) not in asked for d in p.drugs)
         where = (p.doc_id, p.section_code)
         whole = where not in open_lists  # the section's first passage: may be all of it
-        for si, (raw, inherited) in enumerate(_sentences(p.text, spec, max_chars, whole=whole)):
+        for si, (raw_sn, inherited) in enumerate(_sentences(p.text, spec, max_chars, whole=whole)):
+            raw = raw_sn.text
             item = False
             if lists:
                 left = open_lists.get(where, -1)
@@ -92,10 +97,11 @@ def candidates(
                 else:
                     left -= 1  # one remark inside a list does not end it; two do
                 open_lists[where] = left
-            s = clean(_strip_subheading(raw, p) if si == 0 else raw, max_chars,
-                      ITEM_MIN_CHARS if item else 8 if inherited else 25)
-            if s is None:
+            sn = clean_snippet(_cut_section_title(raw_sn, p) if si == 0 else raw_sn, max_chars,
+                               ITEM_MIN_CHARS if item else 8 if inherited else 25)
+            if sn is None:
                 continue
+            s = sn.text
             if spec is not None:
                 if spec.cues is not None and not spec.cues.search(s):
                     continue
@@ -121,7 +127,7 @@ def candidates(
             if extra_drugs:
                 score -= 1.0
             out.append(Candidate(text=s, passage=p, key=norm_key(s), score=score, preferred=preferred,
-                                 item=item, order=(pi, si), foreign=bool(extra_drugs)))
+                                 item=item, order=(pi, si), foreign=bool(extra_drugs), snippet=sn))
     if spec is not None and spec.prefer_only and any(c.preferred for c in out):
         out = [c for c in out if c.preferred]
     return out
@@ -165,22 +171,23 @@ def is_list_item(sentence: str) -> bool:
 SHORT_SECTION = 300
 
 
-def _sentences(text: str, spec: SectionSpec | None, max_chars: int, *, whole: bool = True) -> list[tuple[str, bool]]:
+def _sentences(text: str, spec: SectionSpec | None, max_chars: int, *, whole: bool = True) -> list[tuple[Snippet, bool]]:
     """(sentence, inherits the section's preferred cue). For list-keeping sections a list
     too long to keep whole is cut into its items, which inherit the cue of the sentence
     that introduced them ("... is indicated in the following conditions: • A • B"), and a
     ``whole`` section (not a later passage of one) of a few words counts as preferred too."""
     if spec is None or not spec.keep_lists:
-        return [(s, False) for s in split_sentences(text)]
+        return [(s, False) for s in sentence_snippets(text)]
     if whole and len(text) <= SHORT_SECTION and spec.prefer_only:
-        return [(s, True) for s in split_sentences(text, keep_lists=True)]
-    out: list[tuple[str, bool]] = []
-    for s in split_sentences(text, keep_lists=True):
-        if len(s) <= max_chars:
+        return [(s, True) for s in sentence_snippets(text, keep_lists=True)]
+    out: list[tuple[Snippet, bool]] = []
+    for s in sentence_snippets(text, keep_lists=True):
+        st = s.text
+        if len(st) <= max_chars:
             out.append((s, False))
             continue
-        head = bool(spec.prefer is not None and spec.prefer.search(s[:300]))
-        out.extend((piece, head) for piece in split_sentences(s))
+        head = bool(spec.prefer is not None and spec.prefer.search(st[:300]))
+        out.extend((piece, head) for piece in sentence_snippets(s))
     return out
 
 

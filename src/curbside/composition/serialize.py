@@ -9,19 +9,42 @@ from curbside.types import (
     Article,
     Audience,
     ConditionMention,
+    Cut,
+    CutKind,
     DrugMention,
     QuestionType,
+    Quote,
     Reference,
     Section,
     SourceType,
     Statement,
 )
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
+
+
+def quote_to_dict(q: Quote) -> dict[str, Any]:
+    return {
+        "passage_id": q.passage_id,
+        "spans": [[s, e] for s, e in q.spans],
+        "cuts": [{"start": c.start, "end": c.end, "kind": c.kind.value} for c in q.cuts],
+    }
+
+
+def quote_from_dict(d: dict[str, Any] | None) -> Quote | None:
+    """The quote of a statement dict's ``quote`` (None when absent: schema 1.0 and 1.1)."""
+    if not d:
+        return None
+    return Quote(
+        passage_id=d["passage_id"],
+        spans=tuple((int(s), int(e)) for s, e in d["spans"]),
+        cuts=tuple(Cut(int(c["start"]), int(c["end"]), CutKind(c["kind"])) for c in d.get("cuts", ())),
+    )
 
 
 def _statement(s: Statement) -> dict[str, Any]:
-    return {"text": s.text, "citations": list(s.citations)}
+    return {"text": s.text, "citations": list(s.citations),
+            "quote": quote_to_dict(s.quote) if s.quote is not None else None}
 
 
 def article_to_dict(a: Article) -> dict[str, Any]:
@@ -80,7 +103,7 @@ def article_to_dict(a: Article) -> dict[str, Any]:
 
 
 def _st(d: dict[str, Any]) -> Statement:
-    return Statement(text=d["text"], citations=tuple(d["citations"]))
+    return Statement(text=d["text"], citations=tuple(d["citations"]), quote=quote_from_dict(d.get("quote")))
 
 
 def article_from_dict(d: dict[str, Any]) -> Article:

@@ -12,7 +12,8 @@ Why the rules:
   must be a verbatim span of whole words of the cited reference's passage (whitespace
   aside; ``quote_span``: never starting or ending inside a word or number), so every
   sentence on the page is still quoted from a cited source. A paraphrase is refused with
-  the reference it must be copied from.
+  the reference it must be copied from. The added statement records its quote (where
+  its words are in the passage, docs/ARTICLE_SCHEMA.md) when they are whole words there.
 - Operations apply in order, each to the result of the previous one (indices shift after
   a removal); reference numbers always mean the numbering of the article being edited.
 - Afterwards references are renumbered in order of first use (summary, sections, bottom
@@ -23,7 +24,8 @@ Why the rules:
   text (living answers, living.py): only while every statement citing it is still quoted
   from the new text, so the Board can re-approve an answer against changed sources. The
   repository accepts only a text a re-ingest recorded (``stale_sources``), never one
-  typed into a form.
+  typed into a form. A statement quoting that reference first has its quote moved to
+  where the same words are in the new text (or dropped, when they cannot be placed).
 - The editor's note (``editor_note``: text, author, at) is an editorial addition shown
   on the page above the answer; ``Edit.note`` None keeps it, "" removes it.
 """
@@ -36,10 +38,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
+from curbside.composition.quoting import locate
 from curbside.composition.sentences import strip_xrefs
+from curbside.composition.serialize import quote_from_dict, quote_to_dict
+from curbside.composition.verify import verify
 from curbside.editorial.errors import ReviewInputError
 from curbside.editorial.schema import content_hash
 from curbside.editorial.workflow import MAX_NOTE_CHARS
+from curbside.types import Cut, Quote, Statement
 from curbside.validate import check_text
 
 MAX_OPERATIONS = 200
@@ -414,7 +420,7 @@ def _add(article: dict[str, Any], refs: dict[int, dict[str, Any]], op: AddStatem
         raise ReviewInputError(f"{what}: {op.place.describe()} already has this statement.",
                                fix="Move the existing statement instead of adding it again.")
     index = len(sts) if op.index is None else _index(what, op.index, len(sts), op.place, end_ok=True)
-    sts.insert(index, {"text": text, "citations": [op.reference]})
+    sts.insert(index, {"text": text, "citations": [op.reference], "quote": _quote_of(text, ref)})
 
 
 def _refresh(article: dict[str, Any], refs: dict[int, dict[str, Any]], op: RefreshReference, what: str) -> None:
@@ -436,6 +442,42 @@ def _refresh(article: dict[str, Any], refs: dict[int, dict[str, Any]], op: Refre
                     fix="Remove that statement first (an earlier change of the same edit), then refresh the reference.",
                 )
     refs[op.reference] = trial[op.reference]
+    for _, _, sts in places(article):
+        for s in sts:
+            cites = [int(c) for c in s.get("citations", [])]
+            if cites and cites[0] == op.reference:
+                s["quote"] = _moved_quote(s, ref, refs[op.reference])
+
+
+def _verified(text: str, quote: Quote, ref: Mapping[str, Any]) -> dict[str, Any] | None:
+    ok = verify(Statement(text, (), quote), ref.get("passage") or "", section=ref.get("section") or "").ok
+    return quote_to_dict(quote) if ok else None
+
+
+def _quote_of(text: str, ref: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The quote of a statement copied from ``ref``'s passage: the first place its words
+    are there, when that place verifies (whole words); else None."""
+    found = locate(text, ref.get("passage") or "")
+    return None if found is None else _verified(text, found.quote(str(ref.get("passage_id"))), ref)
+
+
+def _moved_quote(s: Mapping[str, Any], old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A statement's quote of ``old``'s passage moved into ``new``'s: where the very
+    stretch it covered (cuts and all) is in the new text, else where its words are."""
+    raw = s.get("quote")
+    quote = quote_from_dict(dict(raw)) if isinstance(raw, Mapping) else None
+    if quote is not None and quote.spans and quote.passage_id == old.get("passage_id"):
+        bounds = [*quote.spans, *((c.start, c.end) for c in quote.cuts)]
+        start, end = min(a for a, _ in bounds), max(b for _, b in bounds)
+        at = (new.get("passage") or "").find((old.get("passage") or "")[start:end])
+        if at >= 0:
+            d = at - start
+            moved = Quote(str(new.get("passage_id")), tuple((a + d, b + d) for a, b in quote.spans),
+                          tuple(Cut(c.start + d, c.end + d, c.kind) for c in quote.cuts))
+            placed = _verified(s["text"], moved, new)
+            if placed is not None:
+                return placed
+    return _quote_of(s["text"], new)
 
 
 def _renumber(article: dict[str, Any], refs: dict[int, dict[str, Any]]) -> None:

@@ -15,6 +15,7 @@ from curbside.editorial import TRACK, Reviewer, ReviewEvent, Status, StoredArtic
 from curbside.types import Audience
 from curbside.validate import web_url
 from curbside.web.auth import install_template_globals
+from curbside.web.quotes import Segment, quote_segments, verified_quote
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -65,21 +66,45 @@ def iso_date(value: str) -> str:
 
 
 def excerpt(passage: str, sentence: str, context_chars: int = 180) -> str:
-    """The cited sentence with some of the passage around it, for the hover preview."""
+    """The cited sentence with some of the passage around it, found by searching for its
+    start: the preview of a citation without a recorded quote (``preview``)."""
     probe = sentence[:60]
     i = passage.find(probe)
     if i < 0:
         i = passage.lower().find(probe.lower())
     if i < 0:
         return passage[: len(sentence) + 2 * context_chars].rstrip() + ("…" if len(passage) > len(sentence) + 2 * context_chars else "")
-    start, end = max(0, i - context_chars), min(len(passage), i + len(sentence) + context_chars)
-    if start:
-        sp = passage.find(" ", start, i)
-        start = sp + 1 if sp >= 0 else start
-    if end < len(passage):
-        sp = passage.rfind(" ", i + len(sentence), end)
-        end = sp if sp > 0 else end
+    start, end = _window(passage, i, i + len(sentence), context_chars)
     return ("…" if start else "") + passage[start:end].strip() + ("…" if end < len(passage) else "")
+
+
+def _window(passage: str, start: int, end: int, context_chars: int) -> tuple[int, int]:
+    """``start``–``end`` widened by about ``context_chars`` each side, to whole words."""
+    lo, hi = max(0, start - context_chars), min(len(passage), end + context_chars)
+    if lo:
+        sp = passage.find(" ", lo, start)
+        lo = sp + 1 if sp >= 0 else lo
+    if hi < len(passage):
+        sp = passage.rfind(" ", end, hi)
+        hi = sp if sp > 0 else hi
+    return lo, hi
+
+
+def preview(passage: str, statement: dict[str, Any], reference: dict[str, Any],
+            context_chars: int = 180) -> list[Segment]:
+    """The hover preview of one citation as segments (web/quotes.py): a window of the
+    passage around the statement's recorded spans, the spans marked and its cuts shown
+    as left out. A citation without a verified quote of this passage (articles stored
+    before schema 1.2, a statement's further citations) gets today's search, unmarked."""
+    quote = verified_quote(statement, reference)
+    if quote is None:
+        return [{"text": excerpt(passage, statement["text"], context_chars), "kind": "", "cut": ""}]
+    start, end, segs = quote_segments(passage, quote)
+    lo, hi = _window(passage, start, end, context_chars)
+    before = ("…" if lo else "") + passage[lo:start].lstrip()
+    after = passage[end:hi].rstrip() + ("…" if hi < len(passage) else "")
+    return [*([{"text": before, "kind": "", "cut": ""}] if before else []), *segs,
+            *([{"text": after, "kind": "", "cut": ""}] if after else [])]
 
 
 def _statement(s: dict[str, Any], refs: dict[int, dict[str, Any]]) -> dict[str, Any]:
@@ -88,7 +113,9 @@ def _statement(s: dict[str, Any], refs: dict[int, dict[str, Any]]) -> dict[str, 
         r = refs.get(n)
         if r is None:
             continue
-        cites.append({"n": n, "excerpt": excerpt(r.get("passage") or "", s["text"]),
+        segments = preview(r.get("passage") or "", s, r)
+        marked = any(seg["kind"] for seg in segments)  # else the plain excerpt says it all
+        cites.append({"n": n, "excerpt": "".join(seg["text"] for seg in segments), "segments": segments if marked else [],
                       "label": f"{r.get('type_label', '')}: {r.get('title', '')}"})
     return {"text": s["text"], "cites": cites}
 

@@ -5,6 +5,7 @@ checks "is this what the source says?" without leaving the page."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -13,6 +14,7 @@ from curbside.editorial import ReviewEvent, Status, StoredArticle
 from curbside.editorial.edits import places, quote_span
 from curbside.editorial.living import source_diff
 from curbside.editorial.workflow import Action, allowed_actions
+from curbside.web.quotes import quote_segments, verified_quote
 
 QUEUE_STATUSES = ("needs_rereview", "submitted", "under_review", "changes_requested")
 AGES = {"": None, "1d": 1, "7d": 7, "30d": 30}
@@ -54,13 +56,24 @@ def queue(repo: Any, f: QueueFilter, limit: int = 50, offset: int = 0) -> list[A
 
 
 # ---- the review page ---------------------------------------------------------------
-def quoted(passage: str, text: str) -> dict[str, Any]:
-    """The passage split around the statement's words (whitespace-insensitive), and
-    whether the statement is a verbatim span of whole words of it (edits.quote_span)."""
-    m = quote_span(text, passage)
+def quoted(passage: str, statement: Mapping[str, Any], reference: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The passage split around the statement's words: ``before``, ``segments`` (the
+    words, marked, and what the statement leaves out between them) and ``after``.
+
+    The words are the statement's recorded quote when it is of this passage and verifies
+    (``verified``); otherwise (articles stored before schema 1.2, further citations) a
+    whitespace-insensitive search for whole words finds them. ``verbatim``: the words were found."""
+    text = str(statement.get("text") or "")
+    quote = verified_quote(statement, reference) if reference is not None else None
+    if quote is not None:
+        start, end, segs = quote_segments(passage, quote)
+        return {"before": passage[:start], "segments": segs, "after": passage[end:], "verbatim": True,
+                "verified": True}
+    m = quote_span(text, passage)  # whole words only (edits.quote_span)
     if m is None:
-        return {"before": passage, "match": "", "after": "", "verbatim": False}
-    return {"before": passage[: m.start()], "match": m.group(0), "after": passage[m.end():], "verbatim": True}
+        return {"before": passage, "segments": [], "after": "", "verbatim": False, "verified": False}
+    return {"before": passage[: m.start()], "segments": [{"text": m.group(0), "kind": "quote", "cut": ""}],
+            "after": passage[m.end():], "verbatim": True, "verified": False}
 
 
 def _trim(before: str, after: str, chars: int = 400) -> tuple[str, str]:
@@ -86,15 +99,16 @@ def review_view(stored: StoredArticle, events: list[ReviewEvent], versions: list
                 r = refs.get(int(n))
                 if r is None:
                     continue
-                q = quoted(r.get("passage") or "", st["text"])
+                q = quoted(r.get("passage") or "", st, r)
                 before, after = _trim(q["before"], q["after"])
                 cited.append({"n": n, "title": r.get("title", ""), "type_label": r.get("type_label", ""),
                               "source": r.get("source", ""), "year": r.get("year"), "section": r.get("section", ""),
-                              "before": before, "match": q["match"], "after": after, "verbatim": q["verbatim"]})
+                              "before": before, "segments": q["segments"], "after": after,
+                              "verbatim": q["verbatim"], "verified": q["verified"]})
             if not any(c["verbatim"] for c in cited):
                 unverified += 1
             rows.append({"index": i, "text": st["text"], "cited": cited,
-                         "verbatim": any(c["verbatim"] for c in cited)})
+                         "verbatim": any(c["verbatim"] for c in cited), "verified": any(c["verified"] for c in cited)})
         parts.append({"place": str(place), "heading": heading, "statements": rows})
     stale = [{**c, "diff": [{"kind": s.kind, "text": s.text} for s in source_diff(c.get("old") or "", c.get("new"))]}
              for c in stored.stale_sources]

@@ -1,4 +1,5 @@
-/* Citation previews: hovering or focusing a citation number shows the passage it cites.
+/* Citation previews: hovering or focusing a citation number shows the passage it cites,
+   the statement's own words marked (data-segments, from its recorded quote).
    Reading works without this script (the number links to the reference list). */
 (function () {
   "use strict";
@@ -18,7 +19,28 @@
     var head = document.createElement("strong");
     head.textContent = "[" + a.getAttribute("data-ref") + "] " + (a.getAttribute("data-title") || "");
     var body = document.createElement("p");
-    body.textContent = a.getAttribute("data-excerpt");
+    var segments = null;
+    try { segments = JSON.parse(a.getAttribute("data-segments") || "null"); } catch (e) { segments = null; }
+    if (segments && segments.length) {
+      // the statement's own words marked, what it leaves out of them struck through
+      segments.forEach(function (seg) {
+        var node;
+        if (seg.kind === "quote") {
+          node = document.createElement("mark");
+          node.textContent = seg.text;
+        } else if (seg.kind === "cut") {
+          node = document.createElement("del");
+          node.className = "cut";
+          node.title = "Left out of the statement";
+          node.textContent = seg.text;
+        } else {
+          node = document.createTextNode(seg.text);
+        }
+        body.appendChild(node);
+      });
+    } else {
+      body.textContent = a.getAttribute("data-excerpt");
+    }
     tip.appendChild(head);
     tip.appendChild(body);
     tip.hidden = false;
