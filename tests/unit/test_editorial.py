@@ -357,3 +357,14 @@ def test_users_cli(tmp_path: Path) -> None:
     repo.close()
     assert lines == [("cli", a) for a in ("user.add", "user.set_role", "user.set_details", "user.reset_password",
                                           "token.create", "token.revoke", "user.disable")]
+
+
+def test_schema_version_and_quote_offsets_are_not_content() -> None:
+    from curbside.editorial.schema import content_hash
+
+    old = article(schema_version="1.1")
+    new = article(schema_version="1.2")
+    new["summary"] = [{**new["summary"][0], "quote": {"passage_id": "p#1", "spans": [[0, 37]], "cuts": []}}]
+    assert content_hash(old) == content_hash(new)
+    changed = article(schema_version="1.2", text="Baclofen is indicated for spasticity only.")
+    assert content_hash(changed) != content_hash(old)
