@@ -64,7 +64,8 @@ def main() -> None:
         rows.append(("re-ingest, unchanged corpus", f"{t:.1f} s", "≤ 30 s"))
         if args.embed:
             t = run(base + ["ingest", "--quiet", "--embed", str(settings.corpus_dir)])
-            rows.append((f"embeddings, source types `{settings.embed_sources}` (after the lexical ingest)", f"{t / 60:.1f} min", "≤ 30 min"))
+            rows.append((f"embeddings, source types `{settings.embed_sources}` (after the lexical ingest)",
+                         f"{t / 60:.1f} min", "≤ 30 min"))
 
     from curbside.engine import Engine
     from curbside.types import Audience

@@ -165,7 +165,8 @@ def ttfb(port: int, paths: list[str]) -> list[float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", type=Path, default=Path(os.environ.get("CURBSIDE_DATA_DIR", REPO / "var")))
-    ap.add_argument("--shared-dir", type=Path, default=Path(os.environ.get("CURBSIDE_SHARED_DIR", REPO.parent / "shared")))
+    ap.add_argument("--shared-dir", type=Path, default=Path(os.environ.get("CURBSIDE_SHARED_DIR",
+                                                                           REPO.parent / "shared")))
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--engines", type=int, default=2, help="engines in the server's pool (curbside serve --engines)")

@@ -121,7 +121,8 @@ def main() -> int:
     args.out.write_text(json.dumps(records))
     print(f"{len(records)} questions; per-question details in {args.out}")
     ms_embed.sort()
-    print(f"match (embed + score): p50 {ms_embed[len(ms_embed) // 2]:.1f} ms, p95 {ms_embed[int(len(ms_embed) * 0.95)]:.1f} ms")
+    p50, p95 = ms_embed[len(ms_embed) // 2], ms_embed[int(len(ms_embed) * 0.95)]
+    print(f"match (embed + score): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     report(records)
     return 0
 
@@ -175,7 +176,8 @@ def report(records: list[dict]) -> None:
         print(f"all questions, retrieval top-1: {_row(rs, [_combine(r['ret'][:1], r['n']) for r in rs])}"
               f"; top-3: {_row(rs, [_combine(r['ret'][:3], r['n']) for r in rs])}")
         for mode in ("plain", "instr", "plain+topic", "instr+topic"):
-            print(f"\n{mode} | threshold | matched | matched top-1 | matched top-3 (>= threshold) | retrieval top-1 | retrieval top-3 | retrieval top-2 + matched top-1")
+            print(f"\n{mode} | threshold | matched | matched top-1 | matched top-3 (>= threshold) | "
+                  "retrieval top-1 | retrieval top-3 | retrieval top-2 + matched top-1")
             for t in THRESHOLDS:
                 sel, m1, m3, mix = [], [], [], []
                 for r in rs:
@@ -188,7 +190,8 @@ def report(records: list[dict]) -> None:
                     mix.append(_combine(ans[:1] + r["ret"][:2], r["n"]))
                 r1 = [_combine(r["ret"][:1], r["n"]) for r in sel]
                 r3 = [_combine(r["ret"][:3], r["n"]) for r in sel]
-                print(f"  {t:.2f} | {len(sel):3d} | {_row(sel, m1)} | {_row(sel, m3)} | {_row(sel, r1)} | {_row(sel, r3)} | {_row(sel, mix)}")
+                cells = " | ".join(_row(sel, x) for x in (m1, m3, r1, r3, mix))
+                print(f"  {t:.2f} | {len(sel):3d} | {cells}")
 
 
 if __name__ == "__main__":

@@ -131,7 +131,8 @@ def test_full_review_cycle(browser, page, board, artifacts: Path) -> None:  # ty
     source = Path(str(board["source"]))
     text = source.read_text()
     assert "Hypersensitivity to baclofen." in text
-    source.write_text(text.replace("Hypersensitivity to baclofen.", "Hypersensitivity to baclofen or to any excipient."))
+    source.write_text(text.replace("Hypersensitivity to baclofen.",
+                                   "Hypersensitivity to baclofen or to any excipient."))
     settings = board["settings"]
     assert not ingest(settings, [source.parent]).failed  # type: ignore[arg-type]
     assert recheck("", settings.data_dir).count == 1  # type: ignore[attr-defined]

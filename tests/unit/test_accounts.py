@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,7 @@ FAST = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 class Clock:
     def __init__(self) -> None:
-        self.t = datetime(2025, 8, 24, 10, 0, tzinfo=timezone.utc)
+        self.t = datetime(2025, 8, 24, 10, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.t

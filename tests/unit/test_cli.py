@@ -110,7 +110,8 @@ def test_closed_pipe_ends_quietly_with_status_0(data_dir: Path, args: list[str])
 
 def test_ask_piped_to_head_prints_one_line(data_dir: Path) -> None:
     env = {**os.environ, **_env(data_dir), "PYTHONPATH": str(SRC)}
-    cmd = f'"{sys.executable}" -m curbside.cli.main --data-dir "{data_dir}" ask "{Q}" | head -1; exit ${{PIPESTATUS[0]}}'
+    cmd = (f'"{sys.executable}" -m curbside.cli.main --data-dir "{data_dir}" ask "{Q}" | head -1;'
+           " exit ${PIPESTATUS[0]}")
     proc = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("\n") == 1 and proc.stderr == ""

@@ -130,8 +130,10 @@ def test_stale_version_is_a_conflict_never_a_lost_update(repo: EditorialReposito
     assert err.value.current_version == 2 and "version 2" in str(err.value)
     assert repo.get(a.id).status is Status.SUBMITTED
     with pytest.raises(VersionConflictError):
-        repo.add_version(a.id, article(corpus="c2", text="An edit."), expected_version=1, actor=who("Dr A"), reason="edit")
-    c = repo.add_version(a.id, article(corpus="c2", text="An edit."), expected_version=2, actor=who("Dr A"), reason="edit")
+        repo.add_version(a.id, article(corpus="c2", text="An edit."), expected_version=1, actor=who("Dr A"),
+                         reason="edit")
+    c = repo.add_version(a.id, article(corpus="c2", text="An edit."), expected_version=2, actor=who("Dr A"),
+                         reason="edit")
     assert c.version == 3 and c.article["summary"][0]["text"] == "An edit."
 
 

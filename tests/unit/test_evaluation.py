@@ -10,8 +10,8 @@ from curbside.evaluation.matching import IndicationMatcher
 from curbside.evaluation.metrics import (
     lcs_length,
     percentile,
-    reciprocal_rank,
     recall_at_k,
+    reciprocal_rank,
     rouge_l,
 )
 from curbside.evaluation.sets import sample
@@ -81,8 +81,10 @@ def vocab_dir(tmp_path: Path) -> Path:
          "def": "A prostate cancer that has_material_basis_in epithelial cells."},
         {"id": "DOID:10283", "name": "prostate cancer", "synonyms": [], "xrefs": {},
          "def": "An organ system cancer located in the prostate."},
-        {"id": "DOID:0050686", "name": "organ system cancer", "synonyms": [], "xrefs": {}, "def": "A cancer in an organ."},
-        {"id": "DOID:162", "name": "cancer", "synonyms": [], "xrefs": {}, "def": "A disease of cellular proliferation."},
+        {"id": "DOID:0050686", "name": "organ system cancer", "synonyms": [], "xrefs": {},
+         "def": "A cancer in an organ."},
+        {"id": "DOID:162", "name": "cancer", "synonyms": [], "xrefs": {},
+         "def": "A disease of cellular proliferation."},
         {"id": "DOID:14566", "name": "disease of cellular proliferation", "synonyms": [], "xrefs": {}, "def": ""},
         {"id": "DOID:635", "name": "acquired immunodeficiency syndrome", "synonyms": [],
          "xrefs": {"MESH": ["MESH:D000163"]}, "def": ""},

@@ -53,7 +53,8 @@ def add(repo: EditorialRepository, question: str, qtype: str, *, status: str = "
 @pytest.fixture
 def library(repo: EditorialRepository) -> dict[str, str]:
     return {
-        "bac_ind": add(repo, "What is Lioresal used for?", "indication", drugs=("baclofen",), conditions=("spasticity",)),
+        "bac_ind": add(repo, "What is Lioresal used for?", "indication", drugs=("baclofen",),
+                       conditions=("spasticity",)),
         "bac_dose": add(repo, "What is the dose of baclofen?", "dosing", drugs=("baclofen",)),
         "met_ae": add(repo, "What are the side effects of metformin?", "adverse_effects", drugs=("metformin",),
                       conditions=("type 2 diabetes",)),
@@ -93,7 +94,8 @@ def test_filters_drill_down(repo: EditorialRepository, library: dict[str, str]) 
 
 def test_word_search_matches_question_and_drug_names(repo: EditorialRepository, library: dict[str, str]) -> None:
     # the brand-name question is found by its generic name (article_terms)
-    assert {e.id for e in repo.library(LibraryQuery.clean(q="baclofen")).entries} == {library["bac_ind"], library["bac_dose"]}
+    assert {e.id for e in repo.library(LibraryQuery.clean(q="baclofen")).entries} == {library["bac_ind"],
+                                                                                      library["bac_dose"]}
     assert [e.id for e in repo.library(LibraryQuery.clean(q="  SIDE effects ")).entries] == [library["met_ae"]]
     assert repo.library(LibraryQuery.clean(q="gout dose")).total == 0
     assert repo.library(LibraryQuery.clean(q="100%_")).total == 0  # LIKE wildcards are literal

@@ -79,7 +79,8 @@ def repo(tmp_path: Path, database_url: str) -> Iterator[EditorialRepository]:
 def approve(repo: EditorialRepository, article: dict[str, Any]) -> str:
     stored, _ = repo.save_answer(article["question"], "physician", article)
     for action in ("start", "approve"):
-        stored = repo.transition(stored.id, action, Actor("rivera", "Dr A. Rivera", id=None), expected_version=stored.version)
+        stored = repo.transition(stored.id, action, Actor("rivera", "Dr A. Rivera", id=None),
+                                 expected_version=stored.version)
     assert stored.status is Status.APPROVED
     return stored.id
 
@@ -88,7 +89,8 @@ def test_changed_and_removed_sources_flag_approved_answers(tmp_path: Path, repo:
     corpus = Corpus(tmp_path)
     corpus.ingest(record("ngc-1", f"Oral Treatment {FIRST} Recommendation 3 : {LATER}"),
                   record("ngc-2", f"Stopping {TAPER}", condition="Baclofen withdrawal"))
-    later, scope, taper = corpus.passage(LATER), corpus.passage("Spasticity Adults with spasticity"), corpus.passage(TAPER)
+    later, taper = corpus.passage(LATER), corpus.passage(TAPER)
+    scope = corpus.passage("Spasticity Adults with spasticity")
     a = approve(repo, answer("When is intrathecal baclofen used?", [later], LATER))
     b = approve(repo, answer("How is baclofen stopped?", [taper], TAPER))
     c = approve(repo, answer("Who is the guideline for?", [scope], "Adults with spasticity"))
@@ -141,7 +143,8 @@ def test_changed_and_removed_sources_flag_approved_answers(tmp_path: Path, repo:
 
 def test_a_passage_that_moved_within_its_document_is_not_a_change() -> None:
     art = {"references": [{"number": 1, "passage_id": "d#2", "doc_id": "d", "title": "t", "passage": "Same words."}]}
-    assert changed_sources(art, {"d#2": "Inserted before."}, {"d": [("d#2", "Inserted before."), ("d#3", "Same  words.")]}) == []
+    assert changed_sources(art, {"d#2": "Inserted before."}, {"d": [("d#2", "Inserted before."),
+                                                                    ("d#3", "Same  words.")]}) == []
     (ch,) = changed_sources(art, {}, {"d": [("d#0", "Other text entirely."), ("d#5", "Same words, amended.")]})
     assert (ch.kind, ch.new, ch.new_passage_id) == ("changed", "Same words, amended.", "d#5")
     (gone,) = changed_sources(art, {}, {})
@@ -184,6 +187,7 @@ def test_ingest_without_an_editorial_database_does_not_create_one(tmp_path: Path
     src = tmp_path / "g.jsonl"
     write_source(src, record("ngc-1", FIRST))
     data = tmp_path / "data"
-    out = CliRunner().invoke(cli, ["--data-dir", str(data), "--shared-dir", str(tmp_path / "x"), "ingest", "--quiet", str(src)])
+    out = CliRunner().invoke(cli, ["--data-dir", str(data), "--shared-dir", str(tmp_path / "x"), "ingest", "--quiet",
+                                   str(src)])
     assert out.exit_code == 0, out.output
     assert "need re-review" not in out.output and not (data / "editorial.sqlite").exists()

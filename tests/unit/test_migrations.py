@@ -39,7 +39,8 @@ def test_existing_version_1_database_keeps_its_answers(tmp_path: Path, database_
         tx.execute("INSERT INTO articles(id, key, slug, question, question_norm, audience, context, follows, status,"
                    " version, created, updated) VALUES ('abcd1234','k','q','Q?','q?','physician',NULL,NULL,"
                    "'approved',1,'2025-01-01T00:00:00Z','2025-01-01T00:00:00Z')")
-        tx.execute("INSERT INTO versions(article_id, version, article_json, content_hash, corpus_version, settings_hash,"
+        tx.execute("INSERT INTO versions(article_id, version, article_json, content_hash, corpus_version,"
+                   " settings_hash,"
                    " created, checked, reason) VALUES ('abcd1234',1,?,'h','c1','s1','2025-01-01T00:00:00Z',"
                    "'2025-01-01T00:00:00Z','first answer')", (json.dumps(V1_ARTICLE),))
         tx.execute("INSERT INTO events(article_id, version, actor, action, from_status, to_status, note, at) VALUES"

@@ -3,6 +3,8 @@ comparison, interactions with a named partner, the asked population and product.
 
 import dataclasses
 
+from support.quotes import assert_quoted
+
 from curbside.composition.aspects import page_aspect
 from curbside.composition.compose import Composer, Context
 from curbside.composition.population import asked_population, fits_population
@@ -11,12 +13,12 @@ from curbside.types import (
     ConditionMention,
     DrugMention,
     ParsedQuestion,
-    QuestionType as Q,
     SourceType,
     StoredPassage,
 )
-
-from support.quotes import assert_quoted
+from curbside.types import (
+    QuestionType as Q,
+)
 
 PID = ConditionMention("PID", "pelvic inflammatory disease", "DOID:872")
 
@@ -114,7 +116,8 @@ def test_brand_dose_comes_from_that_products_label_only():
 def test_interaction_with_a_named_partner_answers_with_the_statements_that_name_it():
     labels = [_label(1, "label:m", "interactions",
                      "Concomitant use with warfarin may increase the risk of bleeding. "
-                     "Avoid alcohol while taking this drug because of added drowsiness.", "M label", ("metronidazole",))]
+                     "Avoid alcohol while taking this drug because of added drowsiness.", "M label",
+                     ("metronidazole",))]
     drug = DrugMention("metronidazole", "metronidazole", "generic")
     ask = ParsedQuestion("Can I drink alcohol with metronidazole?", Q.INTERACTIONS, drugs=(drug,))
     done = Composer().compose(ask, _ctx([], labels))

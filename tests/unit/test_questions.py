@@ -99,7 +99,8 @@ def test_one_row_per_answered_question(env):
     index = _index(settings)
     assert index.model_id == model_id(fake.model_id)
     # the two-passage answer is one row, at its first passage; the label has no questions
-    assert _questions(store, index) == ["What causes Gout ?", "What are the treatments for Gout ?", "What is (are) Asthma ?"]
+    assert _questions(store, index) == ["What causes Gout ?", "What are the treatments for Gout ?",
+                                        "What is (are) Asthma ?"]
     assert sorted(fake.embedded) == ["What are the treatments for Gout?", "What causes Gout?", "What is Asthma?"]
     first = store.answer_passages(int(index.rowids[0]))
     assert [p.text for p in first] == ["Gout is caused by uric acid crystals.", "Diet plays a part."]
@@ -117,7 +118,8 @@ def test_sync_is_incremental_and_drops_removed_answers(env):
     ])
     store.replace_file(_state("/gout.xml", "2"), [gout2], [])
     assert _sync(store, settings, fake) == 1 and fake.embedded == ["How to prevent Gout?"]
-    assert _questions(store, _index(settings)) == ["What is (are) Asthma ?", "What causes Gout ?", "How to prevent Gout ?"]
+    assert _questions(store, _index(settings)) == ["What is (are) Asthma ?", "What causes Gout ?",
+                                                   "How to prevent Gout ?"]
     # a removed file: its answers leave the index without embedding anything
     fake.embedded.clear()
     store.forget_files([], "/asthma.xml")
@@ -140,7 +142,8 @@ def test_matches_best_first_above_the_threshold(env):
     matcher = QuestionMatcher.load(paths.questions_dir(settings.data_dir), fake)
     assert matcher is not None and len(matcher) == 3
     hits = matcher.match("What causes gout?", 3)
-    assert [store.passages([r])[0].section for r, _ in hits][:2] == ["What causes Gout ?", "What are the treatments for Gout ?"]
+    assert [store.passages([r])[0].section for r, _ in hits][:2] == ["What causes Gout ?",
+                                                                     "What are the treatments for Gout ?"]
     sims = [s for _, s in hits]
     assert sims == sorted(sims, reverse=True) and sims[0] == pytest.approx(1.0, abs=1e-3)
     assert fake.queries[-1] == ("What causes gout?", True)  # bge's retrieval instruction
@@ -161,7 +164,8 @@ def test_another_models_index_is_not_used(env):
 def test_question_input_tidies_medquad_templates():
     assert question_input("What is (are) Gout ?", "Gout") == "What is Gout?"
     assert question_input("Who is at risk for Breast Cancer? ?", "Breast Cancer") == "Who is at risk for Breast Cancer?"
-    assert question_input("Do you have information about Potassium", "Potassium") == "Do you have information about Potassium?"
+    assert question_input("Do you have information about Potassium",
+                          "Potassium") == "Do you have information about Potassium?"
     # an empty topic slot takes the title; with no title to take, nothing to match on
     assert question_input("What is (are) ?", "Staph infections") == "What is Staph infections?"
     assert question_input("What is (are) ?", "What is (are) ?") is None
@@ -176,6 +180,8 @@ def test_topic_must_be_named_by_the_user():
     assert not topic_covered("what causes kidney stones", "What causes Kidney Stones in Children ?")
     # near spellings, and either side of a focus's parenthesis or dash
     assert topic_covered("insulin for type2 diabetics", "What is (are) Diabetes Type 2 ?")
-    assert topic_covered("how is bile duct cancer treated", "What are the treatments for Bile Duct Cancer (Cholangiocarcinoma) ?")
-    assert topic_covered("is cholangiocarcinoma curable", "What are the treatments for Bile Duct Cancer (Cholangiocarcinoma) ?")
+    assert topic_covered("how is bile duct cancer treated",
+                         "What are the treatments for Bile Duct Cancer (Cholangiocarcinoma) ?")
+    assert topic_covered("is cholangiocarcinoma curable",
+                         "What are the treatments for Bile Duct Cancer (Cholangiocarcinoma) ?")
     assert topic_covered("how do you get babesiosis", "Who is at risk for Parasites - Babesiosis? ?")

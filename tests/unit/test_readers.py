@@ -205,7 +205,8 @@ def test_pubmed_xml_articles(src: Path) -> None:
     )
     assert (second.year, second.date) == (1998, "1998")  # MedlineDate "1998 Dec-1999 Jan"
     assert [(p.section, p.text) for p in second.passages] == [
-        ("Abstract", "Intrathecal baclofen was given to 20 patients with severe spinal spasticity. All patients improved.")
+        ("Abstract",
+         "Intrathecal baclofen was given to 20 patients with severe spinal spasticity. All patients improved.")
     ]
 
 

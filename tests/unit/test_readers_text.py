@@ -107,8 +107,10 @@ def test_split_numbered_single_subsection_is_not_split() -> None:
         ("Spasticity Baclofen tablets are indicated", "Spasticity"),
         ("Dosing Information The starting dose is 5 mg", "Dosing Information"),
         ("Mechanism of Action Gentamicin, an aminoglycoside, binds", "Mechanism of Action"),
-        ("Orthostatic Hypotension, Bradycardia, and Syncope Hypotension, bradycardia, and", "Orthostatic Hypotension, Bradycardia, and Syncope"),
-        ("Required Laboratory Testing Prior to Initiation Prior to initiating treatment", "Required Laboratory Testing Prior to Initiation"),
+        ("Orthostatic Hypotension, Bradycardia, and Syncope Hypotension, bradycardia, and",
+         "Orthostatic Hypotension, Bradycardia, and Syncope"),
+        ("Required Laboratory Testing Prior to Initiation Prior to initiating treatment",
+         "Required Laboratory Testing Prior to Initiation"),
         ("Acute Treatment of Migraine\nCAMBIA is indicated for", "Acute Treatment of Migraine"),
     ],
 )

@@ -86,7 +86,8 @@ def test_index_diff_and_lexical_search(store, tmp_path):
     assert {p.doc_id for p in store.passages([r for r, _ in idx.search(q, 5)])} == {"label:a"}
     assert idx.count("osteoarthritis") == 1 and idx.count("zorblatex") == 0
     # a removed document leaves the index on the next sync
-    store.replace_file(_state("/f", "2"), [_doc("label:a", "Baclofen is useful for spasticity from multiple sclerosis.")], [])
+    store.replace_file(_state("/f", "2"), [_doc("label:a",
+                                                "Baclofen is useful for spasticity from multiple sclerosis.")], [])
     stale, gone = store.index_diff("lexical")
     assert stale == [] and gone == ["ngc:1"]
     idx.update(gone, ())

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from fastapi.testclient import TestClient
 from fakes import FakeEngine
+from fastapi.testclient import TestClient
 
 from curbside.accounts import Passwords
 from curbside.settings import Settings

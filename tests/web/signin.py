@@ -36,7 +36,8 @@ def page_csrf(client: TestClient, path: str = "/") -> str:
 
 def sign_in(client: TestClient, username: str = "arivera", password: str = PW) -> str:
     """Signs in through the login form; returns the session's CSRF token."""
-    r = client.post("/login", data={"username": username, "password": password, "csrf_token": page_csrf(client, "/login")},
+    form = {"username": username, "password": password, "csrf_token": page_csrf(client, "/login")}
+    r = client.post("/login", data=form,
                     follow_redirects=False)
     assert r.status_code == 303, r.text
     return page_csrf(client, "/account")

@@ -59,7 +59,8 @@ def test_search_sources_from_the_lexical_index(real_client: TestClient) -> None:
     sources = r.json()["sources"]
     assert 1 <= len(sources) <= 5
     s = sources[0]
-    assert {"passage_id", "doc_id", "title", "type", "type_label", "source", "year", "url", "section", "snippet"} <= s.keys()
+    assert {"passage_id", "doc_id", "title", "type", "type_label", "source", "year", "url", "section",
+            "snippet"} <= s.keys()
     assert "baclofen" in s["snippet"].lower() or "spastic" in s["snippet"].lower()
     assert len(s["snippet"]) <= 260
 

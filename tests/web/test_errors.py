@@ -90,7 +90,8 @@ def test_review_bad_inputs(client: TestClient) -> None:
     assert "reviewer" in err["message"]  # an unknown field is named, never ignored
     assert_error(post({"action": "start", "expected_version": 2}), 409, "version_conflict")
     post({"action": "start", "expected_version": 1})
-    assert_error(post({"action": "request_changes", "expected_version": 1}), 400, "invalid_review")  # a note is required
+    assert_error(post({"action": "request_changes", "expected_version": 1}), 400,
+                 "invalid_review")  # a note is required
     assert_error(post({"action": "start", "expected_version": 1}), 409, "invalid_transition")
     assert_error(post({"action": "start", "expected_version": 1}, "/api/v1/answers/deadbeef/review"), 404, "not_found")
 

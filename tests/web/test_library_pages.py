@@ -56,7 +56,8 @@ def test_library_lists_only_approved_answers(client: TestClient) -> None:
 
 def test_library_filters_search_and_errors(client: TestClient) -> None:
     approve(client, ask(client, "What is baclofen used for?"))
-    assert client.get("/api/v1/library", params={"drug": "baclofen", "question_type": "indication"}).json()["total"] == 1
+    assert client.get("/api/v1/library", params={"drug": "baclofen",
+                                                 "question_type": "indication"}).json()["total"] == 1
     assert client.get("/api/v1/library", params={"drug": "warfarin"}).json()["total"] == 0
     assert client.get("/api/v1/library", params={"q": "used baclofen"}).json()["total"] == 1
     filtered = client.get("/library", params={"drug": "baclofen"}).text

@@ -4,15 +4,15 @@ editorial database stores (``2025-08-24T10:00:00Z``, which sorts as time does)."
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 Now = Callable[[], datetime]
 FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime(FORMAT)
+    return moment.astimezone(UTC).strftime(FORMAT)

@@ -123,7 +123,8 @@ class UserRepository:
             if tx.one("SELECT 1 FROM users WHERE username=?", (name,)):
                 raise UserExistsError(f"The username {name!r} is taken.", fix="Choose another username.")
             tx.execute(
-                "INSERT INTO users(username, display_name, credentials, role, password_hash, disabled, created, updated)"
+                "INSERT INTO users(username, display_name, credentials, role, password_hash, disabled, created,"
+                " updated)"
                 " VALUES (?,?,?,?,?,0,?,?)", (name, shown, creds, rank.value, hashed, now, now))
             self.audit.record(by, "user.add", target=name, detail=f"role {rank.value}; {shown}", client=client, tx=tx)
         return self.require(name)

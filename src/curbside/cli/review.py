@@ -72,14 +72,16 @@ def show(ctx: click.Context, article_id: str) -> None:
         click.echo(f"id: {a.id}   url: {a.url}   audience: {a.audience}")
         click.echo(f"status: {a.status.value}   version: {a.version}   corpus: {a.corpus_version}")
         if a.reviewers:
-            click.echo(f"reviewers: {', '.join(a.reviewers)}" + (f"   approved: {a.approved_at}" if a.approved_at else ""))
+            approved = f"   approved: {a.approved_at}" if a.approved_at else ""
+            click.echo(f"reviewers: {', '.join(a.reviewers)}{approved}")
         n = sum(len(s.get("statements", [])) for s in a.article.get("sections", []))
         click.echo(f"sections: {len(a.article.get('sections', []))}, statements: {n}, "
                    f"references: {len(a.article.get('references', []))}")
         click.echo("history:")
         for e in repo.events(a.id):
             note = f" — {e.note}" if e.note else ""
-            click.echo(f"  {e.at}  v{e.version}  {e.action:<15} {e.from_status or '-'} -> {e.to_status}  by {e.actor}{note}")
+            moved = f"{e.from_status or '-'} -> {e.to_status}"
+            click.echo(f"  {e.at}  v{e.version}  {e.action:<15} {moved}  by {e.actor}{note}")
     finally:
         repo.close()
 
@@ -103,7 +105,8 @@ def _transition(action: Action, help_text: str, note_required: bool = False) -> 
     @click.argument("article_id")
     @click.option("--as", "username", required=True, metavar="USERNAME",
                   help="Your account (see `curbside users list`); its name and credentials go on the page.")
-    @click.option("--note", required=note_required, help="A note for the audit trail" + (" (required)." if note_required else "."))
+    @click.option("--note", required=note_required,
+                  help="A note for the audit trail" + (" (required)." if note_required else "."))
     @click.option("--expected-version", type=click.IntRange(1, MAX_INT),
                   help="The version you reviewed; refused if the answer changed since "
                   "(default: the current version).")
@@ -127,7 +130,8 @@ def _transition(action: Action, help_text: str, note_required: bool = False) -> 
     return run
 
 
-command.add_command(_transition(Action.START, "Start reviewing an answer (submitted or changes requested -> under review)."))
+command.add_command(_transition(Action.START,
+                                "Start reviewing an answer (submitted or changes requested -> under review)."))
 command.add_command(_transition(Action.APPROVE, "Approve the reviewed version (under review -> approved)."))
 command.add_command(_transition(Action.REQUEST_CHANGES, "Request changes (under review -> changes requested).",
                                 note_required=True))

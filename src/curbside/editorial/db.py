@@ -176,11 +176,13 @@ class PostgresDatabase(Database):
         try:
             import psycopg
         except ImportError as e:  # pragma: no cover - psycopg is a dependency
-            raise StoreError("PostgreSQL support needs the psycopg package.", fix="pip install 'psycopg[binary]'.") from e
+            raise StoreError("PostgreSQL support needs the psycopg package.",
+                             fix="pip install 'psycopg[binary]'.") from e
         self._psycopg = psycopg
         self.url = url
         parts = urlsplit(url)
-        self.description = f"postgresql://{parts.hostname or 'localhost'}{':' + str(parts.port) if parts.port else ''}{parts.path}"
+        port = f":{parts.port}" if parts.port else ""
+        self.description = f"postgresql://{parts.hostname or 'localhost'}{port}{parts.path}"
         self._lock = threading.Lock()
         self._local = threading.local()
         self._conns: list[Any] = []

@@ -36,7 +36,7 @@ import copy
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from curbside.composition.quoting import locate
 from curbside.composition.sentences import strip_xrefs
@@ -126,7 +126,7 @@ class RefreshReference:
     passage_id: str | None = None  # where that text now is, when it moved within its document
 
 
-Operation = Union[RemoveStatement, ReorderStatements, ReorderSections, AddStatement, RefreshReference]
+Operation = RemoveStatement | ReorderStatements | ReorderSections | AddStatement | RefreshReference
 _OP_NAMES = {"remove": RemoveStatement, "reorder": ReorderStatements, "reorder_sections": ReorderSections,
              "add": AddStatement, "refresh_reference": RefreshReference}
 
@@ -322,7 +322,8 @@ def apply_edit(article: Mapping[str, Any], edit: Edit, *, author: str = "", at: 
         elif not (isinstance(old_note, dict) and old_note.get("text") == text):  # the same note keeps its author
             new["editor_note"] = {"text": text, "author": author, "at": at}
     if content_hash(new) == content_hash(dict(article)):
-        raise ReviewInputError("The edit changes nothing.", fix="Remove, reorder or add a statement, or change the note.")
+        raise ReviewInputError("The edit changes nothing.",
+                               fix="Remove, reorder or add a statement, or change the note.")
     return new
 
 
@@ -333,9 +334,11 @@ def _check_edit(edit: Edit) -> None:
     if len(reason) > MAX_NOTE_CHARS:
         raise ReviewInputError(f"The reason is longer than {MAX_NOTE_CHARS} characters.", fix="Shorten the reason.")
     if edit.note is not None and len(edit.note.strip()) > MAX_NOTE_CHARS:
-        raise ReviewInputError(f"The editor's note is longer than {MAX_NOTE_CHARS} characters.", fix="Shorten the note.")
+        raise ReviewInputError(f"The editor's note is longer than {MAX_NOTE_CHARS} characters.",
+                               fix="Shorten the note.")
     if len(edit.operations) > MAX_OPERATIONS:
-        raise ReviewInputError(f"An edit may have at most {MAX_OPERATIONS} changes.", fix="Split it into several edits.")
+        raise ReviewInputError(f"An edit may have at most {MAX_OPERATIONS} changes.",
+                               fix="Split it into several edits.")
     if not edit.operations and edit.note is None:
         raise ReviewInputError("The edit has no changes.", fix="Remove, reorder or add a statement, or set a note.")
 

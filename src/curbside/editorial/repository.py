@@ -99,7 +99,8 @@ class EditorialRepository:
                 )
                 self._insert_version(c, aid, 1, article, chash, now, "first answer", SYSTEM)
                 self._set_terms(c, aid, article)
-                self._event(c, aid, 1, SYSTEM, "submit", None, Status.SUBMITTED.value, f"Generated from corpus {cv}.", now)
+                self._event(c, aid, 1, SYSTEM, "submit", None, Status.SUBMITTED.value, f"Generated from corpus {cv}.",
+                            now)
                 outcome = "created"
             else:
                 aid, ver, status = row
@@ -196,7 +197,8 @@ class EditorialRepository:
                 self.audit.record(actor, f"review.{act.value}", target=f"{article_id}@v{ver}", detail=text,
                                   client=client, tx=c)
         except NotAllowedError as e:  # the refusal is logged after the transaction rolled back
-            self.audit.record(actor, f"review.{act.value}", outcome="refused", target=f"{article_id}@v{expected_version}",
+            self.audit.record(actor, f"review.{act.value}", outcome="refused",
+                              target=f"{article_id}@v{expected_version}",
                               detail=e.message, client=client)
             raise
         return self.get(article_id)

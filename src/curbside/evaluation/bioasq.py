@@ -11,7 +11,7 @@ from typing import Any
 
 from curbside.evaluation.baseline import Bm25Baseline, pmids
 from curbside.evaluation.common import ask, common_metrics, common_record, integrity_targets, target
-from curbside.evaluation.metrics import dedupe, mean, percentile, reciprocal_rank, recall_at_k, share
+from curbside.evaluation.metrics import dedupe, mean, percentile, recall_at_k, reciprocal_rank, share
 from curbside.evaluation.sets import BioasqItem
 from curbside.types import Article, Audience, SourceType
 
@@ -104,7 +104,8 @@ def evaluate(
         rec.update(
             id=item.qid, type=item.qtype, question=item.question, gold_pmids=gold, gold_in_corpus=len(gold_in),
             retrieved_top10=ranked[:K],
-            recall10=recall_at_k(ranked, gold, K), recall10_in_corpus=recall_at_k(ranked, gold_in, K) if gold_in else None,
+            recall10=recall_at_k(ranked, gold, K), recall10_in_corpus=recall_at_k(ranked, gold_in,
+                                                                                  K) if gold_in else None,
             recall10_ceiling=perfect_recall_at_k(gold, corpus_pmids, K),
             rr=reciprocal_rank(ranked, gold), cites_gold=bool(cited & set(gold)),
             baseline_recall10=recall_at_k(b_ranked, gold, K),

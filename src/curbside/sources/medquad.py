@@ -27,9 +27,9 @@ from curbside.sources.text import (
     clean_text,
     guarded_record,
     iter_payloads,
+    make_passages,
     parse_xml,
     payload_label,
-    make_passages,
     xml_root_name,
 )
 from curbside.types import Document, Passage, RecordError, SourceType

@@ -398,7 +398,8 @@ def label_document(
         doc_id=doc_id,
         source_type=SourceType.DRUG_LABEL,
         title=label_title(
-            brands, generics, product_name(next((p.text for p in passages if p.section_code == "indications"), None), generics)
+            brands, generics, product_name(next((p.text for p in passages if p.section_code == "indications"), None),
+                                           generics)
         ),
         publisher=manufacturers[0] if manufacturers else "DailyMed",
         year=year,

@@ -25,8 +25,8 @@ from curbside.sources.text import (
     guarded_record,
     iter_jsonl,
     iter_payloads,
-    payload_label,
     make_passages,
+    payload_label,
     xml_root_name,
 )
 from curbside.types import Document, Passage, RecordError, SourceType

@@ -16,7 +16,6 @@ from curbside.sources.pubmed import PubMedJSONLReader, PubMedXMLReader
 from curbside.sources.spl import SPLReader
 from curbside.sources.text import read_head
 
-
 # Raised whenever a reader changes what it makes of a file (2: PubMed records with a
 # title and no abstract are kept; 3: MedQuAD synonyms are keywords). A store read by
 # other readers reads its files again at the next ingest; documents that come out the

@@ -414,7 +414,7 @@ def _medical_terms(vocab_dir: Path) -> tuple[set[str], set[str]]:
                 else:  # words of other branches have other senses ("planets", "population")
                     for name in (row.get("mesh_heading"), row.get("heading_uninverted")):
                         other.update(term_key(_clean(name or "")).split())
-    for cid, _, term, _ in _ontology_rows(vocab_dir):
+    for _cid, _, term, _ in _ontology_rows(vocab_dir):
         words.update(term_key(_clean(term)).split())
     words -= other
     words = {w for w in words if len(w) >= 4 and w.isalpha()}

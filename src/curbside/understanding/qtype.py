@@ -82,7 +82,8 @@ _RULES: list[tuple[Q, float, str]] = [
                        "strength", "strengths", "amount")),
     (Q.DOSING, 2.5, r"\bhow (?:often|frequently)\b"),
     # stopping a medicine is a dosing matter (tapering) with its withdrawal warnings
-    (Q.DOSING, 3, r"\b(?:how|can|should|is it (?:ok|okay|safe)|when (?:is it|can|should|do))\b.{0,30}\b(?:stop|stopping|quit|quitting|"
+    (Q.DOSING, 3, r"\b(?:how|can|should|is it (?:ok|okay|safe)|when (?:is it|can|should|do))\b.{0,30}"
+                  r"\b(?:stop|stopping|quit|quitting|"
                   r"wean\w*|taper\w*|discontinu\w*|come off|coming off|get off|getting off|reduce)\b"),
     (Q.DOSING, 4, r"\bwean\w*|\btaper\w*|\bstop (?:it|them|taking)? ?(?:immediately|cold turkey|abruptly|suddenly)\b"),
     (Q.DOSING, 2.5, _w(r"wean\w* off", r"taper\w* (?:off|down)", "come off", "get off")),
@@ -101,7 +102,8 @@ _RULES: list[tuple[Q, float, str]] = [
     (Q.DOSING, 1.5, _any(
         r"\bwhen (?:to|should|do|is (?:the|it) best)\b", r"\bbest (?:time|tme)\b",
         r"\btime of (?:the )?day\b", r"\bbed ?time\b", r"\bbefore or after\b",
-        r"\b(?:eat|meals?)\b.{0,20}\b(?:before|after)\b", r"\b(?:before|after) (?:eating|(?:a |each |your )?meals?|food|breakfast|dinner|lunch)\b",
+        r"\b(?:eat|meals?)\b.{0,20}\b(?:before|after)\b",
+        r"\b(?:before|after) (?:eating|(?:a |each |your )?meals?|food|breakfast|dinner|lunch)\b",
         r"\bhow long (?:before|after)\b",
     )),
     (Q.DOSING, 3, r"\b(?:with or without|with|without) (?:food|meals?|a meal)\b|\bempty stomach\b"),
@@ -214,10 +216,12 @@ _RULES: list[tuple[Q, float, str]] = [
     (Q.SYMPTOMS, 3, _any(r"\bsymptoms?\b", r"\bsigns? (?:of|that)\b", r"\ba sign\b",
                          r"\bis (?:it|this) normal\b", r"\bhow (?:do|can|would) (?:i|you) (?:know|tell)\b",
                          r"\bwhat does .{1,30} feel like\b")),
-    (Q.TREATMENT, 3, _any(r"\bhow (?:is|are|do you|do i|can i|should i|to) (?:\w+ ){0,4}(?:treat\w*|cured?|manag\w+|get rid)\b",
+    (Q.TREATMENT, 3, _any(r"\bhow (?:is|are|do you|do i|can i|should i|to) (?:\w+ ){0,4}"
+                          r"(?:treat\w*|cured?|manag\w+|get rid)\b",
                           r"\btreat(?:ment|ments|ing|ed)? (?:for|of|options?)\b", r"\bget rid of\b",
                           r"\bremed(?:y|ies)\b", r"\bwhat (?:can|should|could) (?:i|we|you) (?:take|do|use)\b",
-                          r"\b(?:medication|medicine|medicines|drug|drugs|pill|cream|something) (?:for|to help|that (?:could|can|will) help)\b",
+                          r"\b(?:medication|medicine|medicines|drug|drugs|pill|cream|something) "
+                          r"(?:for|to help|that (?:could|can|will) help)\b",
                           r"\b(?:help|helps|relieve|ease|soothe) (?:with )?(?:my |the |a |an )?\w+",
                           r"\b(?:recommend|suggest)\b", r"\bcure\b", r"\bhome remed\w*")),
     (Q.PREVENTION, 3, _any(r"\bprevent\w*", r"\bavoid (?:getting|catching|spreading)\b",

@@ -1,6 +1,7 @@
-"""Small ASGI middlewares: HEAD served as GET (the server drops the body), a request body limit (a body over ``max_bytes``, declared
-or streamed, is refused with 413 before any route parses it) and security headers
-(a strict Content-Security-Policy: scripts, styles and fonts only from this server)."""
+"""Small ASGI middlewares: HEAD served as GET (the server drops the body), a request body
+limit (a body over ``max_bytes``, declared or streamed, is refused with 413 before any
+route parses it) and security headers (a strict Content-Security-Policy: scripts, styles
+and fonts only from this server)."""
 
 from __future__ import annotations
 
@@ -57,7 +58,8 @@ class BodyLimitMiddleware:
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         kb = self.max_bytes // 1024
-        await json_error(413, "payload_too_large", f"The request body is larger than {kb} KB. Send one short question.")(
+        message = f"The request body is larger than {kb} KB. Send one short question."
+        await json_error(413, "payload_too_large", message)(
             scope, receive, send
         )
 
