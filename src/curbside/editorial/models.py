@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from curbside.editorial.workflow import Status, regenerable
+from curbside.types import Article
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +69,12 @@ class VersionInfo:
     author_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: ``article_model`` is cached on the instance
 class StoredArticle:
+    """A stored answer: its review state and the current version's article. ``article`` is
+    the article JSON as stored (the editorial code edits and compares these dicts);
+    ``article_model`` is the same article as the typed model the pages render."""
+
     id: str
     slug: str
     question: str
@@ -82,13 +88,18 @@ class StoredArticle:
     corpus_version: str
     settings_hash: str
     version_created: str
-    article: dict[str, Any] = field(compare=False)  # article_to_dict of the current version
+    article: dict[str, Any] = field(compare=False)  # Article.to_json() of the current version (or an edit of it)
     reviewed_by: tuple[Reviewer, ...] = ()  # who reviewed the current version, in order
     approved_at: str | None = None
     version_author_id: int | None = None  # who made the current version (None: curbside)
     question_type: str = ""
     reads: int = 0
     stale_sources: tuple[dict[str, Any], ...] = ()  # cited passages a re-ingest changed or removed
+
+    @cached_property
+    def article_model(self) -> Article:
+        """The article, validated (an article stored as schema 1.0 or 1.1 reads as 1.2)."""
+        return Article.from_json(self.article)
 
     @property
     def regenerable(self) -> bool:
