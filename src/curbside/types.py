@@ -228,7 +228,7 @@ class QuestionType(str, Enum):
 
 SCHEMA_VERSION: Final = "1.2"
 
-_JSON = ConfigDict(
+JSON_CONFIG = ConfigDict(
     validate_by_name=True,  # constructors take Python names...
     validate_by_alias=True,  # ...documents their JSON names
     serialize_by_alias=True,
@@ -255,7 +255,7 @@ class JsonDocument:
         return cls.__pydantic_validator__.validate_python(data)
 
 
-@json_dataclass(frozen=True, slots=True, config=_JSON)
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
 class DrugMention(JsonDocument):
     """A drug the question names."""
 
@@ -265,15 +265,15 @@ class DrugMention(JsonDocument):
                                                  "(a misspelling)")]
 
 
-@json_dataclass(frozen=True, slots=True, config=_JSON)
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
 class ConditionMention(JsonDocument):
     """A condition the question names (Disease Ontology)."""
 
     text: Annotated[str, Field(description="as written in the question")]
     name: Annotated[str, Field(description="Disease Ontology preferred name")]
-    concept_id: str | None = Field(default=None, description="Disease Ontology id, e.g. DOID:2377")
+    concept_id: Annotated[str | None, Field(description="Disease Ontology id, e.g. DOID:2377")] = None
     # "term" | "fuzzy" (a misspelt name: "chylamdia"): the understanding's, not the article's
-    matched_as: str = Field(default="term", exclude=True)
+    matched_as: Annotated[str, Field(exclude=True)] = "term"
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +329,7 @@ class CutKind(str, Enum):
     SPACE_BEFORE_PUNCTUATION = "space_before_punctuation"  # "pneumoniae , and" -> "pneumoniae, and"
 
 
-@json_dataclass(frozen=True, slots=True, config=_JSON)
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
 class Cut(JsonDocument):
     """A stretch ``passage[start:end]`` the statement leaves out, and why."""
 
@@ -343,7 +343,7 @@ class Cut(JsonDocument):
         "(whitespace before a comma or full stop that is not followed by a letter or digit)"))]
 
 
-@json_dataclass(frozen=True, slots=True, config=_JSON)
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
 class Quote(JsonDocument):
     """Where a statement's words are in the passage it cites: the statement's text is
     ``passage[start:end]`` of each span, in order, joined with nothing, under the
@@ -356,11 +356,11 @@ class Quote(JsonDocument):
     spans: Annotated[tuple[tuple[int, int], ...], Field(description=(
         "[start, end] pairs: the stretches of that reference's `passage` the statement is made of, in passage "
         "order; offsets in Unicode code points (not UTF-16 units or bytes), end exclusive"))]
-    cuts: tuple[Cut, ...] = Field(default=(), description=(
-        "stretches of the passage before, between or after the spans that the statement leaves out"))
+    cuts: Annotated[tuple[Cut, ...], Field(description="stretches of the passage before, between or after the "
+                                                       "spans that the statement leaves out")] = ()
 
 
-@json_dataclass(frozen=True, slots=True, config=_JSON)
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
 class Statement(JsonDocument):
     """One sentence of the answer, quoted from the sources it cites."""
 
@@ -368,12 +368,12 @@ class Statement(JsonDocument):
     citations: Annotated[tuple[int, ...], Field(description="reference numbers, the passage it quotes first")]
     # where the text is in the passage of the first citation; None only for articles
     # stored before schema 1.2 (and statements an edit could not place)
-    quote: Quote | None = Field(default=None, description=(
-        "where the text is in the passage of the first citation; null in articles before 1.2 and for a "
-        "statement an editor added whose words could not be placed"))
+    quote: Annotated[Quote | None, Field(description="where the text is in the passage of the first citation; "
+                                                     "null in articles before 1.2 and for a statement an editor "
+                                                     "added whose words could not be placed")] = None
 
 
-@json_dataclass(frozen=True, slots=True, config=_JSON)
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
 class Section(JsonDocument):
     """A part of the answer under one heading."""
 
@@ -382,7 +382,7 @@ class Section(JsonDocument):
     statements: Annotated[tuple[Statement, ...], Field(description="never empty")]
 
 
-@json_dataclass(frozen=True, slots=True, config=_JSON)
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
 class Reference(JsonDocument):
     """A cited passage with its source; numbered in order of first use."""
 
@@ -404,9 +404,10 @@ class Reference(JsonDocument):
         return self.source_type.label
 
     @model_serializer(mode="wrap")
-    def _type_label_after_type(self, handler: SerializerFunctionWrapHandler) -> Any:
+    def _type_label_after_type(self, handler: SerializerFunctionWrapHandler):
         """The document with ``type_label`` right after ``type``, where articles have
-        always had it (pydantic writes computed fields last)."""
+        always had it (pydantic writes computed fields last). Not annotated: a return
+        type would replace the reference's JSON schema with that type's."""
         return _moved_after(handler(self), "type_label", "type")
 
 
@@ -422,46 +423,49 @@ def _moved_after(d: Any, key: str, after: str) -> Any:
     return out
 
 
-@json_dataclass(frozen=True, slots=True, config=_JSON)
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
 class Entities(JsonDocument):
     """What the question names."""
 
-    drugs: tuple[DrugMention, ...] = Field(default=(), description="drugs, in the order named")
-    conditions: tuple[ConditionMention, ...] = Field(default=(), description="conditions, in the order named")
+    drugs: Annotated[tuple[DrugMention, ...], Field(description="drugs, in the order named")] = ()
+    conditions: Annotated[tuple[ConditionMention, ...], Field(description="conditions, in the order named")] = ()
 
 
-@json_dataclass(frozen=True, slots=True, config=_JSON)
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
 class EditorNote(JsonDocument):
     """An editor's note shown on the page above the answer (editorial/edits.py)."""
 
     text: Annotated[str, Field(description="the note")]
-    author: str = Field(default="", description="the editor's name and credentials")
-    at: str = Field(default="", description="when, UTC, ISO 8601")
+    author: Annotated[str, Field(description="the editor's name and credentials")] = ""
+    at: Annotated[str, Field(description="when, UTC, ISO 8601")] = ""
 
 
-@json_dataclass(frozen=True, slots=True, kw_only=True, config=_JSON)
+_VERSIONS = (
+    "\"1.2\". 1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); 1.1 added "
+    "`partial`, `partial_note` and the question types from product to prognosis (1.0 articles read with "
+    "`partial` false). An older article is written back as 1.2; a breaking change bumps the major number")
+_SUMMARY = (
+    "the direct answer first: at most 2 statements as composed (an editor may add more). Empty when abstained, "
+    "and in an answered article only if the verifier dropped the lead statement; an edit may not empty it")
+
+
+@json_dataclass(frozen=True, slots=True, kw_only=True, config=JSON_CONFIG)
 class Article(JsonDocument):
     """A cited, sectioned answer: what the engine returns, the API and `curbside ask --json`
     show and the editorial store keeps (as this JSON)."""
 
-    schema_version: Literal["1.2"] = Field(default=SCHEMA_VERSION, description=(
-        "\"1.2\". 1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); 1.1 added "
-        "`partial`, `partial_note` and the question types from product to prognosis (1.0 articles read with "
-        "`partial` false). An older article read is written as 1.2; a breaking change bumps the major number"))
+    schema_version: Annotated[Literal["1.2"], Field(description=_VERSIONS)] = SCHEMA_VERSION
     question: Annotated[str, Field(description="the question as asked (whitespace and control characters cleaned)")]
     audience: Annotated[Audience, Field(description="who the answer is written for")]
-    question_type: Annotated[QuestionType, Field(description=(
-        "what the question asks: product means ingredients, strengths, appearance, storage; treatment is of a "
-        "condition; general is an overview"))]
+    question_type: Annotated[QuestionType, Field(description="what the question asks: product is ingredients, "
+                                                             "strengths, appearance, storage; treatment is of a "
+                                                             "condition; general is an overview")]
     entities: Annotated[Entities, Field(description="the drugs and conditions the question names")]
     title: Annotated[str, Field(description="the question as a title")]
-    summary: Annotated[tuple[Statement, ...], Field(description=(
-        "the direct answer first: at most 2 statements as composed (an editor may add more). Empty when "
-        "abstained, and in an answered article only if the verifier dropped the lead statement; an edit may "
-        "not leave it empty"))]
+    summary: Annotated[tuple[Statement, ...], Field(description=_SUMMARY)]
     sections: Annotated[tuple[Section, ...], Field(description="the answer's parts, the asked one first")]
-    bottom_line: Annotated[tuple[Statement, ...], Field(description=(
-        "0–1 statements as composed: a caution or limitation the summary does not state"))]
+    bottom_line: Annotated[tuple[Statement, ...], Field(description="0–1 statements as composed (an editor may "
+                                                                    "add more): a caution or limitation")]
     references: Annotated[tuple[Reference, ...], Field(description="every cited passage, numbered in order of "
                                                                    "first use; every `citations` number names one")]
     uncovered: Annotated[tuple[str, ...], Field(description="parts of the question the sources did not cover")]
@@ -469,20 +473,20 @@ class Article(JsonDocument):
     abstain_reason: Annotated[str | None, Field(description="why nothing is answered")]
     # the asked aspect is not covered: the article says so first (``partial_note``) and
     # offers what the sources do cover as related information
-    partial: bool = Field(default=False, description=(
-        "true when the asked aspect is not covered and the article offers related information instead"))
-    partial_note: str | None = Field(default=None, description=(
-        "what was asked and not covered, shown before the summary when `partial`"))
+    partial: Annotated[bool, Field(description="true when the asked aspect is not covered and the article "
+                                               "offers related information instead")] = False
+    partial_note: Annotated[str | None, Field(description="what was asked and not covered, shown before the "
+                                                          "summary when `partial`")] = None
     last_updated: Annotated[str | None, Field(description="newest date (or year) of the cited sources")]
     corpus_version: Annotated[str, Field(description="hash of the ingested documents")]
     settings_hash: Annotated[str, Field(description="hash of the settings that change answers")]
-    timings_ms: Annotated[dict[str, float], Field(description=(
-        "milliseconds per stage (understand, retrieve_*, compose, total), rounded to 0.01"))] = dataclasses.field(
-        default_factory=dict, compare=False)
-    # an editorial addition (docs/ARTICLE_SCHEMA.md): curbside never writes one, an
-    # editor's edit may; absent from the document when there is none
-    editor_note: EditorNote | None = Field(default=None, exclude_if=lambda note: note is None, description=(
-        "an editor's note shown above the answer; absent when there is none"))
+    timings_ms: Annotated[dict[str, float], Field(description="milliseconds per stage (understand, retrieve_*, "
+                                                              "compose, total), rounded to 0.01")
+                          ] = dataclasses.field(default_factory=dict, compare=False)
+    # an editorial addition: curbside never writes one, an editor's edit may
+    editor_note: Annotated[EditorNote | None, Field(exclude_if=lambda note: note is None,
+                                                    description="an editor's note shown above the answer; "
+                                                                "absent when there is none")] = None
 
     @field_validator("schema_version", mode="before")
     @classmethod

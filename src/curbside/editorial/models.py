@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
+from pydantic.dataclasses import dataclass as json_dataclass
 
 from curbside.editorial.workflow import Status, regenerable
-from curbside.types import Article
+from curbside.types import JSON_CONFIG, Article, JsonDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +32,31 @@ class Actor:
 SYSTEM = Actor("curbside", "curbside")
 
 
-@dataclass(frozen=True, slots=True)
-class Reviewer:
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class Reviewer(JsonDocument):
     """A reviewer of a version as the page shows them: name and credentials."""
 
-    name: str
-    credentials: str = ""
+    name: Annotated[str, Field(description="the reviewer's name")]
+    credentials: Annotated[str, Field(description="degrees and specialty, e.g. MD, neurology")] = ""
 
     def __str__(self) -> str:
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class Review(JsonDocument):
+    """Where a stored answer is in review (the API's ``review``)."""
+
+    status: Annotated[Status, Field(description="the review status of the current version")]
+    status_label: Annotated[str, Field(description="the status as pages show it")]
+    step: Annotated[int, Field(description="position on the track Submitted (1), Under Review (2), Approved (3)")]
+    version: Annotated[int, Field(description="the current version: a review's expected_version")]
+    reviewers: Annotated[tuple[str, ...], Field(description="names of who reviewed the current version, in order")]
+    reviewed_by: Annotated[tuple[Reviewer, ...], Field(description="the same reviewers with their credentials")]
+    approved_at: Annotated[str | None, Field(description="when the current version was approved (UTC, ISO 8601)")]
+    pending_human_review: Annotated[bool, Field(description="true until the current version is approved")]
+    needs_rereview: Annotated[bool, Field(description="approved earlier, and a source it quotes changed since")]
+    updated: Annotated[str, Field(description="when the answer last changed (UTC, ISO 8601)")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,19 +138,17 @@ class StoredArticle:
     def url(self) -> str:
         return f"/a/{self.ref}"
 
+    @property
+    def review(self) -> Review:
+        return Review(
+            status=self.status, status_label=self.status.label, step=self.status.step, version=self.version,
+            reviewers=self.reviewers, reviewed_by=self.reviewed_by, approved_at=self.approved_at,
+            pending_human_review=self.status is not Status.APPROVED,
+            needs_rereview=self.status is Status.NEEDS_REREVIEW, updated=self.updated,
+        )
+
     def review_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status.value,
-            "status_label": self.status.label,
-            "step": self.status.step,
-            "version": self.version,
-            "reviewers": list(self.reviewers),
-            "reviewed_by": [{"name": r.name, "credentials": r.credentials} for r in self.reviewed_by],
-            "approved_at": self.approved_at,
-            "pending_human_review": self.status is not Status.APPROVED,
-            "needs_rereview": self.status is Status.NEEDS_REREVIEW,
-            "updated": self.updated,
-        }
+        return self.review.to_json()
 
 
 @dataclass(frozen=True, slots=True)
