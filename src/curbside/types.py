@@ -365,7 +365,7 @@ class Statement(JsonDocument):
     """One sentence of the answer, quoted from the sources it cites."""
 
     text: Annotated[str, Field(description="verbatim from the cited passage (see Quotes below)")]
-    citations: Annotated[tuple[int, ...], Field(description="reference numbers, the passage it quotes first")]
+    citations: Annotated[tuple[int, ...], Field(description="reference numbers; the first is the passage it quotes")]
     # where the text is in the passage of the first citation; None only for articles
     # stored before schema 1.2 (and statements an edit could not place)
     quote: Annotated[Quote | None, Field(description="where the text is in the passage of the first citation; "
@@ -393,8 +393,8 @@ class Reference(JsonDocument):
     source: Annotated[str, Field(description="manufacturer, guideline developer, journal or agency")]
     year: Annotated[int | None, Field(description="year of the source, when known")]
     url: Annotated[str | None, Field(description="the source's own URL (may be null)")]
-    doc_id: Annotated[str, Field(description="label:<set id>, pmid:<PMID>, ngc:<id>, medquad:<id>, ...")]
-    passage_id: Annotated[str, Field(description="<doc_id>#<ordinal>")]
+    doc_id: Annotated[str, Field(description="`label:<set id>`, `pmid:<PMID>`, `ngc:<id>`, `medquad:<id>`, ...")]
+    passage_id: Annotated[str, Field(description="`<doc_id>#<ordinal>`")]
     section: Annotated[str, Field(description="the source's section the passage is from")]
     passage: Annotated[str, Field(description="the exact cited passage text")]
 
@@ -441,7 +441,7 @@ class EditorNote(JsonDocument):
 
 
 _VERSIONS = (
-    "\"1.2\". 1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); 1.1 added "
+    "1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); 1.1 added "
     "`partial`, `partial_note` and the question types from product to prognosis (1.0 articles read with "
     "`partial` false). An older article is written back as 1.2; a breaking change bumps the major number")
 _SUMMARY = (

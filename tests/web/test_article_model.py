@@ -32,7 +32,8 @@ PASSAGE = "1 INDICATIONS Baclofen is indicated for spasticity [see Clinical Stud
 
 
 def small() -> Article:
-    quote = Quote("label:a#0", ((14, 50), (79, 80)), (Cut(0, 14, CutKind.HEADING), Cut(50, 79, CutKind.CROSS_REFERENCE)))
+    quote = Quote("label:a#0", ((14, 50), (79, 80)),
+                  (Cut(0, 14, CutKind.HEADING), Cut(50, 79, CutKind.CROSS_REFERENCE)))
     st = Statement("Baclofen is indicated for spasticity.", (1,), quote)
     return Article(
         question="Lioresal for MS spasticity?", audience=Audience.NURSE, question_type=QuestionType.INDICATION,
