@@ -410,11 +410,12 @@ class Engine:
             )
         timings["total"] = (time.perf_counter() - t_start) * 1000
         return Article(
-            question=q, audience=audience, question_type=pq.qtype, drugs=pq.drugs,
-            conditions=pq.conditions, title=title_for(q), summary=summary, sections=sections,
+            question=q, audience=audience, question_type=pq.qtype, entities=pq.entities,
+            title=title_for(q), summary=summary, sections=sections,
             bottom_line=bottom, references=book.references(), uncovered=uncovered,
             abstained=False, abstain_reason=None, last_updated=self.store.newest_date(book.doc_ids()),
-            timings_ms=timings, partial=done.partial_note is not None, partial_note=done.partial_note, **common,
+            timings_ms=timings, partial=done.partial_note is not None, partial_note=done.partial_note,
+            corpus_version=self.corpus_version, settings_hash=self.settings_hash,
         )
 
     def search_sources(self, text: str, limit: int = 10) -> list[SourceHit]:

@@ -5,13 +5,32 @@ store    -> StoredPassage (a Passage with its document's provenance)
 index    -> Hit (a scored passage id)
 understanding -> ParsedQuestion
 composition   -> Article (Statement, Section, Reference)
+
+Most are plain frozen dataclasses. The article and its parts (Article down to Cut, and
+the question's DrugMention and ConditionMention it carries) are pydantic dataclasses:
+the same frozen, positional objects, that are also the article JSON's one definition.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from enum import Enum
+from typing import Annotated, Any, ClassVar, Final, Literal, Self
+
+from pydantic import (
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    computed_field,
+    field_serializer,
+    field_validator,
+    model_serializer,
+)
+from pydantic.dataclasses import dataclass as json_dataclass
+from pydantic_core import SchemaSerializer, SchemaValidator
 
 
 class SourceType(str, Enum):
@@ -195,19 +214,66 @@ class QuestionType(str, Enum):
     GENERAL = "general"  # overview: "tell me about X", "what is X"
 
 
-@dataclass(frozen=True, slots=True)
-class DrugMention:
-    text: str  # as written in the question
-    generic: str  # canonical generic name, lower case
-    matched_as: str  # "generic" | "brand" | "synonym" | "fuzzy"
+# ---- the article model ---------------------------------------------------------------
+# The article and its parts are pydantic dataclasses: frozen and positional like the
+# dataclasses around them (the composer builds them in its inner loops), and at the same
+# time the one definition of the article JSON. ``to_json`` writes the document (schema
+# SCHEMA_VERSION: JSON names such as a reference's ``type``, computed ``type_label``,
+# timings rounded), ``from_json`` reads one of any 1.x version (fields a version did not
+# have take their defaults), and the JSON schema the API publishes (/openapi.json) and
+# docs/ARTICLE_SCHEMA.md (scripts/article_schema.py) are generated from the same classes.
+# Python code keeps its own names (``Reference.source_type``, ``Article.drugs``): fields
+# whose JSON name differs carry a validation and a serialization alias, never ``alias``,
+# so that type checkers see the Python name in the constructor.
+
+SCHEMA_VERSION: Final = "1.2"
+
+JSON_CONFIG = ConfigDict(
+    validate_by_name=True,  # constructors take Python names...
+    validate_by_alias=True,  # ...documents their JSON names
+    serialize_by_alias=True,
+    # every field is in every document written (defaults included): the schema says so
+    json_schema_serialization_defaults_required=True,
+)
 
 
-@dataclass(frozen=True, slots=True)
-class ConditionMention:
-    text: str
-    name: str  # preferred name
-    concept_id: str | None = None  # e.g. DOID:2377
-    matched_as: str = "term"  # "term" | "fuzzy" (a misspelt name: "chylamdia")
+class JsonDocument:
+    """``to_json`` / ``from_json`` for the article's pydantic dataclasses (pydantic puts
+    a validator and a serializer on each class; these name the two uses)."""
+
+    __slots__ = ()
+    __pydantic_serializer__: ClassVar[SchemaSerializer]
+    __pydantic_validator__: ClassVar[SchemaValidator]  # or pydantic's pluggable wrapper of one
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON document (plain dicts, lists, strings and numbers)."""
+        return self.__pydantic_serializer__.to_python(self, mode="json", by_alias=True)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """The object a JSON document describes; pydantic.ValidationError names what is wrong."""
+        return cls.__pydantic_validator__.validate_python(data)
+
+
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class DrugMention(JsonDocument):
+    """A drug the question names."""
+
+    text: Annotated[str, Field(description="as written in the question")]
+    generic: Annotated[str, Field(description="canonical generic name, lower case")]
+    matched_as: Annotated[str, Field(description="how it was recognised: generic, brand, synonym or fuzzy "
+                                                 "(a misspelling)")]
+
+
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class ConditionMention(JsonDocument):
+    """A condition the question names (Disease Ontology)."""
+
+    text: Annotated[str, Field(description="as written in the question")]
+    name: Annotated[str, Field(description="Disease Ontology preferred name")]
+    concept_id: Annotated[str | None, Field(description="Disease Ontology id, e.g. DOID:2377")] = None
+    # "term" | "fuzzy" (a misspelt name: "chylamdia"): the understanding's, not the article's
+    matched_as: Annotated[str, Field(exclude=True)] = "term"
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +284,11 @@ class ParsedQuestion:
     conditions: tuple[ConditionMention, ...] = ()
     secondary_types: tuple[QuestionType, ...] = ()
     language: str = "en"
+
+    @property
+    def entities(self) -> Entities:
+        """What the question names, as the article records it."""
+        return Entities(self.drugs, self.conditions)
 
 
 class Audience(str, Enum):
@@ -258,17 +329,22 @@ class CutKind(str, Enum):
     SPACE_BEFORE_PUNCTUATION = "space_before_punctuation"  # "pneumoniae , and" -> "pneumoniae, and"
 
 
-@dataclass(frozen=True, slots=True)
-class Cut:
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class Cut(JsonDocument):
     """A stretch ``passage[start:end]`` the statement leaves out, and why."""
 
-    start: int
-    end: int
-    kind: CutKind
+    start: Annotated[int, Field(description="offset in the passage (Unicode code points)")]
+    end: Annotated[int, Field(description="end offset, exclusive")]
+    kind: Annotated[CutKind, Field(description=(
+        "heading (a label heading: section number and upper-case heading words), subheading (a numbered "
+        "subsection title, \"2.1 Recommended Dosage\"), section_title (the passage's own subsection title, "
+        "from the reference's `section`), list_marker (bullets and dashes) — these four only before the first "
+        "span —, cross_reference (\"[see Warnings and Precautions (5.1)]\"), space_before_punctuation "
+        "(whitespace before a comma or full stop that is not followed by a letter or digit)"))]
 
 
-@dataclass(frozen=True, slots=True)
-class Quote:
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class Quote(JsonDocument):
     """Where a statement's words are in the passage it cites: the statement's text is
     ``passage[start:end]`` of each span, in order, joined with nothing, under the
     whitespace rule (composition/quoting.py ``join_spans``: every run of whitespace
@@ -276,61 +352,165 @@ class Quote:
     and after the spans that the statement leaves out. Offsets count Unicode code
     points of the cited reference's ``passage`` text (the store's passage text)."""
 
-    passage_id: str
-    spans: tuple[tuple[int, int], ...]
-    cuts: tuple[Cut, ...] = ()
+    passage_id: Annotated[str, Field(description="the `passage_id` of the statement's first cited reference")]
+    spans: Annotated[tuple[tuple[int, int], ...], Field(description=(
+        "[start, end] pairs: the stretches of that reference's `passage` the statement is made of, in passage "
+        "order; offsets in Unicode code points (not UTF-16 units or bytes), end exclusive"))]
+    cuts: Annotated[tuple[Cut, ...], Field(description="stretches of the passage before, between or after the "
+                                                       "spans that the statement leaves out")] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Statement:
-    text: str
-    citations: tuple[int, ...]  # reference numbers
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class Statement(JsonDocument):
+    """One sentence of the answer, quoted from the sources it cites."""
+
+    text: Annotated[str, Field(description="verbatim from the cited passage (see Quotes below)")]
+    citations: Annotated[tuple[int, ...], Field(description="reference numbers; the first is the passage it quotes")]
     # where the text is in the passage of the first citation; None only for articles
     # stored before schema 1.2 (and statements an edit could not place)
-    quote: Quote | None = None
+    quote: Annotated[Quote | None, Field(description="where the text is in the passage of the first citation; "
+                                                     "null in articles before 1.2 and for a statement an editor "
+                                                     "added whose words could not be placed")] = None
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
-    key: str
-    heading: str
-    statements: tuple[Statement, ...]
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class Section(JsonDocument):
+    """A part of the answer under one heading."""
+
+    key: Annotated[str, Field(description="stable key, e.g. indications, dosing, labels, evidence, treatment")]
+    heading: Annotated[str, Field(description="the heading shown, worded for the audience")]
+    statements: Annotated[tuple[Statement, ...], Field(description="never empty")]
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
-    number: int
-    source_type: SourceType
-    title: str
-    source: str
-    year: int | None
-    url: str | None
-    doc_id: str
-    passage_id: str
-    section: str
-    passage: str  # the exact cited passage text
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class Reference(JsonDocument):
+    """A cited passage with its source; numbered in order of first use."""
+
+    number: Annotated[int, Field(description="order of first use, from 1")]
+    source_type: Annotated[SourceType, Field(validation_alias="type", serialization_alias="type",
+                                             description="the kind of source")]
+    title: Annotated[str, Field(description="the source's title")]
+    source: Annotated[str, Field(description="manufacturer, guideline developer, journal or agency")]
+    year: Annotated[int | None, Field(description="year of the source, when known")]
+    url: Annotated[str | None, Field(description="the source's own URL (may be null)")]
+    doc_id: Annotated[str, Field(description="`label:<set id>`, `pmid:<PMID>`, `ngc:<id>`, `medquad:<id>`, ...")]
+    passage_id: Annotated[str, Field(description="`<doc_id>#<ordinal>`")]
+    section: Annotated[str, Field(description="the source's section the passage is from")]
+    passage: Annotated[str, Field(description="the exact cited passage text")]
+
+    @computed_field(description="the type as shown: Drug label, Guideline, Research, Patient information")  # type: ignore[prop-decorator]
+    @property
+    def type_label(self) -> str:
+        return self.source_type.label
+
+    @model_serializer(mode="wrap")
+    def _type_label_after_type(self, handler: SerializerFunctionWrapHandler):
+        """The document with ``type_label`` right after ``type``, where articles have
+        always had it (pydantic writes computed fields last). Not annotated: a return
+        type would replace the reference's JSON schema with that type's."""
+        return _moved_after(handler(self), "type_label", "type")
 
 
-@dataclass(frozen=True, slots=True)
-class Article:
-    question: str
-    audience: Audience
-    question_type: QuestionType
-    drugs: tuple[DrugMention, ...]
-    conditions: tuple[ConditionMention, ...]
-    title: str
-    summary: tuple[Statement, ...]
-    sections: tuple[Section, ...]
-    bottom_line: tuple[Statement, ...]
-    references: tuple[Reference, ...]
-    uncovered: tuple[str, ...]
-    abstained: bool
-    abstain_reason: str | None
-    last_updated: str | None
-    corpus_version: str
-    settings_hash: str
-    timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
+def _moved_after(d: Any, key: str, after: str) -> Any:
+    if not isinstance(d, dict) or key not in d or after not in d:
+        return d
+    value = d.pop(key)
+    out = {}
+    for k, v in d.items():
+        out[k] = v
+        if k == after:
+            out[key] = value
+    return out
+
+
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class Entities(JsonDocument):
+    """What the question names."""
+
+    drugs: Annotated[tuple[DrugMention, ...], Field(description="drugs, in the order named")] = ()
+    conditions: Annotated[tuple[ConditionMention, ...], Field(description="conditions, in the order named")] = ()
+
+
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class EditorNote(JsonDocument):
+    """An editor's note shown on the page above the answer (editorial/edits.py)."""
+
+    text: Annotated[str, Field(description="the note")]
+    author: Annotated[str, Field(description="the editor's name and credentials")] = ""
+    at: Annotated[str, Field(description="when, UTC, ISO 8601")] = ""
+
+
+_VERSIONS = (
+    "1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); 1.1 added "
+    "`partial`, `partial_note` and the question types from product to prognosis (1.0 articles read with "
+    "`partial` false). An older article is written back as 1.2; a breaking change bumps the major number")
+_SUMMARY = (
+    "the direct answer first: at most 2 statements as composed (an editor may add more). Empty when abstained, "
+    "and in an answered article only if the verifier dropped the lead statement; an edit may not empty it")
+
+
+@json_dataclass(frozen=True, slots=True, kw_only=True, config=JSON_CONFIG)
+class Article(JsonDocument):
+    """A cited, sectioned answer: what the engine returns, the API and `curbside ask --json`
+    show and the editorial store keeps (as this JSON)."""
+
+    schema_version: Annotated[Literal["1.2"], Field(description=_VERSIONS)] = SCHEMA_VERSION
+    question: Annotated[str, Field(description="the question as asked (whitespace and control characters cleaned)")]
+    audience: Annotated[Audience, Field(description="who the answer is written for")]
+    question_type: Annotated[QuestionType, Field(description="what the question asks: product is ingredients, "
+                                                             "strengths, appearance, storage; treatment is of a "
+                                                             "condition; general is an overview")]
+    entities: Annotated[Entities, Field(description="the drugs and conditions the question names")]
+    title: Annotated[str, Field(description="the question as a title")]
+    summary: Annotated[tuple[Statement, ...], Field(description=_SUMMARY)]
+    sections: Annotated[tuple[Section, ...], Field(description="the answer's parts, the asked one first")]
+    bottom_line: Annotated[tuple[Statement, ...], Field(description="0–1 statements as composed (an editor may "
+                                                                    "add more): a caution or limitation")]
+    references: Annotated[tuple[Reference, ...], Field(description="every cited passage, numbered in order of "
+                                                                   "first use; every `citations` number names one")]
+    uncovered: Annotated[tuple[str, ...], Field(description="parts of the question the sources did not cover")]
+    abstained: Annotated[bool, Field(description="true when nothing is answered")]
+    abstain_reason: Annotated[str | None, Field(description="why nothing is answered")]
     # the asked aspect is not covered: the article says so first (``partial_note``) and
     # offers what the sources do cover as related information
-    partial: bool = False
-    partial_note: str | None = None
+    partial: Annotated[bool, Field(description="true when the asked aspect is not covered and the article "
+                                               "offers related information instead")] = False
+    partial_note: Annotated[str | None, Field(description="what was asked and not covered, shown before the "
+                                                          "summary when `partial`")] = None
+    last_updated: Annotated[str | None, Field(description="newest date (or year) of the cited sources")]
+    corpus_version: Annotated[str, Field(description="hash of the ingested documents")]
+    settings_hash: Annotated[str, Field(description="hash of the settings that change answers")]
+    timings_ms: Annotated[dict[str, float], Field(description="milliseconds per stage (understand, retrieve_*, "
+                                                              "compose, total), rounded to 0.01")
+                          ] = dataclasses.field(default_factory=dict, compare=False)
+    # an editorial addition: curbside never writes one, an editor's edit may
+    editor_note: Annotated[EditorNote | None, Field(exclude_if=lambda note: note is None,
+                                                    description="an editor's note shown above the answer; "
+                                                                "absent when there is none")] = None
+
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _read_any_1x(cls, value: Any) -> str:
+        """1.x versions only add fields, each with a default: any 1.x article reads as 1.2."""
+        if isinstance(value, str) and value.split(".")[0] == "1":
+            return SCHEMA_VERSION
+        raise ValueError(f"this curbside reads article schema 1.x, not {str(value)[:20]!r}")
+
+    @field_serializer("timings_ms")
+    def _rounded(self, timings: dict[str, float]) -> dict[str, float]:
+        return {k: round(v, 2) for k, v in timings.items()}
+
+    @property
+    def drugs(self) -> tuple[DrugMention, ...]:
+        return self.entities.drugs
+
+    @property
+    def conditions(self) -> tuple[ConditionMention, ...]:
+        return self.entities.conditions
+
+    def statements(self) -> Iterator[Statement]:
+        """Every statement in page order: summary, sections, bottom line."""
+        yield from self.summary
+        for sec in self.sections:
+            yield from sec.statements
+        yield from self.bottom_line

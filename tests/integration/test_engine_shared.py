@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from curbside.composition.serialize import article_from_dict, article_to_dict
 from curbside.errors import EmptyQuestionError, QuestionTooLongError, UserInputError
-from curbside.types import Audience, QuestionType
+from curbside.types import Article, Audience, QuestionType
 
+from support.previous_serializer import previous_article_to_dict
 from support.quotes import assert_quoted
 
 pytestmark = pytest.mark.integration
@@ -58,6 +61,9 @@ def test_article_json_round_trip(engine):
     b = article_from_dict(d)
     assert b.sections == a.sections and b.references == a.references and b.summary == a.summary
     assert all(st.quote is not None for sec in b.sections for st in sec.statements)
+    # the model's JSON is what the hand-written serializer wrote, key for key and in order
+    assert json.dumps(d, ensure_ascii=False) == json.dumps(previous_article_to_dict(a), ensure_ascii=False)
+    assert Article.from_json(d).to_json() == d
 
 
 def test_every_statement_is_supported_on_varied_questions(engine):
@@ -71,6 +77,7 @@ def test_every_statement_is_supported_on_varied_questions(engine):
         # each is answered from the slice: an abstention would check nothing
         assert not a.abstained, (q, a.abstain_reason)
         assert sum(len(s.statements) for s in a.sections) >= 2, q
+        assert len(a.summary) <= 2 and len(a.bottom_line) <= 1, q  # as docs/ARTICLE_SCHEMA.md says
         assert_citation_integrity(a)
 
 

@@ -30,9 +30,12 @@ Q = "What is the indication for Baclofen (Lioresal)?"
 
 
 def article(corpus: str = "c1", text: str = "Baclofen is indicated for spasticity.", **extra: Any) -> dict[str, Any]:
+    """A whole article of schema 1.0 (no partial, no quotes), as an early version stored it."""
     return {
-        "schema_version": "1.0", "question": Q, "audience": "physician", "title": Q,
-        "summary": [{"text": text, "citations": [1]}], "sections": [], "references": [],
+        "schema_version": "1.0", "question": Q, "audience": "physician", "question_type": "indication",
+        "entities": {"drugs": [], "conditions": []}, "title": Q,
+        "summary": [{"text": text, "citations": [1]}], "sections": [], "bottom_line": [], "references": [],
+        "uncovered": [], "abstained": False, "abstain_reason": None, "last_updated": None,
         "corpus_version": corpus, "settings_hash": "s1", "timings_ms": {"total": 12.5}, **extra,
     }
 

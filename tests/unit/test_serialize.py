@@ -16,6 +16,7 @@ from curbside.types import (
     Cut,
     CutKind,
     DrugMention,
+    Entities,
     QuestionType,
     Quote,
     Reference,
@@ -34,7 +35,7 @@ def _article() -> Article:
     st = Statement("Baclofen is indicated for spasticity.", (1,), quote)
     return Article(
         question="What is baclofen for?", audience=Audience.PHYSICIAN, question_type=QuestionType.INDICATION,
-        drugs=(DrugMention("baclofen", "baclofen", "generic"),), conditions=(), title="What is baclofen for?",
+        entities=Entities((DrugMention("baclofen", "baclofen", "generic"),)), title="What is baclofen for?",
         summary=(st,), sections=(Section("indications", "Approved indications", (st,)),), bottom_line=(),
         references=(Reference(1, SourceType.DRUG_LABEL, "Baclofen", "Acme", 2020, None, "label:a", "label:a#0",
                               "Indications and usage", PASSAGE),),

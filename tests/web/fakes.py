@@ -18,6 +18,7 @@ from curbside.types import (
     Article,
     Audience,
     DrugMention,
+    Entities,
     QuestionType,
     Quote,
     RecordError,
@@ -49,7 +50,7 @@ def make_article(question: str, audience: Audience, *, text_suffix: str = "", ti
     s2 = Statement(s2_text, (2,), Quote("pmid:1#0", ((at, at + len(s2_text)),)))
     return Article(
         question=question, audience=audience, question_type=QuestionType.INDICATION,
-        drugs=(DrugMention(drug, drug, "generic"),) if drug else (), conditions=(),
+        entities=Entities((DrugMention(drug, drug, "generic"),) if drug else ()),
         title=title or question, summary=(s1,),
         sections=(Section("labels", "What the drug labels say", (s1, s2)),),
         bottom_line=(), uncovered=(), abstained=False, abstain_reason=None, last_updated="2019-05-01",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from fakes import FakeEngine
+from fakes import FakeEngine, make_article
 from fastapi.testclient import TestClient
 from signin import add_user, api_token, review
 
@@ -149,3 +149,63 @@ def test_openapi_json_and_offline_docs(client: TestClient) -> None:
     # nothing loaded from another host: offline machines have no CDN
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"(https?:)?//", html)
     assert "swagger" not in html.lower()
+
+
+def test_answer_bodies_are_the_article_json_plus_where_and_review(client: TestClient) -> None:
+    # the body is the stored article JSON, unchanged, then the answer's fields, in this order
+    from curbside.types import Audience
+    from curbside.web.routes_api import AnswerResponse, AskResponse
+
+    a = ask(client)
+    article = make_article(Q, Audience.PHYSICIAN).to_json()
+    extra = ["id", "url", "json_url", "follows", "review"]
+    assert list(a) == [*article, *extra, "cached"]
+    assert {k: v for k, v in a.items() if k in article} == article
+    assert AskResponse.from_json(a).to_json() == a  # exactly what the response model describes
+    for body in (client.get(f"/api/v1/answers/{a['id']}").json(), client.get(a["json_url"]).json()):
+        assert list(body) == [*article, *extra] and AnswerResponse.from_json(body).to_json() == body
+        assert body == {k: v for k, v in a.items() if k != "cached"}
+
+
+def test_an_answer_stored_as_schema_1_1_is_served_as_1_2(client: TestClient) -> None:
+    from curbside.types import Audience
+
+    old = make_article(Q, Audience.PHYSICIAN).to_json()
+    old["schema_version"] = "1.1"
+    for st in (*old["summary"], *(s for sec in old["sections"] for s in sec["statements"])):
+        del st["quote"]
+    stored, _ = client.app.state.service.repo.save_answer(Q, "physician", old)
+    body = client.get(f"/api/v1/answers/{stored.id}").json()
+    assert body["schema_version"] == "1.2" and body["summary"][0]["quote"] is None
+    assert body["summary"][0]["text"] == old["summary"][0]["text"] and body["references"] == old["references"]
+    assert "What is the indication for Baclofen" in client.get(stored.url).text  # and its page renders
+
+
+def test_openapi_lists_the_article_schema(client: TestClient) -> None:
+    from curbside.types import Article
+
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    for name in ("Article", "Entities", "DrugMention", "ConditionMention", "Statement", "Quote", "Cut", "Section",
+                 "Reference", "EditorNote", "AnswerResponse", "AskResponse", "Review", "Reviewer"):
+        assert name in schemas, name
+    art = schemas["Article"]
+    assert list(art["properties"]) == [*Article.__dataclass_fields__]  # every field, in document order
+    assert set(art["required"]) == set(art["properties"]) - {"editor_note"}  # written in every document
+    assert art["properties"]["summary"]["items"] == {"$ref": "#/components/schemas/Statement"}
+    assert {"type", "type_label", "passage"} <= schemas["Reference"]["properties"].keys()
+    assert "source_type" not in schemas["Reference"]["properties"]
+    assert "matched_as" not in schemas["ConditionMention"]["properties"]
+    assert set(schemas["Quote"]["properties"]) == {"passage_id", "spans", "cuts"}
+    # the answers' bodies are an Article and more
+    assert schemas["AnswerResponse"]["allOf"][0] == {"$ref": "#/components/schemas/Article"}
+    assert {"id", "url", "json_url", "follows", "review"} == set(schemas["AnswerResponse"]["allOf"][1]["properties"])
+    assert schemas["AskResponse"]["allOf"][0] == {"$ref": "#/components/schemas/AnswerResponse"}
+
+    def body(path: str, method: str) -> dict:
+        return spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert body("/api/v1/answers", "post") == {"$ref": "#/components/schemas/AskResponse"}
+    for path, method in (("/api/v1/answers/{answer_id}", "get"), ("/api/v1/answers/{answer_id}/review", "post"),
+                         ("/api/v1/answers/{answer_id}/edit", "post")):
+        assert body(path, method) == {"$ref": "#/components/schemas/AnswerResponse"}, path

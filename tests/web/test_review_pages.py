@@ -272,10 +272,11 @@ def test_the_review_page_tells_an_earlier_editor_they_cannot_approve(client: Tes
 
 
 def test_quoted_marks_only_whole_words() -> None:
+    from curbside.types import Statement
     from curbside.web.review_view import quoted
 
-    def st(text: str) -> dict[str, object]:
-        return {"text": text, "citations": [1]}  # no recorded quote: the whole-word search
+    def st(text: str) -> Statement:
+        return Statement(text, (1,))  # no recorded quote: the whole-word search
 
     passage = "Baclofen is contraindicated in patients with X. Use under 12 years of age is not studied."
     assert not quoted(passage, st("indicated in patients with X."))["verbatim"]

@@ -68,15 +68,15 @@ def show(ctx: click.Context, article_id: str) -> None:
     repo = _repo(ctx)
     try:
         a = repo.get(_id(article_id))
-        click.echo(f"{a.article.get('title') or a.question}")
+        article = a.article_model
+        click.echo(f"{article.title or a.question}")
         click.echo(f"id: {a.id}   url: {a.url}   audience: {a.audience}")
         click.echo(f"status: {a.status.value}   version: {a.version}   corpus: {a.corpus_version}")
         if a.reviewers:
             approved = f"   approved: {a.approved_at}" if a.approved_at else ""
             click.echo(f"reviewers: {', '.join(a.reviewers)}{approved}")
-        n = sum(len(s.get("statements", [])) for s in a.article.get("sections", []))
-        click.echo(f"sections: {len(a.article.get('sections', []))}, statements: {n}, "
-                   f"references: {len(a.article.get('references', []))}")
+        n = sum(len(s.statements) for s in article.sections)
+        click.echo(f"sections: {len(article.sections)}, statements: {n}, references: {len(article.references)}")
         click.echo("history:")
         for e in repo.events(a.id):
             note = f" — {e.note}" if e.note else ""

@@ -503,8 +503,8 @@ def abstained_article(
     corpus_version: str, settings_hash: str, timings: dict[str, float],
 ) -> Article:
     return Article(
-        question=pq.text, audience=audience, question_type=pq.qtype, drugs=pq.drugs,
-        conditions=pq.conditions, title=_title(pq.text), summary=(), sections=(), bottom_line=(),
+        question=pq.text, audience=audience, question_type=pq.qtype, entities=pq.entities,
+        title=_title(pq.text), summary=(), sections=(), bottom_line=(),
         references=(), uncovered=uncovered, abstained=True, abstain_reason=reason,
         last_updated=None, corpus_version=corpus_version, settings_hash=settings_hash,
         timings_ms=timings,

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Annotated, Any
+
+from pydantic import Field
+from pydantic.dataclasses import dataclass as json_dataclass
 
 from curbside.editorial.workflow import Status, regenerable
+from curbside.types import JSON_CONFIG, Article, JsonDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +32,31 @@ class Actor:
 SYSTEM = Actor("curbside", "curbside")
 
 
-@dataclass(frozen=True, slots=True)
-class Reviewer:
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class Reviewer(JsonDocument):
     """A reviewer of a version as the page shows them: name and credentials."""
 
-    name: str
-    credentials: str = ""
+    name: Annotated[str, Field(description="the reviewer's name")]
+    credentials: Annotated[str, Field(description="degrees and specialty, e.g. MD, neurology")] = ""
 
     def __str__(self) -> str:
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class Review(JsonDocument):
+    """Where a stored answer is in review (the API's ``review``)."""
+
+    status: Annotated[Status, Field(description="the review status of the current version")]
+    status_label: Annotated[str, Field(description="the status as pages show it")]
+    step: Annotated[int, Field(description="position on the track Submitted (1), Under Review (2), Approved (3)")]
+    version: Annotated[int, Field(description="the current version: a review's expected_version")]
+    reviewers: Annotated[tuple[str, ...], Field(description="names of who reviewed the current version, in order")]
+    reviewed_by: Annotated[tuple[Reviewer, ...], Field(description="the same reviewers with their credentials")]
+    approved_at: Annotated[str | None, Field(description="when the current version was approved (UTC, ISO 8601)")]
+    pending_human_review: Annotated[bool, Field(description="true until the current version is approved")]
+    needs_rereview: Annotated[bool, Field(description="approved earlier, and a source it quotes changed since")]
+    updated: Annotated[str, Field(description="when the answer last changed (UTC, ISO 8601)")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +88,12 @@ class VersionInfo:
     author_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: ``article_model`` is cached on the instance
 class StoredArticle:
+    """A stored answer: its review state and the current version's article. ``article`` is
+    the article JSON as stored (the editorial code edits and compares these dicts);
+    ``article_model`` is the same article as the typed model the pages render."""
+
     id: str
     slug: str
     question: str
@@ -82,13 +107,18 @@ class StoredArticle:
     corpus_version: str
     settings_hash: str
     version_created: str
-    article: dict[str, Any] = field(compare=False)  # article_to_dict of the current version
+    article: dict[str, Any] = field(compare=False)  # Article.to_json() of the current version (or an edit of it)
     reviewed_by: tuple[Reviewer, ...] = ()  # who reviewed the current version, in order
     approved_at: str | None = None
     version_author_id: int | None = None  # who made the current version (None: curbside)
     question_type: str = ""
     reads: int = 0
     stale_sources: tuple[dict[str, Any], ...] = ()  # cited passages a re-ingest changed or removed
+
+    @cached_property
+    def article_model(self) -> Article:
+        """The article, validated (an article stored as schema 1.0 or 1.1 reads as 1.2)."""
+        return Article.from_json(self.article)
 
     @property
     def regenerable(self) -> bool:
@@ -108,19 +138,17 @@ class StoredArticle:
     def url(self) -> str:
         return f"/a/{self.ref}"
 
+    @property
+    def review(self) -> Review:
+        return Review(
+            status=self.status, status_label=self.status.label, step=self.status.step, version=self.version,
+            reviewers=self.reviewers, reviewed_by=self.reviewed_by, approved_at=self.approved_at,
+            pending_human_review=self.status is not Status.APPROVED,
+            needs_rereview=self.status is Status.NEEDS_REREVIEW, updated=self.updated,
+        )
+
     def review_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status.value,
-            "status_label": self.status.label,
-            "step": self.status.step,
-            "version": self.version,
-            "reviewers": list(self.reviewers),
-            "reviewed_by": [{"name": r.name, "credentials": r.credentials} for r in self.reviewed_by],
-            "approved_at": self.approved_at,
-            "pending_human_review": self.status is not Status.APPROVED,
-            "needs_rereview": self.status is Status.NEEDS_REREVIEW,
-            "updated": self.updated,
-        }
+        return self.review.to_json()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,9 @@ before 1.2, a statement's further citations) is found by searching the passage."
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import Any
 
-from curbside.composition.serialize import quote_from_dict
 from curbside.composition.verify import verify
-from curbside.types import Quote, Statement
+from curbside.types import Quote, Reference, Statement
 
 log = logging.getLogger("curbside.web")
 
@@ -24,21 +21,14 @@ log = logging.getLogger("curbside.web")
 Segment = dict[str, str]
 
 
-def verified_quote(statement: Mapping[str, Any], reference: Mapping[str, Any]) -> Quote | None:
+def verified_quote(statement: Statement, reference: Reference) -> Quote | None:
     """The statement's quote when it is of ``reference``'s passage and verifies there."""
-    raw = statement.get("quote")
-    if not isinstance(raw, Mapping) or raw.get("passage_id") != reference.get("passage_id"):
+    quote = statement.quote
+    if quote is None or quote.passage_id != reference.passage_id:
         return None
-    try:
-        quote = quote_from_dict(dict(raw))
-    except (KeyError, TypeError, ValueError):
-        return None
-    if quote is None:
-        return None
-    st = Statement(str(statement.get("text") or ""), (), quote)
-    verdict = verify(st, str(reference.get("passage") or ""), section=str(reference.get("section") or ""))
+    verdict = verify(statement, reference.passage, section=reference.section)
     if not verdict.ok:
-        log.warning("a stored quote does not verify (%s): %r", verdict.reason, st.text[:120])
+        log.warning("a stored quote does not verify (%s): %r", verdict.reason, statement.text[:120])
         return None
     return quote
 

@@ -12,7 +12,7 @@ import jinja2
 from starlette.templating import Jinja2Templates
 
 from curbside.editorial import TRACK, Reviewer, ReviewEvent, Status, StoredArticle
-from curbside.types import Audience
+from curbside.types import Audience, EditorNote, Reference, Statement
 from curbside.validate import web_url
 from curbside.web.auth import install_template_globals
 from curbside.web.quotes import Segment, quote_segments, verified_quote
@@ -90,7 +90,7 @@ def _window(passage: str, start: int, end: int, context_chars: int) -> tuple[int
     return lo, hi
 
 
-def preview(passage: str, statement: dict[str, Any], reference: dict[str, Any],
+def preview(passage: str, statement: Statement, reference: Reference,
             context_chars: int = 180) -> list[Segment]:
     """The hover preview of one citation as segments (web/quotes.py): a window of the
     passage around the statement's recorded spans, the spans marked and its cuts shown
@@ -98,7 +98,7 @@ def preview(passage: str, statement: dict[str, Any], reference: dict[str, Any],
     before schema 1.2, a statement's further citations) gets today's search, unmarked."""
     quote = verified_quote(statement, reference)
     if quote is None:
-        return [{"text": excerpt(passage, statement["text"], context_chars), "kind": "", "cut": ""}]
+        return [{"text": excerpt(passage, statement.text, context_chars), "kind": "", "cut": ""}]
     start, end, segs = quote_segments(passage, quote)
     lo, hi = _window(passage, start, end, context_chars)
     before = ("…" if lo else "") + passage[lo:start].lstrip()
@@ -107,17 +107,24 @@ def preview(passage: str, statement: dict[str, Any], reference: dict[str, Any],
             *([{"text": after, "kind": "", "cut": ""}] if after else [])]
 
 
-def _statement(s: dict[str, Any], refs: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def _statement(s: Statement, refs: dict[int, Reference]) -> dict[str, Any]:
     cites = []
-    for n in s.get("citations", []):
+    for n in s.citations:
         r = refs.get(n)
         if r is None:
             continue
-        segments = preview(r.get("passage") or "", s, r)
+        segments = preview(r.passage, s, r)
         marked = any(seg["kind"] for seg in segments)  # else the plain excerpt says it all
         cites.append({"n": n, "excerpt": "".join(seg["text"] for seg in segments), "segments": segments if marked else [],
-                      "label": f"{r.get('type_label', '')}: {r.get('title', '')}"})
-    return {"text": s["text"], "cites": cites}
+                      "label": f"{r.type_label}: {r.title}"})
+    return {"text": s.text, "cites": cites}
+
+
+def _reference(r: Reference) -> dict[str, Any]:
+    """A reference as the page lists it: its JSON fields, a link only to an http(s) URL,
+    and the passage cut to what the page shows."""
+    return {**r.to_json(), "url": web_url(r.url), "passage_shown": r.passage[:PASSAGE_SHOWN_CHARS],
+            "passage_cut": len(r.passage) > PASSAGE_SHOWN_CHARS}
 
 
 def track(status: Status) -> list[dict[str, str]]:
@@ -138,35 +145,30 @@ def reviewer_names(reviewers: tuple[Reviewer, ...]) -> str:
 
 
 def article_view(stored: StoredArticle, events: list[ReviewEvent]) -> dict[str, Any]:
-    a = stored.article
-    refs = {int(r["number"]): r for r in a.get("references", [])}
-    references = []
-    for r in a.get("references", []):
-        passage = r.get("passage") or ""
-        references.append({**r, "url": web_url(r.get("url")), "passage_shown": passage[:PASSAGE_SHOWN_CHARS],
-                           "passage_cut": len(passage) > PASSAGE_SHOWN_CHARS})
+    a = stored.article_model
+    refs = {r.number: r for r in a.references}
     return {
-        "title": a.get("title") or stored.question,
-        "summary": [_statement(s, refs) for s in a.get("summary", [])],
+        "title": a.title or stored.question,
+        "summary": [_statement(s, refs) for s in a.summary],
         "sections": [
-            {"key": sec["key"], "heading": sec["heading"], "statements": [_statement(s, refs) for s in sec["statements"]]}
-            for sec in a.get("sections", [])
+            {"key": sec.key, "heading": sec.heading, "statements": [_statement(s, refs) for s in sec.statements]}
+            for sec in a.sections
         ],
-        "bottom_line": [_statement(s, refs) for s in a.get("bottom_line", [])],
-        "references": references,
-        "uncovered": a.get("uncovered", []),
-        "abstained": bool(a.get("abstained")),
-        "abstain_reason": a.get("abstain_reason"),
-        "partial": bool(a.get("partial")),
-        "partial_note": a.get("partial_note"),
-        "sources_date": a.get("last_updated"),
-        "drugs": a.get("entities", {}).get("drugs", []),
+        "bottom_line": [_statement(s, refs) for s in a.bottom_line],
+        "references": [_reference(r) for r in a.references],
+        "uncovered": list(a.uncovered),
+        "abstained": a.abstained,
+        "abstain_reason": a.abstain_reason,
+        "partial": a.partial,
+        "partial_note": a.partial_note,
+        "sources_date": a.last_updated,
+        "drugs": list(a.drugs),
         "track": track(stored.status),
         "status": stored.status,
         "approved": stored.status is Status.APPROVED,
         "needs_rereview": stored.status is Status.NEEDS_REREVIEW,
         "sources_changed": len(stored.stale_sources),
-        "editor_note": _editor_note(a.get("editor_note")),
+        "editor_note": _editor_note(a.editor_note),
         "reviewers": reviewer_names(stored.reviewed_by),
         "approved_at": stored.approved_at,
         "updated": stored.version_created,
@@ -181,8 +183,8 @@ def article_view(stored: StoredArticle, events: list[ReviewEvent]) -> dict[str, 
     }
 
 
-def _editor_note(note: Any) -> dict[str, str] | None:
+def _editor_note(note: EditorNote | None) -> EditorNote | None:
     """The editor's note (an editorial addition, docs/ARTICLE_SCHEMA.md), if it has text."""
-    if not isinstance(note, dict) or not str(note.get("text") or "").strip():
+    if note is None or not note.text.strip():
         return None
-    return {"text": str(note["text"]).strip(), "author": str(note.get("author") or ""), "at": str(note.get("at") or "")}
+    return EditorNote(note.text.strip(), note.author, note.at)

@@ -5,20 +5,23 @@ request bodies with unknown fields are refused (422 naming the field)."""
 
 from __future__ import annotations
 
-from dataclasses import fields
-from typing import Annotated, Any
+from dataclasses import fields, is_dataclass
+from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetJsonSchemaHandler, ValidationInfo
+from pydantic.dataclasses import dataclass as json_dataclass
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from curbside.accounts import Permission, User
 from curbside.editorial import Action, ArticleNotFoundError, Status, StoredArticle
+from curbside.editorial.models import Review
 from curbside.editorial.slug import split_ref
 from curbside.errors import InvalidTextError
-from curbside.types import Audience
+from curbside.types import Article, Audience
 from curbside.validate import MAX_INT, check_text
 from curbside.web import auth
 from curbside.web.errors import INVALID_TEXT, WebError
@@ -98,15 +101,57 @@ def service(request: Request) -> AnswerService:
     return request.app.state.service  # type: ignore[no-any-return]
 
 
+class _ExtendsSchema:
+    """The JSON schema of a response dataclass that extends another (the nearest
+    dataclass it inherits from): ``allOf`` that one's schema, by reference, and its own
+    fields. So /openapi.json names the Article an answer is (pydantic would otherwise
+    copy the article's fields into the answer's schema and list no Article)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        flat = handler.resolve_ref_schema(handler(core))
+        base = next(b for b in cls.__mro__[1:] if is_dataclass(b))
+        inherited = {f.name for f in fields(base)}
+        own = {k: v for k, v in flat.get("properties", {}).items() if k not in inherited}
+        return {
+            "title": flat.get("title", cls.__name__), "description": flat.get("description", ""),
+            "allOf": [handler(base.__pydantic_core_schema__),  # type: ignore[attr-defined]
+                      {"type": "object", "properties": own,
+                       "required": [k for k in flat.get("required", []) if k in own]}],
+        }
+
+
+@json_dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerResponse(_ExtendsSchema, Article):
+    """A stored answer: the article (docs/ARTICLE_SCHEMA.md) with where it is and its review."""
+
+    id: Annotated[str, Field(description="the answer's id (a follow-up's conversation_id)")]
+    url: Annotated[str, Field(description="the article page")]
+    json_url: Annotated[str, Field(description="this JSON (the page's twin)")]
+    follows: Annotated[str | None, Field(description="the id of the answer this one follows up")]
+    review: Annotated[Review, Field(description="where the answer is in review")]
+
+    @classmethod
+    def of(cls, stored: StoredArticle, request: Request, **more: Any) -> Self:
+        base = str(request.base_url).rstrip("/")
+        article = stored.article_model
+        return cls(**{f.name: getattr(article, f.name) for f in fields(Article)}, id=stored.id,
+                   url=base + stored.url, json_url=base + stored.url + ".json", follows=stored.follows,
+                   review=stored.review, **more)
+
+
+@json_dataclass(frozen=True, slots=True, kw_only=True)
+class AskResponse(AnswerResponse):
+    """The answer to a question asked, and whether it was stored already."""
+
+    cached: Annotated[bool, Field(description="true when the stored answer was returned (nothing was made)")]
+
+
 def answer_payload(stored: StoredArticle, request: Request) -> dict[str, Any]:
     """The article JSON (docs/ARTICLE_SCHEMA.md) plus id, url, follows and review."""
-    base = str(request.base_url).rstrip("/")
-    payload = dict(stored.article)
-    payload.update({
-        "id": stored.id, "url": base + stored.url, "json_url": base + stored.url + ".json",
-        "follows": stored.follows, "review": stored.review_dict(),
-    })
-    return payload
+    return AnswerResponse.of(stored, request).to_json()
 
 
 def _article_id(raw: str) -> str:
@@ -116,7 +161,7 @@ def _article_id(raw: str) -> str:
     return aid
 
 
-@router.post("/api/v1/answers", tags=["answers"], summary="Answer a question",
+@router.post("/api/v1/answers", tags=["answers"], summary="Answer a question", response_model=AskResponse,
              responses=_errors(400, 404, 413, 422, 429, 503))
 def create_answer(body: AnswerRequest, request: Request) -> JSONResponse:
     """Answers the question for the audience and stores the answer as *submitted* for review.
@@ -126,7 +171,7 @@ def create_answer(body: AnswerRequest, request: Request) -> JSONResponse:
     beyond); signed-in Board members are not limited."""
     enforce_ask_limit(request)
     stored, cached = service(request).answer(body.question, parse_audience(body.audience), body.conversation_id)
-    return JSONResponse({**answer_payload(stored, request), "cached": cached})
+    return JSONResponse(AskResponse.of(stored, request, cached=cached).to_json())
 
 
 @router.get("/api/v1/answers", tags=["answers"], summary="List stored answers", responses=_errors(400, 422))
@@ -141,10 +186,11 @@ def list_answers(request: Request, status: str | None = Query(None, description=
     return {"answers": [a.to_dict() for a in items]}
 
 
-@router.get("/api/v1/answers/{answer_id}", tags=["answers"], summary="Get a stored answer", responses=ERROR_RESPONSES)
-def get_answer(answer_id: str, request: Request) -> dict[str, Any]:
+@router.get("/api/v1/answers/{answer_id}", tags=["answers"], summary="Get a stored answer",
+            response_model=AnswerResponse, responses=ERROR_RESPONSES)
+def get_answer(answer_id: str, request: Request) -> JSONResponse:
     """The current version of a stored answer with its review status."""
-    return answer_payload(service(request).get(_article_id(answer_id)), request)
+    return JSONResponse(answer_payload(service(request).get(_article_id(answer_id)), request))
 
 
 @router.get("/api/v1/answers/{answer_id}/history", tags=["review"], summary="Versions and audit trail",
@@ -176,9 +222,9 @@ async def _reviewer(request: Request, answer_id: str) -> User:
 
 
 @router.post("/api/v1/answers/{answer_id}/review", tags=["review"], summary="Record a review action",
-             responses=_errors(400, 401, 403, 404, 409, 413, 422))
+             response_model=AnswerResponse, responses=_errors(400, 401, 403, 404, 409, 413, 422))
 def review_answer(answer_id: str, body: ReviewRequest, request: Request,
-                  user: User = Depends(_reviewer)) -> dict[str, Any]:
+                  user: User = Depends(_reviewer)) -> JSONResponse:
     """Moves the answer along Submitted → Under Review → Approved (or Changes requested) as
     the signed-in reviewer: a session cookie with its `X-CSRF-Token` header, or
     `Authorization: Bearer cs_...`. The page shows that account's name and credentials.
@@ -186,7 +232,7 @@ def review_answer(answer_id: str, body: ReviewRequest, request: Request,
     made the current version cannot approve it (403)."""
     stored = service(request).review(_article_id(answer_id), body.action, user.actor(), body.expected_version,
                                      body.note, client=auth.client_address(request))
-    return answer_payload(stored, request)
+    return JSONResponse(answer_payload(stored, request))
 
 
 @router.get("/api/v1/search", tags=["search"], summary="Search stored answers and sources",

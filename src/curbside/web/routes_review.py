@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -41,7 +41,7 @@ from curbside.errors import UserInputError
 from curbside.validate import MAX_INT, check_text
 from curbside.web.auth import client_address, require, requires
 from curbside.web.review_view import AGES, QueueFilter, queue, review_view
-from curbside.web.routes_api import Text, _article_id, _errors, answer_payload, service
+from curbside.web.routes_api import AnswerResponse, Text, _article_id, _errors, answer_payload, service
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter()
@@ -215,16 +215,16 @@ class EditRequest(BaseModel):
 
 
 @api.post("/api/v1/answers/{answer_id}/edit", tags=["review"], summary="Edit an answer (a new version)",
-          responses=_errors(400, 404, 409, 413, 422))
+          response_model=AnswerResponse, responses=_errors(400, 404, 409, 413, 422))
 def edit_answer(answer_id: str, body: EditRequest, request: Request,
-                user: User = Depends(requires(Permission.EDIT, "edit"))) -> dict[str, Any]:
+                user: User = Depends(requires(Permission.EDIT, "edit"))) -> JSONResponse:
     """Editors remove, reorder or add statements (added ones quote a cited passage word for
     word) and set the editor's note. The new version is Submitted for review; its author
     cannot approve it. Needs an editor's session (with X-CSRF-Token) or API token."""
     aid = _article_id(answer_id)
     edit = Edit.from_dict({"reason": body.reason, "note": body.note, "operations": body.operations})
     stored = service(request).edit(aid, edit, user.actor(), body.expected_version)
-    return answer_payload(stored, request)
+    return JSONResponse(answer_payload(stored, request))
 
 
 @api.get("/api/v1/answers/{answer_id}/compare", tags=["review"], summary="Compare two versions",

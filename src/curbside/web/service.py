@@ -77,7 +77,7 @@ def followup_context(prev: StoredArticle, max_chars: int) -> str:
     names it was answered about when they came from its own context (so a follow-up of a
     follow-up keeps the drug), within the engine's question length limit."""
     q = prev.question
-    drugs = [d.get("text") or d.get("generic", "") for d in prev.article.get("entities", {}).get("drugs", [])]
+    drugs = [d.text or d.generic for d in prev.article_model.drugs]
     missing = [d for d in drugs if d and d.lower() not in q.lower()]
     suffix = f" ({', '.join(missing)})" if missing else ""
     return q[: max(0, max_chars - len(suffix))] + suffix
