@@ -22,12 +22,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from curbside import paths as data_paths
 from curbside.errors import CorpusPathError, SourceFormatError, StoreError
 from curbside.settings import Settings
 from curbside.sources.registry import READERS_VERSION, detect, iter_source_files
 from curbside.store.base import DuplicateId, FileChange, FileState
 from curbside.store.sqlite import SQLiteStore
-from curbside import paths as data_paths
 from curbside.types import Document, RecordError
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

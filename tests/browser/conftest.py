@@ -33,7 +33,8 @@ def _in_ci() -> bool:
 def chromium() -> Path:
     if not CHROMIUM.exists():
         if _in_ci():
-            pytest.fail(f"{CHROMIUM} is missing in CI; install it with `apt-get install -y chromium` (scripts/install --browser).")
+            pytest.fail(f"{CHROMIUM} is missing in CI; install it with `apt-get install -y chromium` "
+                        "(scripts/install --browser).")
         pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium); browser tests run in CI.")
     return CHROMIUM
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.previous_serializer import previous_article_to_dict
+from support.quotes import assert_quoted
 
 from curbside.composition.serialize import article_from_dict, article_to_dict
 from curbside.errors import EmptyQuestionError, QuestionTooLongError, UserInputError
 from curbside.types import Article, Audience, QuestionType
-
-from support.previous_serializer import previous_article_to_dict
-from support.quotes import assert_quoted
 
 pytestmark = pytest.mark.integration
 

@@ -1,9 +1,9 @@
 import dataclasses
 
+from support.quotes import assert_quoted
+
 from curbside.composition.compose import Composer, Context
 from curbside.types import Audience, DrugMention, ParsedQuestion, QuestionType, SourceType, Statement, StoredPassage
-
-from support.quotes import assert_quoted
 
 IND = (
     "INDICATIONS Baclofen is useful for the alleviation of signs and symptoms of spasticity resulting "
@@ -166,7 +166,8 @@ def test_instructions_inside_a_list_are_not_items():
     from curbside.composition.select import is_list_item
 
     assert is_list_item("Lymphomas: Hodgkin's disease, non-Hodgkin's lymphoma.")
-    assert is_list_item("Endocrine Disorders Primary adrenocortical insufficiency (hydrocortisone is the drug of choice)")
+    assert is_list_item("Endocrine Disorders Primary adrenocortical insufficiency "
+                        "(hydrocortisone is the drug of choice)")
     assert not is_list_item("If rash persists beyond the 14-day lead-in period, do not dose escalate.")
     assert not is_list_item("When using the capsules with olanzapine, also refer to the Clinical Studies section.")
     assert not is_list_item("Such combination therapy produces a greater response.")

@@ -91,7 +91,8 @@ def test_paraphrase_is_refused_naming_the_reference_to_copy_from() -> None:
     assert "reference 2" in err.value.message and "Source pmid:1#0" in err.value.message
     assert "Copy it exactly from reference 2" in (err.value.fix or "")
     # case and wording must match; a span of another reference does not count
-    for text, n in (("more than 80% of patients show improvement.", 2), ("More than 80% of patients show improvement.", 1)):
+    for text, n in (("more than 80% of patients show improvement.", 2),
+                    ("More than 80% of patients show improvement.", 1)):
         with pytest.raises(ReviewInputError):
             apply_edit(article(), Edit((AddStatement(Place.summary(), text, n),), reason="x"))
 

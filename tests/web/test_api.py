@@ -133,7 +133,8 @@ def test_search_returns_stored_answers_and_sources(client: TestClient) -> None:
 def test_healthz(client: TestClient) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "corpus_version": "corpus-1", "settings_hash": "settings-1", "answers_stored": 0}
+    assert r.json() == {"status": "ok", "corpus_version": "corpus-1", "settings_hash": "settings-1",
+                        "answers_stored": 0}
 
 
 def test_openapi_json_and_offline_docs(client: TestClient) -> None:

@@ -21,7 +21,8 @@ PID = "label:abc#0"
 PASSAGE = ("Baclofen is indicated for the relief of flexor spasms and concomitant pain in adults. It is not a "
            "first choice in children. Baclofen is indicated for the relief of flexor spasms and concomitant pain "
            "in adults with spinal cord injuries [see Clinical Studies (14)]. Taper the dose on stopping.")
-STATEMENT = "Baclofen is indicated for the relief of flexor spasms and concomitant pain in adults with spinal cord injuries."
+STATEMENT = ("Baclofen is indicated for the relief of flexor spasms and concomitant pain in adults with spinal cord "
+             "injuries.")
 
 
 class TwiceEngine(FakeEngine):

@@ -94,7 +94,8 @@ def test_claim_request_changes_edit_and_another_reviewer_approves(client: TestCl
     form = editor.get(f"/review/{aid}/edit").text
     keys = re.findall(r'name="(keep-[^"]+)"', form)
     assert keys == ["keep-summary-0", "keep-section:labels-0", "keep-section:labels-1"]
-    data = {"expected_version": "1", "reason": "Changes requested by Dr A. Rivera", "note": "Checked against the label.",
+    data = {"expected_version": "1", "reason": "Changes requested by Dr A. Rivera",
+            "note": "Checked against the label.",
             "keep-summary-0": "1", "keep-section:labels-0": "1",
             "order-summary-0": "1", "order-section:labels-0": "1", "order-section:labels-1": "2"}
     r = _form(editor, f"/review/{aid}/edit", ecsrf, **data)
@@ -129,7 +130,8 @@ def test_added_statement_must_quote_its_reference(client: TestClient) -> None:
             "add_reference": "2", "add_place": "section:labels"}
     r = _form(client, f"/review/{aid}/edit", csrf, **base, add_text="Baclofen is best reserved for severe cases.")
     assert r.status_code == 400 and "word for word" in r.text
-    r = _form(client, f"/review/{aid}/edit", csrf, **base, add_text="Intrathecal baclofen is reserved for severe spasticity.")
+    r = _form(client, f"/review/{aid}/edit", csrf, **base,
+              add_text="Intrathecal baclofen is reserved for severe spasticity.")
     assert r.status_code == 303
     doc = client.get(f"/api/v1/answers/{aid}").json()
     assert doc["sections"][0]["statements"][-1]["text"] == "Intrathecal baclofen is reserved for severe spasticity."

@@ -16,7 +16,8 @@ from curbside.settings import Settings
 @click.command("eval")
 @click.option("--set", "set_name", type=click.Choice([*SET_NAMES, "all"]), default="all", show_default=True,
               help="Which evaluation set of <shared>/eval to run.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most N questions per set (an even spread); for smoke runs.")
+@click.option("--limit", type=click.IntRange(min=1),
+              help="At most N questions per set (an even spread); for smoke runs.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Report folder [default: <data_dir>/eval-reports/<timestamp>].")
 @click.option("--failures", "max_failures", type=click.IntRange(min=0), default=25, show_default=True,

@@ -39,7 +39,8 @@ def render_article(article: Article, console: Console) -> None:
         meta += f" · Last updated: {article.last_updated}"
     console.print(Text(meta, style="yellow"))
     if article.drugs:
-        console.print(Text("Drugs: " + ", ".join(f"{d.text} → {d.generic}" if d.text.lower() != d.generic else d.generic for d in article.drugs), style="dim"))
+        names = (f"{d.text} → {d.generic}" if d.text.lower() != d.generic else d.generic for d in article.drugs)
+        console.print(Text("Drugs: " + ", ".join(names), style="dim"))
     console.print(Text(f"Question type: {article.question_type.value}", style="dim"))
     console.print()
     if article.abstained:

@@ -12,7 +12,8 @@ import re
 
 _ASKED = (
     ("child", re.compile(r"\b(?:child|children|kids?|toddlers?|infants?|babies|baby|pediatric|paediatric|"
-                         r"teens?|teenagers?|adolescents?|(?:my )?(?:son|daughter)|\d{1,2}[- ]?(?:year|yr)s?[- ]old)\b", re.I)),
+                         r"teens?|teenagers?|adolescents?|(?:my )?(?:son|daughter)|"
+                         r"\d{1,2}[- ]?(?:year|yr)s?[- ]old)\b", re.I)),
     ("pregnancy", re.compile(r"\b(?:pregnan\w*|expecting)\b", re.I)),
     ("older", re.compile(r"\b(?:elderly|older (?:adults?|people|patients)|seniors?|geriatric)\b", re.I)),
     ("adult", re.compile(r"\b(?:adults?|grown[- ]ups?)\b", re.I)),

@@ -89,7 +89,8 @@ def verify(statement: Statement, passage: str, *, passage_id: str | None = None,
             return Verdict(False, f"{c.kind.value} cut {passage[c.start:c.end][:80]!r} at {c.start}: {why}")
     text = join_spans(passage, q.spans)
     if text != statement.text:
-        i = next((k for k, (a, b) in enumerate(zip(text, statement.text)) if a != b), min(len(text), len(statement.text)))
+        i = next((k for k, (a, b) in enumerate(zip(text, statement.text)) if a != b), min(len(text),
+                                                                                          len(statement.text)))
         return Verdict(False, f"the text differs from its spans at character {i}: "
                               f"{statement.text[max(0, i - 20):i + 30]!r} vs {text[max(0, i - 20):i + 30]!r}")
     return OK

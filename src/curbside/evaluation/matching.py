@@ -186,7 +186,10 @@ class IndicationMatcher:
 def _maximal(ms: list[Mention]) -> list[Mention]:
     """Drop mentions inside a longer one ("hypertension" in "pulmonary arterial
     hypertension" is not a mention of hypertension)."""
-    return [m for m in ms if not any(o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start) for o in ms)]
+    def inside_longer(m: Mention) -> bool:
+        return any(o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start) for o in ms)
+
+    return [m for m in ms if not inside_longer(m)]
 
 
 def _window(needles: Sequence[str], words: Sequence[str]) -> bool:

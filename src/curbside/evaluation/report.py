@@ -106,7 +106,8 @@ COMMON = [
     ("latency p95 (ms)", "latency_ms_p95", "latency_ms_p95"),
 ]
 PLOT: dict[str, list[tuple[str, str, str | None]]] = {
-    "indications": [("PhDB recall (supported)", "pharmacotherapydb_recall_supported", "pharmacotherapydb_recall_supported"),
+    "indications": [("PhDB recall (supported)", "pharmacotherapydb_recall_supported",
+                     "pharmacotherapydb_recall_supported"),
                     ("PhDB recall (all)", "pharmacotherapydb_recall_all", "pharmacotherapydb_recall_all"),
                     ("answered (covered)", "answered_rate_covered", None)],
     "bioasq": [("recall@10", "recall_at_10", "recall_at_10"), ("MRR", "mrr", "mrr")],
@@ -192,15 +193,18 @@ def markdown(report: dict[str, Any], max_failures: int = 25) -> str:
            f"{'; limit ' + str(m['limit']) if m['limit'] else ''}.",
            f"Corpus version `{m['corpus_version']}` ({m['passages']} passages), settings `{m['settings_hash']}`, "
            f"dense vectors {'on' if m['dense'] else 'off'}, rerank {'on' if m['rerank'] else 'off'}."
-           + (f" Coverage ceilings from {m['corpus_sentences']} corpus sentences." if m.get("corpus_sentences") else ""),
+           + (f" Coverage ceilings from {m['corpus_sentences']} corpus sentences."
+              if m.get("corpus_sentences") else ""),
            "",
            "![engine vs baseline](report.svg)", ""]
     for name, res in report["sets"].items():
-        out += [f"## {name}", "", f"{res['engine']['questions']} questions from `{res['file']}`, {res['seconds']} s.", "",
+        out += [f"## {name}", "",
+                f"{res['engine']['questions']} questions from `{res['file']}`, {res['seconds']} s.", "",
                 "| metric | engine | BM25 baseline |", "|---|---:|---:|"]
         out += [f"| {a} | {b} | {c} |" for a, b, c in table_rows(name, res)]
         out += ["", "**Targets**", "", "| metric | target | value | |", "|---|---|---:|---|"]
-        out += [f"| {t['metric']} | {t['target']} | {fmt(t['value'], t['metric'])} | {'met' if t['met'] else '**missed**'} |"
+        out += [f"| {t['metric']} | {t['target']} | {fmt(t['value'], t['metric'])} | "
+                f"{'met' if t['met'] else '**missed**'} |"
                 for t in res["targets"]]
         by_type = res["engine"].get("by_type")
         if by_type:
@@ -260,7 +264,8 @@ def svg(report: dict[str, Any]) -> str:
             if v is None:
                 continue
             yy = y + j * 13
-            parts.append(f'<rect x="{left}" y="{yy}" width="{width * max(0.0, min(1.0, v)):.1f}" height="11" fill="{colour}"/>')
+            bar = width * max(0.0, min(1.0, v))
+            parts.append(f'<rect x="{left}" y="{yy}" width="{bar:.1f}" height="11" fill="{colour}"/>')
             parts.append(f'<text x="{left + width * min(1.0, v) + 4:.1f}" y="{yy + 10}">{v:.3f}</text>')
     axis = 40 + row * len(bars)
     parts.append(f'<line x1="{left}" y1="{axis}" x2="{left + width}" y2="{axis}" stroke="#444"/>')

@@ -10,7 +10,7 @@ from __future__ import annotations
 import platform
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def run_eval(
     unknown = [s for s in sets if s not in SET_NAMES]
     if unknown:
         raise ValueError(f"unknown evaluation set(s): {unknown}")
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     t_start = time.perf_counter()
     engine = Engine.open(settings)
     try:

@@ -6,9 +6,9 @@ file and the line (the sets are curated, so a bad line means a broken file)."""
 from __future__ import annotations
 
 import json
-from importlib import resources
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 

@@ -164,7 +164,8 @@ def _said(word: str, user: set[str]) -> bool:
     if word in user:
         return True
     if len(word) >= 5:  # "diabetic" for "diabetes", "arrhythmias" for "arrhythmia"
-        return any(len(u) >= 5 and (u[:5] == word[:5]) and (u.startswith(word[:6]) or word.startswith(u[:6])) for u in user)
+        return any(len(u) >= 5 and u[:5] == word[:5] and (u.startswith(word[:6]) or word.startswith(u[:6]))
+                   for u in user)
     return False
 
 

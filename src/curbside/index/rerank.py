@@ -16,7 +16,6 @@ import numpy as np
 from curbside.index.models import LazyModel, pad_batch
 
 
-
 class Reranker:
     """``score(question, passages)`` -> one relevance logit per passage."""
 

@@ -70,7 +70,8 @@ INVALID_TEXT = "invalid_text"  # the pydantic error type routes_api.py raises fo
 _INVALID_JSON = ("The request body is not valid JSON. Send a JSON object encoded as UTF-8, "
                  "e.g. {\"question\": \"...\"}.")
 _HTTP_CODES = {
-    400: "bad_request", 401: "not_signed_in", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
+    400: "bad_request", 401: "not_signed_in", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    406: "not_acceptable",
     413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_request", 429: "too_many_requests",
 }
 

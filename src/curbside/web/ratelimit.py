@@ -81,5 +81,6 @@ def enforce_ask_limit(request: Request) -> None:
                      detail=f"over {per_minute} questions a minute")
     raise TooManyRequestsError(
         f"Too many questions from your address: at most {per_minute} a minute.",
-        fix=f"Wait {seconds} second{'s' if seconds != 1 else ''} and ask again. Stored answers can still be read and searched.",
+        fix=f"Wait {seconds} second{'s' if seconds != 1 else ''} and ask again. "
+            "Stored answers can still be read and searched.",
         retry_after=seconds)

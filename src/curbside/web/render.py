@@ -73,7 +73,8 @@ def excerpt(passage: str, sentence: str, context_chars: int = 180) -> str:
     if i < 0:
         i = passage.lower().find(probe.lower())
     if i < 0:
-        return passage[: len(sentence) + 2 * context_chars].rstrip() + ("…" if len(passage) > len(sentence) + 2 * context_chars else "")
+        shown = len(sentence) + 2 * context_chars
+        return passage[:shown].rstrip() + ("…" if len(passage) > shown else "")
     start, end = _window(passage, i, i + len(sentence), context_chars)
     return ("…" if start else "") + passage[start:end].strip() + ("…" if end < len(passage) else "")
 
@@ -115,7 +116,8 @@ def _statement(s: Statement, refs: dict[int, Reference]) -> dict[str, Any]:
             continue
         segments = preview(r.passage, s, r)
         marked = any(seg["kind"] for seg in segments)  # else the plain excerpt says it all
-        cites.append({"n": n, "excerpt": "".join(seg["text"] for seg in segments), "segments": segments if marked else [],
+        cites.append({"n": n, "excerpt": "".join(seg["text"] for seg in segments),
+                      "segments": segments if marked else [],
                       "label": f"{r.type_label}: {r.title}"})
     return {"text": s.text, "cites": cites}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from curbside.editorial import ReviewEvent, Status, StoredArticle
@@ -45,7 +45,7 @@ class QueueFilter:
         days = AGES.get(self.age)
         if not days:
             return None
-        when = (now or datetime.now(timezone.utc)) - timedelta(days=days)
+        when = (now or datetime.now(UTC)) - timedelta(days=days)
         return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

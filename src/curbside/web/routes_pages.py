@@ -38,7 +38,8 @@ def home(request: Request) -> HTMLResponse:
 def _conversation(after: str) -> str | None:
     conversation = split_ref(after)[1] if after else None
     if after and not conversation:
-        raise ArticleNotFoundError(f"{after[:80]!r} is not an answer id.", fix="Ask the question again from the home page.")
+        raise ArticleNotFoundError(f"{after[:80]!r} is not an answer id.",
+                                   fix="Ask the question again from the home page.")
     return conversation
 
 
@@ -79,7 +80,8 @@ def article(request: Request, ref: str, audience: str = "") -> Response:
     suffix = ".json" if as_json else ""
     slug, aid = split_ref(ref[:-5] if as_json else ref)
     if not aid:
-        raise ArticleNotFoundError(f"There is no answer at {request.url.path}.", fix="Ask the question from the home page.")
+        raise ArticleNotFoundError(f"There is no answer at {request.url.path}.",
+                                   fix="Ask the question from the home page.")
     svc = service(request)
     stored = svc.get(aid)
     if audience:
