@@ -336,15 +336,15 @@ def _statement_dict(w: StatementWhy) -> dict[str, Any]:
         "text": w.text, "where": w.where, "section": w.section, "step": w.step,
         "citations": list(w.citations), "passage_id": w.passage_id, "source": w.source,
         "source_type": w.source_type, "score": _num(w.score), "rank": w.rank, "of": w.of, "how": w.how,
-        "features": {t.feature: t.value for t in w.terms},
-        "terms": [{"feature": t.feature, "value": t.value, "weight": t.weight, "points": _num(t.points)}
-                  for t in w.terms],
+        "features": {t.feature: float(t.value) for t in w.terms},
+        "points": {t.feature: _num(t.points) for t in w.terms},
     }
 
 
 def _rejected_dict(r: Rejected) -> dict[str, Any]:
     return {"text": r.text, "passage_id": r.passage_id, "source": r.title, "source_type": r.source_type,
-            "reason": r.reason.value, "why": r.why, "score": _num(r.score), "features": r.features}
+            "reason": r.reason.value, "why": r.why, "score": _num(r.score),
+            "features": {k: float(v) for k, v in r.features.items()}}
 
 
 def _section_dict(s: SectionWhy) -> dict[str, Any]:

@@ -226,8 +226,8 @@ def _duplicate_of(ws: set[str], seen: list[set[str]], chosen: list[tuple[Candida
     """Which statement a near-duplicate repeats (one of this pick's, else an earlier section's)."""
     for (c, _), cw in zip(chosen, chosen_words, strict=True):
         if _similar(ws, cw):
-            return f"nearly the same as: {c.text[:120]}"
-    return "nearly the same as a statement of an earlier section"
+            return f"“{c.text[:100]}{'…' if len(c.text) > 100 else ''}”"
+    return "one of an earlier section"
 
 
 def _record_outranked(step: Step, ranked: list[list[Candidate]], chosen: list[tuple[Candidate, list[StoredPassage]]],
@@ -295,7 +295,7 @@ def pick_list(
         ws = words(c.text)
         if any(_similar(ws, s) for s in seen):
             if step is not None:
-                step.reject_candidate(c, Reason.NEAR_DUPLICATE, "nearly the same as a statement already chosen")
+                step.reject_candidate(c, Reason.NEAR_DUPLICATE)
             continue
         seen.append(ws)
         others = [o.passage for o in same_text[c.key] if o.passage.doc_id != doc][:1]
