@@ -24,6 +24,11 @@ _ABBREV = re.compile(
     r"(?-i:\b(?:II|III|IV|VI|VII|VIII|IX)\.)$",
     re.IGNORECASE,
 )
+# _ABBREV is anchored at the end and matches at most 8 characters (with 7 more of
+# look-behind; the text is one-spaced), so searching the sentence's last 40 characters
+# finds what searching all of it does, in half the time (the split is a fifth of
+# an answer's time)
+_ABBREV_TAIL = 40
 # a label's section reference after the full stop ("... (COPD). ( 1.1 ) Next") stays with
 # the sentence it belongs to
 _REF = r"(?:\s*\(\s*[\d.,\s]+\))?"
@@ -96,7 +101,7 @@ def _sentence_bounds(text: str, keep_lists: bool) -> list[Span]:
         start = 0
         for m in boundary.finditer(chunk):
             cand = chunk[start : m.start() + 1].rstrip()
-            if _ABBREV.search(cand.rstrip("\"')]")):
+            if _ABBREV.search(cand.rstrip("\"')]")[-_ABBREV_TAIL:]):
                 continue
             out.append(_stripped(text, a + start, a + m.end()))
             start = m.end()
