@@ -118,6 +118,45 @@ def _step(sec: SectionTrace | None, name: str) -> Step | None:
     return sec.step(name) if sec is not None else None
 
 
+def _made(sec: SectionTrace | None, section: Section) -> Section:
+    """``section``, recorded as what ``sec``'s steps made (when explaining)."""
+    if sec is not None:
+        sec.done(section.statements)
+    return section
+
+
+# what a pick returns: each chosen candidate with the other passages that hold it
+Chosen = list[tuple[Candidate, list[StoredPassage]]]
+
+
+@dataclass(frozen=True)
+class _DrugAsk:
+    """What a drug question asks, in the forms selection matches sentences with."""
+
+    qtype: QuestionType
+    qstems: set[str]  # the question's words, and the drugs' names
+    drug_re: re.Pattern[str] | None  # any asked drug named
+    subject_re: re.Pattern[str] | None  # an asked drug named near the start
+    boost: re.Pattern[str] | None  # the other drug asked about, else the condition
+    asked: frozenset[str]
+    population: str | None
+    partner: re.Pattern[str] | None  # what the drug is asked to be taken with
+    own_labels: list[StoredPassage]  # the labels of a brand asked by name
+
+    @classmethod
+    def of(cls, pq: ParsedQuestion, ctx: Context) -> _DrugAsk:
+        other_drugs = list(pq.drugs[1:])
+        boost = _condition_pattern(pq)
+        if other_drugs:
+            boost = re.compile("|".join(re.escape(d.generic) for d in other_drugs), re.I)
+        return cls(
+            qtype=pq.qtype, qstems=question_stems(pq.text) | {s for d in pq.drugs for s in stems(d.generic)},
+            drug_re=_drug_pattern(pq), subject_re=_subject_pattern(pq), boost=boost,
+            asked=frozenset(d.generic for d in pq.drugs), population=asked_population(pq.text),
+            partner=_partner_pattern(pq), own_labels=_asked_product(pq, ctx.labels),
+        )
+
+
 def _route(ctx: Context, name: str) -> None:
     if ctx.trace is not None:
         ctx.trace.route = name
@@ -227,9 +266,7 @@ class Composer:
             _route(ctx, "evidence")
             return self._evidence_article(pq, dataclasses.replace(ctx, answered=()))
         statements = tuple(self._statements(chosen, book))
-        sections = [Section("answered", title, statements)]
-        if sec is not None:
-            sec.done(statements)
+        sections = [_made(sec, Section("answered", title, statements))]
         if pq.conditions and pq.qtype in _CONDITION_FORMS and ctx.topic_search is not None:
             more = self._condition_article(pq, dataclasses.replace(ctx, answered=()), book=book, seen=seen)
             sections.extend(more.sections)
@@ -239,26 +276,14 @@ class Composer:
     def _drug_article(self, pq: ParsedQuestion, ctx: Context, *, book: ReferenceBook | None = None,
                       seen: list[set[str]] | None = None) -> Composed:
         book = book if book is not None else ReferenceBook()
-        qstems = question_stems(pq.text) | {s for d in pq.drugs for s in stems(d.generic)}
-        drug_re = _drug_pattern(pq)
-        subject_re = _subject_pattern(pq)
-        cond_re = _condition_pattern(pq)
-        other_drugs = [d for d in pq.drugs[1:]]
-        boost = cond_re
-        if other_drugs:
-            boost = re.compile("|".join(re.escape(d.generic) for d in other_drugs), re.I)
+        ask = _DrugAsk.of(pq, ctx)
         seen = seen if seen is not None else []
         sections: list[Section] = []
         uncovered: list[str] = []
         plan = plan_for(pq.qtype, pq.text)
         drug_name = pq.drugs[0].generic
-        asked = frozenset(d.generic for d in pq.drugs)
-        population = asked_population(pq.text)
-        partner = _partner_pattern(pq)
         partner_missing = False
-        own_labels = _asked_product(pq, ctx.labels)
         for spec in plan:
-            labels = own_labels if own_labels and spec.key in _PRODUCT_SPECIFIC else ctx.labels
             limit = min(spec.limit, ctx.max_statements)
             if spec is not plan[0]:
                 # the asked section leads; the others are short, and at most
@@ -266,75 +291,21 @@ class Composer:
                 if len(sections) > SECONDARY_SECTIONS:
                     break
                 limit = min(limit, 2)
-            label_ps = [p for code in spec.codes for p in labels if p.section_code == code]
             sec = ctx.section_trace(spec.key, spec.heading_for(ctx.audience))
-            step = _step(sec, f"label sentences of {spec.heading} (label sections: {', '.join(spec.codes)})")
-            cands = candidates(label_ps, spec, query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
-                               asked=asked, weights=ctx.weights, step=step)
-            if population is not None:
-                cands = keep(cands, _fits(population), Reason.OTHER_POPULATION, step,
-                             f"the question asks of: {population}")
-            if spec.key in _PRODUCT_SPECIFIC or (spec is not INDICATIONS_SPEC and any(not c.foreign for c in cands)):
-                # a combination product's label (TREZIX for acetaminophen) speaks for the
-                # combination: its dose, strengths and ingredients never stand for the
-                # asked drug's, and elsewhere the drug's own labels come first
-                cands = keep(cands, lambda c: not c.foreign, Reason.COMBINATION_PRODUCT, step)
-            if spec is plan[0] and pq.qtype is not QuestionType.INDICATION:
-                cands = by_meaning(cands, ctx)
-            if spec.key == "interactions" and partner is not None and cands:
-                # "X with Y": the statements that name Y answer; the rest is related
-                names = _names(partner)
-                partner_missing = not any(names(c) for c in cands)
-                if not partner_missing:
-                    cands = keep(cands, names, Reason.PARTNER_NOT_NAMED, step)
-            if spec.list_limit and spec is plan[0]:
-                chosen = pick([c for c in cands if not c.item], limit, seen, concepts=ctx.concepts,
-                              weights=ctx.weights, step=step)
-                items, at = pick_list(cands, chosen, spec.list_limit, seen, step=step)
-                chosen = chosen[:at] + items + chosen[at:]
-            else:
-                chosen = pick(cands, limit, seen, weights=ctx.weights, step=step)
-            if not chosen and drug_re is not None and spec.open_fallback:
-                # the labels are silent here: a guideline or study that names the drug
-                step = _step(sec, "guideline, study and patient page sentences that name the drug "
-                                  "(the labels are silent)")
-                open_ps = [p for p in ctx.section_search(spec) if p.source_type is not SourceType.DRUG_LABEL]
-                chosen = pick(
-                    candidates(open_ps, spec, query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
-                               require=subject_re, min_overlap=1, strict=True, weights=ctx.weights, step=step),
-                    min(limit, 2),
-                    seen,
-                    weights=ctx.weights,
-                    step=step,
-                )
+            chosen, missing = self._label_choice(spec, spec is plan[0], limit, ask, ctx, seen, sec)
+            partner_missing = partner_missing or missing
+            if not chosen and ask.drug_re is not None and spec.open_fallback:
+                chosen = self._open_choice(spec, limit, ask, ctx, seen, sec)
             if not chosen:
                 uncovered.append(f"{spec.heading}: the sources found do not cover this for {drug_name}.")
                 continue
-            section = Section(spec.key, spec.heading_for(ctx.audience), tuple(self._statements(chosen, book)))
-            sections.append(section)
-            if sec is not None:
-                sec.done(section.statements)
+            sections.append(_made(sec, Section(spec.key, spec.heading_for(ctx.audience),
+                                               tuple(self._statements(chosen, book)))))
         # guideline and research evidence that names the drug and speaks to the question
-        if drug_re is not None:
-            wanted = _EVIDENCE_SOURCES[ctx.audience.is_clinician]
-            open_ps = [p for p in ctx.ranked if p.source_type in wanted][:25]
-            heading = "What guidelines and research add" if ctx.audience.is_clinician else "What other sources say"
-            sec = ctx.section_trace("evidence", heading)
-            step = _step(sec, f"{' and '.join(t.value for t in wanted)} sentences of the retrieved passages that "
-                              "name the drug")
-            chosen = pick(
-                candidates(open_ps, plan[0], query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
-                           require=drug_re, min_overlap=1, strict=True, weights=ctx.weights, step=step),
-                2,
-                seen,
-                weights=ctx.weights,
-                step=step,
-            )
-            if chosen:
-                section = Section("evidence", heading, tuple(self._statements(chosen, book)))
-                sections.append(section)
-                if sec is not None:
-                    sec.done(section.statements)
+        evidence = self._evidence_section(plan[0], ask, ctx, seen, book)
+        if evidence is not None:
+            sections.append(evidence)
+        partner = ask.partner
         primary_missing = not sections or sections[0].key != plan[0].key
         note = None
         if primary_missing:
@@ -356,6 +327,71 @@ class Composer:
                 summary = kinds["what_it_is"].statements[:1] + summary  # what it is, then what it is for
         bottom = self._bottom_line(sections, summary)
         return Composed(summary, tuple(sections), bottom, book, tuple(uncovered), note)
+
+    def _label_choice(self, spec: SectionSpec, lead: bool, limit: int, ask: _DrugAsk, ctx: Context,
+                      seen: list[set[str]], sec: SectionTrace | None) -> tuple[Chosen, bool]:
+        """The section's statements from the drug's labels, and whether an interaction
+        question's partner went unnamed."""
+        labels = ask.own_labels if ask.own_labels and spec.key in _PRODUCT_SPECIFIC else ctx.labels
+        label_ps = [p for code in spec.codes for p in labels if p.section_code == code]
+        step = _step(sec, f"label sentences of {spec.heading} (label sections: {', '.join(spec.codes)})")
+        cands = candidates(label_ps, spec, query_stems=ask.qstems, boost=ask.boost, max_chars=ctx.max_chars,
+                           asked=ask.asked, weights=ctx.weights, step=step)
+        if ask.population is not None:
+            cands = keep(cands, _fits(ask.population), Reason.OTHER_POPULATION, step,
+                         f"the question asks of: {ask.population}")
+        if spec.key in _PRODUCT_SPECIFIC or (spec is not INDICATIONS_SPEC and any(not c.foreign for c in cands)):
+            # a combination product's label (TREZIX for acetaminophen) speaks for the
+            # combination: its dose, strengths and ingredients never stand for the
+            # asked drug's, and elsewhere the drug's own labels come first
+            cands = keep(cands, lambda c: not c.foreign, Reason.COMBINATION_PRODUCT, step)
+        if lead and ask.qtype is not QuestionType.INDICATION:
+            cands = by_meaning(cands, ctx)
+        missing = False
+        if spec.key == "interactions" and ask.partner is not None and cands:
+            # "X with Y": the statements that name Y answer; the rest is related
+            names = _names(ask.partner)
+            missing = not any(names(c) for c in cands)
+            if not missing:
+                cands = keep(cands, names, Reason.PARTNER_NOT_NAMED, step)
+        if spec.list_limit and lead:
+            chosen = pick([c for c in cands if not c.item], limit, seen, concepts=ctx.concepts,
+                          weights=ctx.weights, step=step)
+            items, at = pick_list(cands, chosen, spec.list_limit, seen, step=step)
+            return chosen[:at] + items + chosen[at:], missing
+        return pick(cands, limit, seen, weights=ctx.weights, step=step), missing
+
+    def _open_choice(self, spec: SectionSpec, limit: int, ask: _DrugAsk, ctx: Context, seen: list[set[str]],
+                     sec: SectionTrace | None) -> Chosen:
+        """The labels are silent here: a guideline or study sentence that names the drug."""
+        step = _step(sec, "guideline, study and patient page sentences that name the drug (the labels are silent)")
+        open_ps = [p for p in ctx.section_search(spec) if p.source_type is not SourceType.DRUG_LABEL]
+        return pick(
+            candidates(open_ps, spec, query_stems=ask.qstems, boost=ask.boost, max_chars=ctx.max_chars,
+                       require=ask.subject_re, min_overlap=1, strict=True, weights=ctx.weights, step=step),
+            min(limit, 2), seen, weights=ctx.weights, step=step,
+        )
+
+    def _evidence_section(self, lead: SectionSpec, ask: _DrugAsk, ctx: Context, seen: list[set[str]],
+                          book: ReferenceBook) -> Section | None:
+        """Guideline and research sentences (for patients: consumer pages and guidelines)
+        among the retrieved passages that name the drug and speak to the question."""
+        if ask.drug_re is None:
+            return None
+        wanted = _EVIDENCE_SOURCES[ctx.audience.is_clinician]
+        open_ps = [p for p in ctx.ranked if p.source_type in wanted][:25]
+        heading = "What guidelines and research add" if ctx.audience.is_clinician else "What other sources say"
+        sec = ctx.section_trace("evidence", heading)
+        step = _step(sec, f"{' and '.join(t.value for t in wanted)} sentences of the retrieved passages that "
+                          "name the drug")
+        chosen = pick(
+            candidates(open_ps, lead, query_stems=ask.qstems, boost=ask.boost, max_chars=ctx.max_chars,
+                       require=ask.drug_re, min_overlap=1, strict=True, weights=ctx.weights, step=step),
+            2, seen, weights=ctx.weights, step=step,
+        )
+        if not chosen:
+            return None
+        return _made(sec, Section("evidence", heading, tuple(self._statements(chosen, book))))
 
     def _drug_comparison(self, pq: ParsedQuestion, ctx: Context) -> Composed:
         """Two drugs side by side: the same sections for each, each cited to its own labels."""
@@ -501,10 +537,8 @@ class Composer:
         sections: list[Section] = []
         for st, chosen, sec in by_source:
             key, heading, lay = _SOURCE_SECTIONS[st]
-            sections.append(Section(key, heading if ctx.audience.is_clinician else lay,
-                                    tuple(self._statements(chosen, book))))
-            if sec is not None:
-                sec.done(sections[-1].statements)
+            sections.append(_made(sec, Section(key, heading if ctx.audience.is_clinician else lay,
+                                               tuple(self._statements(chosen, book)))))
         return Composed(summary, tuple(sections), (), book, ())
 
 

@@ -188,9 +188,10 @@ def pick(
     ranked = sorted(by_key.values(), key=lambda group: -(max(c.score for c in group)
                                                         + weights.consensus * agreeing(group)))
     chosen: list[tuple[Candidate, list[StoredPassage]]] = []
+    groups: list[list[Candidate]] = []  # the group of each chosen candidate
     waiting: list[list[Candidate]] = []
     covered: set[str] = set()
-    chosen_words: list[set[str]] = []
+    dupes: list[tuple[Candidate, int]] = []  # near-duplicates, and how many were chosen before each
     for rank_pass in (ranked, waiting):
         for group in rank_pass:
             if len(chosen) >= limit:
@@ -198,8 +199,7 @@ def pick(
             best = max(group, key=lambda c: c.score)
             ws = words(best.text)
             if any(_similar(ws, s) for s in seen):
-                if step is not None:
-                    step.reject_candidate(best, Reason.NEAR_DUPLICATE, _duplicate_of(ws, seen, chosen, chosen_words))
+                dupes.append((best, len(chosen)))
                 continue
             if concepts is not None and rank_pass is ranked:
                 named = concepts(best.text)
@@ -208,34 +208,31 @@ def pick(
                     continue
                 covered |= named
             seen.append(ws)
-            chosen_words.append(ws)
             if (n := agreeing(group)) > 0:
                 best = best.adjusted(weights, consensus=n)
             chosen.append((best, _other_sources(group, best)))
-            if step is not None:
-                rank = next(i for i, g in enumerate(ranked, start=1) if g is group)
-                step.choose(best, rank, len(ranked),
-                            "waited: it names only conditions already stated" if rank_pass is waiting else "")
+            groups.append(group)
     if step is not None:
-        _record_outranked(step, ranked, chosen, waiting, limit)
+        _record_pick(step, ranked, chosen, groups, waiting, dupes, limit)
     return chosen
 
 
-def _duplicate_of(ws: set[str], seen: list[set[str]], chosen: list[tuple[Candidate, list[StoredPassage]]],
-                  chosen_words: list[set[str]]) -> str:
-    """Which statement a near-duplicate repeats (one of this pick's, else an earlier section's)."""
-    for (c, _), cw in zip(chosen, chosen_words, strict=True):
-        if _similar(ws, cw):
-            return f"“{c.text[:100]}{'…' if len(c.text) > 100 else ''}”"
-    return "one of an earlier section"
-
-
-def _record_outranked(step: Step, ranked: list[list[Candidate]], chosen: list[tuple[Candidate, list[StoredPassage]]],
-                      waiting: list[list[Candidate]], limit: int) -> None:
-    """Record the groups a pick left: below the chosen ones, or waiting for room."""
+def _record_pick(step: Step, ranked: list[list[Candidate]], chosen: list[tuple[Candidate, list[StoredPassage]]],
+                 groups: list[list[Candidate]], waiting: list[list[Candidate]], dupes: list[tuple[Candidate, int]],
+                 limit: int) -> None:
+    """Record what a pick did: each chosen candidate with its rank, each near-duplicate
+    with the statement it repeats, and the rest: below the chosen ones, or waiting for
+    room (their conditions already stated)."""
+    rank = {id(g): i for i, g in enumerate(ranked, start=1)}
+    waited = {id(g) for g in waiting}
+    for (c, _), g in zip(chosen, groups, strict=True):
+        step.choose(c, rank[id(g)], len(ranked), "waited: it names only conditions already stated"
+                    if id(g) in waited else "")
+    for c, before in dupes:
+        step.reject_candidate(c, Reason.NEAR_DUPLICATE, _duplicate_of(c, [x for x, _ in chosen[:before]]))
     taken = {c.key for c, _ in chosen}
     low = min((c.score for c, _ in chosen), default=None)
-    waited = {id(g) for g in waiting}
+    lowest = f"; the lowest chosen scored {low:.2f}" if low is not None else ""
     for i, group in enumerate(ranked, start=1):
         best = max(group, key=lambda c: c.score)
         if best.key in taken or step.has_rejected(best.key):
@@ -243,9 +240,16 @@ def _record_outranked(step: Step, ranked: list[list[Candidate]], chosen: list[tu
         if id(group) in waited:
             step.reject_candidate(best, Reason.CONDITIONS_COVERED, f"ranked {i} of {len(ranked)}")
         else:
-            lowest = f"; the lowest chosen scored {low:.2f}" if low is not None else ""
-            step.reject_candidate(best, Reason.OUTRANKED,
-                                  f"ranked {i} of {len(ranked)}; {limit} kept{lowest}")
+            step.reject_candidate(best, Reason.OUTRANKED, f"ranked {i} of {len(ranked)}; {limit} kept{lowest}")
+
+
+def _duplicate_of(c: Candidate, earlier: list[Candidate]) -> str:
+    """Which statement a near-duplicate repeats (one of this pick's, else an earlier section's)."""
+    ws = words(c.text)
+    for e in earlier:
+        if _similar(ws, words(e.text)):
+            return f"“{e.text[:100]}{'…' if len(e.text) > 100 else ''}”"
+    return "one of an earlier section"
 
 
 def _other_sources(group: Sequence[Candidate], best: Candidate) -> list[StoredPassage]:
@@ -254,6 +258,26 @@ def _other_sources(group: Sequence[Candidate], best: Candidate) -> list[StoredPa
         if c.passage.doc_id != best.passage.doc_id:
             return [c.passage]
     return []
+
+
+def _record_list(step: Step, items: dict[str, list[Candidate]], doc: str, in_order: list[Candidate],
+                 out: list[tuple[Candidate, list[StoredPassage]]], limit: int) -> None:
+    """Record what ``pick_list`` did: the items shown (ranked in the label's order), those
+    skipped as near-duplicates, those past the length limit, and other documents' lists."""
+    shown = {id(c) for c, _ in out}
+    last = max((i for i, c in enumerate(in_order) if id(c) in shown), default=-1)
+    full = len(out) >= limit
+    for i, c in enumerate(in_order, start=1):
+        if id(c) in shown:
+            step.choose(c, i, len(in_order), "an item of the list its chosen opener introduced, in the label's order")
+        elif full and i - 1 > last:
+            step.reject_candidate(c, Reason.LIST_FULL, f"item {i} of {len(in_order)}; {limit} shown")
+        else:
+            step.reject_candidate(c, Reason.NEAR_DUPLICATE)
+    for d, its in items.items():
+        if d != doc:
+            for c in its:
+                step.reject_candidate(c, Reason.OTHER_LIST, f"the list shown is {doc}'s")
 
 
 def pick_list(
@@ -278,42 +302,43 @@ def pick_list(
     same_text: dict[str, list[Candidate]] = {}
     for c in cands:
         same_text.setdefault(c.key, []).append(c)
-    doc = None
-    for cand, others in chosen:
-        for p in (cand.passage, *others):
-            if doc is None and p.doc_id in items:
-                doc = p.doc_id
-    if doc is None:
-        doc = max(items, key=lambda d: (not items[d][0].foreign, len(items[d])))
+    doc = _list_document(items, chosen)
     out: list[tuple[Candidate, list[StoredPassage]]] = []
     in_order = sorted(items[doc], key=lambda c: c.order)
-    for i, c in enumerate(in_order, start=1):
+    for c in in_order:
         if len(out) >= limit:
-            if step is not None:
-                step.reject_candidate(c, Reason.LIST_FULL, f"item {i} of {len(in_order)}; {limit} shown")
-            continue
+            break
         ws = words(c.text)
         if any(_similar(ws, s) for s in seen):
-            if step is not None:
-                step.reject_candidate(c, Reason.NEAR_DUPLICATE)
             continue
         seen.append(ws)
         others = [o.passage for o in same_text[c.key] if o.passage.doc_id != doc][:1]
         out.append((c, others))
-        if step is not None:
-            step.choose(c, i, len(in_order), "an item of the list its chosen opener introduced, in the label's order")
     if step is not None:
-        for d, its in items.items():
-            if d != doc:
-                for c in its:
-                    step.reject_candidate(c, Reason.OTHER_LIST, f"the list shown is {doc}'s")
-    # right after the list's opener: the chosen statement that the list's document holds
-    # last before its first item (statements may be cited to a twin document)
+        _record_list(step, items, doc, in_order, out, limit)
+    return out, _list_place(cands, chosen, doc, min(c.order for c in items[doc]))
+
+
+def _list_document(items: dict[str, list[Candidate]], chosen: Sequence[tuple[Candidate, list[StoredPassage]]]
+                   ) -> str:
+    """The document whose list is shown: the first chosen statement's (or its twin's)
+    that has one, else the longest list of a label without drugs that were not asked."""
+    for cand, others in chosen:
+        for p in (cand.passage, *others):
+            if p.doc_id in items:
+                return p.doc_id
+    return max(items, key=lambda d: (not items[d][0].foreign, len(items[d])))
+
+
+def _list_place(cands: Sequence[Candidate], chosen: Sequence[tuple[Candidate, list[StoredPassage]]], doc: str,
+                first: tuple[int, int]) -> int:
+    """Where the list goes among ``chosen``: right after its opener, the chosen statement
+    that the list's document holds last before its ``first`` item (statements may be
+    cited to a twin document); at the end when there is none."""
     in_doc = {c.key: c.order for c in cands if c.passage.doc_id == doc}
-    first = min(c.order for c in items[doc])
     at, best = len(chosen), None
     for i, (cand, _) in enumerate(chosen):
         order = in_doc.get(cand.key)
         if order is not None and order < first and (best is None or order > best):
             at, best = i + 1, order
-    return out, at
+    return at
