@@ -111,6 +111,14 @@ def test_an_explanation_says_when_the_engine_no_longer_gives_the_stored_answer(m
     assert "differs from the one the engine makes now" in why["note"]
 
 
+def test_explaining_a_stored_answer_is_paced_like_a_new_question(make_client, engine: FakeEngine) -> None:
+    client = make_client(engine, ask_rate_per_minute=2, ask_burst=2)
+    a = ask(client)
+    assert client.get(f"/api/v1/answers/{a['id']}?explain=1").status_code == 200
+    assert client.get(f"/api/v1/answers/{a['id']}?explain=1").status_code == 429
+    assert client.get(f"/api/v1/answers/{a['id']}").status_code == 200  # reading is never paced
+
+
 def test_follow_up_passes_the_previous_question_as_context(client: TestClient, engine: FakeEngine) -> None:
     first = ask(client)
     follow = ask(client, question="What is the usual dose?", conversation_id=first["id"])
