@@ -19,6 +19,8 @@ from pathlib import Path
 
 from curbside import paths
 from curbside.composition.compose import Composer, Context, abstained_article, title_for
+from curbside.composition.explain import Explained, Trace
+from curbside.composition.explain import explain as explain_article
 from curbside.composition.plan import ASKED_FOR, SectionSpec
 from curbside.composition.select import stem
 from curbside.errors import (
@@ -40,6 +42,7 @@ from curbside.ports import (
     TextEmbedder,
     VectorSearch,
 )
+from curbside.scoring import Weights
 from curbside.settings import Settings
 from curbside.store.sqlite import SQLiteStore
 from curbside.types import (
@@ -53,11 +56,11 @@ from curbside.types import (
     SourceType,
     StoredPassage,
 )
+from curbside.understanding.commonness import everyday, field_words
 from curbside.understanding.conditions import ConditionMatcher
 from curbside.understanding.lexicon import DrugLexicon
 from curbside.understanding.parser import QuestionParser
 from curbside.understanding.qtype import asks_overview
-from curbside.understanding.commonness import everyday, field_words
 from curbside.understanding.scope import abstain_reason
 from curbside.validate import check_text
 
@@ -128,6 +131,10 @@ class Engine:
         self.composer = Composer()
         self.corpus_version = store.corpus_version()
         self.settings_hash = settings.answer_hash()
+        # passage ages count from the corpus's newest source, not from the calendar: an
+        # answer changes with the corpus (and its version), never on new year's day
+        self.newest_year = store.newest_year()
+        self.weights = Weights.from_settings(settings)
 
     @classmethod
     def open(cls, settings: Settings) -> Engine:
@@ -175,7 +182,8 @@ class Engine:
 
     def _retriever(self) -> Retriever:
         return Retriever(
-            self.store, self.lexical, self.settings, dense=self.dense, embedder=self.embedder, reranker=self.reranker
+            self.store, self.lexical, self.settings, dense=self.dense, embedder=self.embedder, reranker=self.reranker,
+            newest_year=self.newest_year,
         )
 
     def question_matcher(self) -> QuestionIndex | None:
@@ -328,6 +336,21 @@ class Engine:
         return self.store.passages([r for r, _ in self.lexical.search(q, 40)])
 
     def ask(self, question: str, audience: Audience = Audience.PHYSICIAN, context: str | None = None) -> Article:
+        """The cited article that answers ``question`` for ``audience`` (``context``: the
+        previous question, for a follow-up)."""
+        return self._ask(question, audience, context, explain=False)[0]
+
+    def explain(self, question: str, audience: Audience = Audience.PHYSICIAN, context: str | None = None
+                ) -> Explained:
+        """``ask``'s article together with why each statement was chosen and why the best
+        sentences left out were not (composition/explain.py). The same article as
+        ``ask`` gives: recording changes no choice; it costs a little more time (every
+        rejected sentence is scored too), which is why ``ask`` records nothing."""
+        article, trace = self._ask(question, audience, context, explain=True)
+        return Explained(article, explain_article(article, trace))
+
+    def _ask(self, question: str, audience: Audience, context: str | None, *, explain: bool
+             ) -> tuple[Article, Trace | None]:
         t_start = time.perf_counter()
         timings: dict[str, float] = {}
         q = clean_question(question, self.settings.max_question_chars)
@@ -339,10 +362,10 @@ class Engine:
         common = dict(corpus_version=self.corpus_version, settings_hash=self.settings_hash)
         if pq.language != "en":
             timings["total"] = (time.perf_counter() - t_start) * 1000
-            return abstained_article(
+            return _untraced(abstained_article(
                 pq, audience, "The question does not look like English; curbside answers English questions only.",
                 ("The whole question: please ask it in English.",), timings=timings, **common,
-            )
+            ))
         # a drug-like name nothing knows ("Quintaplexor"), or a question that is not medical
         reason = abstain_reason(q, pq, knows=self.parser.knows, corpus_count=self.lexical.count,
                                 medical_terms=self.parser.medical_terms(q, pq),
@@ -357,7 +380,8 @@ class Engine:
                                 resembles=self.parser.lexicon.resembles_drug if pq.drugs else _no_drug)
         if reason:
             timings["total"] = (time.perf_counter() - t_start) * 1000
-            return abstained_article(pq, audience, reason, ("The whole question.",), timings=timings, **common)
+            return _untraced(abstained_article(pq, audience, reason, ("The whole question.",), timings=timings,
+                                               **common))
         focused = self.drug_focused(pq)
         retrieved = self._retriever().retrieve(pq, audience, drug_focus=focused)
         timings.update({f"retrieve_{k}": v for k, v in retrieved.timings_ms.items()})
@@ -365,10 +389,10 @@ class Engine:
         if not pq.drugs and retrieved.unknown_terms and not known:
             names = ", ".join(f"“{w}”" for w in retrieved.unknown_terms)
             timings["total"] = (time.perf_counter() - t_start) * 1000
-            return abstained_article(
+            return _untraced(abstained_article(
                 pq, audience, f"No source in the corpus mentions {names}; curbside does not guess.",
                 (f"Anything about {names}.",), timings=timings, **common,
-            )
+            ))
         t0 = time.perf_counter()
         ctx = Context(
             audience=audience, ranked=retrieved.ranked(), labels=self.label_passages(pq) if focused else [],
@@ -386,7 +410,8 @@ class Engine:
             meaning=self._meaning(self.embedder, pq.text)
             if self.dense is not None and self.embedder is not None and self.settings.semantic_shortlist else None,
             shortlist=self.settings.semantic_shortlist,
-            meaning_weight=self.settings.semantic_weight,
+            weights=self.weights,
+            trace=Trace(self.weights) if explain else None,
         )
         done = self.composer.compose(pq, ctx, drug_focus=focused)
         if not done.sections and pq.drugs:
@@ -396,6 +421,8 @@ class Engine:
                 ctx = dataclasses.replace(ctx, answered=tuple(self.similar_questions(pq, k=1)))
             else:
                 ctx = dataclasses.replace(ctx, labels=self.label_passages(pq))
+            # the explanation is of the composition that made the article
+            ctx = dataclasses.replace(ctx, trace=Trace(self.weights) if explain else None)
             more = self.composer.compose(pq, ctx, drug_focus=not focused)
             done = dataclasses.replace(more, uncovered=done.uncovered + more.uncovered)
         timings["compose"] = (time.perf_counter() - t0) * 1000
@@ -407,7 +434,7 @@ class Engine:
             return abstained_article(
                 pq, audience, f"The sources in the corpus do not cover {what}; curbside does not guess.",
                 uncovered or (f"{ASKED_FOR[pq.qtype].capitalize()}.",), timings=timings, **common,
-            )
+            ), ctx.trace  # what the sections tried and why nothing passed
         timings["total"] = (time.perf_counter() - t_start) * 1000
         return Article(
             question=q, audience=audience, question_type=pq.qtype, entities=pq.entities,
@@ -416,7 +443,7 @@ class Engine:
             abstained=False, abstain_reason=None, last_updated=self.store.newest_date(book.doc_ids()),
             timings_ms=timings, partial=done.partial_note is not None, partial_note=done.partial_note,
             corpus_version=self.corpus_version, settings_hash=self.settings_hash,
-        )
+        ), ctx.trace
 
     def search_sources(self, text: str, limit: int = 10) -> list[SourceHit]:
         """At most ``limit`` passages for the words of ``text`` (BM25, no drug filter, no
@@ -434,6 +461,11 @@ class Engine:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _untraced(article: Article) -> tuple[Article, Trace | None]:
+    """An article made before composition (an abstention): nothing was traced."""
+    return article, None
 
 
 def _lazy(make: Callable[[], Iterable[str]]) -> Iterator[str]:

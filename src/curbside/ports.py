@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 if TYPE_CHECKING:  # only for annotations: numpy costs import time
     import numpy as np
 
+    from curbside.composition.explain import Explained
     from curbside.types import Article, Audience, RecordError, SourceHit, StoredPassage
 
 # What LexicalSearch.build_query makes and LexicalSearch.search takes: opaque to the
@@ -59,6 +60,10 @@ class PassageStore(Protocol):
     def newest_date(self, doc_ids: Sequence[str]) -> str | None: ...
 
     def corpus_version(self) -> str: ...
+
+    def newest_year(self) -> int | None:
+        """The year of the corpus's newest dated document (recency is counted from it)."""
+        ...
 
     def counts(self) -> dict[str, int]:
         """How many files, documents, passages and record errors the store holds."""
@@ -137,6 +142,10 @@ class AnswerEngine(Protocol):
     settings_hash: str
 
     def ask(self, question: str, audience: Audience = ..., context: str | None = ...) -> Article: ...
+
+    def explain(self, question: str, audience: Audience = ..., context: str | None = ...) -> Explained:
+        """``ask``'s article with why each statement was chosen (composition/explain.py)."""
+        ...
 
     def search_sources(self, text: str, limit: int = ...) -> list[SourceHit]: ...
 

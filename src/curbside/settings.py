@@ -163,6 +163,48 @@ class Settings:
         "section cue) when the shortlist is ranked.",
         low=0, high=100,
     )
+    # ---- the weight table's tunable weights (scoring.py: score = Σ weight × feature;
+    # one shared question word weighs 1; a penalty is subtracted) ----
+    weight_section_cue: float = _setting(
+        1.5, "Added to a sentence with its section's cue (\"indicated for\", a dose, a reaction's "
+        "frequency) or in a list such a sentence opened.", low=0, high=100,
+    )
+    weight_topic_named: float = _setting(
+        1.0, "Added to a drug or evidence sentence that names the asked condition (or the other "
+        "drug asked about).", low=0, high=100,
+    )
+    weight_recommendation: float = _setting(
+        1.0, "Added to a guideline sentence about a condition that comes from the guideline's "
+        "recommendations.", low=0, high=100,
+    )
+    weight_consensus: float = _setting(
+        0.3, "Added, per other document holding the very same sentence (at most 3), when "
+        "statements are picked.", low=0, high=100,
+    )
+    penalty_other_drugs: float = _setting(
+        1.0, "Subtracted from a sentence of a combination product's label that holds drugs not "
+        "asked about.", low=0, high=100,
+    )
+    penalty_passage_rank: float = _setting(
+        0.05, "Subtracted per rank of the sentence's passage among those read (up to rank 10).",
+        low=0, high=100,
+    )
+    penalty_sentence_position: float = _setting(
+        0.1, "Subtracted per sentence before it in its passage (up to 10).", low=0, high=100,
+    )
+    penalty_study_in_summary: float = _setting(
+        1.0, "Subtracted from a study's sentence when the summary of an answer from guidelines and "
+        "research is picked (a label's, guideline's or consumer page's sentence states the answer).",
+        low=0, high=100,
+    )
+    weight_source_strength: float = _setting(
+        0.005, "Retrieval tie-break: evidence strength (label > guideline > research > patient page; "
+        "the reverse for patients) times this, times the best passage's relevance.", low=0, high=1,
+    )
+    penalty_passage_age: float = _setting(
+        0.0005, "Retrieval tie-break: subtracted per year a passage is older than the corpus's newest "
+        "source (undated: 30 years), times the best passage's relevance.", low=0, high=1,
+    )
     min_evidence_coverage: float = _setting(
         0.4, "A statement of an answer built from guidelines and research must hold at least this "
         "share of the question's word weight (rare words weigh more), else it is left out.",

@@ -50,6 +50,29 @@ def test_ask_answers_on_the_tiny_corpus(data_dir: Path) -> None:
     assert '"baclofen"' in r.output
 
 
+def test_ask_explain_prints_why_these_sentences_after_the_article(data_dir: Path) -> None:
+    r = run(data_dir, "ask", "--explain", Q)
+    assert r.exit_code == 0, r.output
+    article, _, why = r.output.partition("Why these sentences")
+    assert "References" in article and why
+    assert "Approved indications (indications)" in why and "Left out (best first)" in why
+    assert "question_words" in why and "×" in why and "rank" in why
+
+
+def test_ask_explain_json_puts_the_explanation_beside_the_article(data_dir: Path) -> None:
+    import json
+
+    plain = json.loads(run(data_dir, "ask", "--json", Q).output)
+    assert "schema_version" in plain and "explanation" not in plain
+    r = run(data_dir, "ask", "--json", "--explain", Q)
+    assert r.exit_code == 0, r.output
+    both = json.loads(r.output)
+    assert set(both) == {"article", "explanation"}
+    assert both["article"]["sections"] == plain["sections"]
+    texts = [[s["text"] for s in sec["statements"]] for sec in both["article"]["sections"]]
+    assert [[s["text"] for s in sec["statements"]] for sec in both["explanation"]["sections"]] == texts
+
+
 @pytest.mark.parametrize(
     ("args", "named"),
     [(["ask", "what is baclofen \udcff used for"], "question"),  # argv bytes \xff, as Python decodes them

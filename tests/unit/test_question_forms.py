@@ -130,11 +130,12 @@ def test_interaction_with_a_named_partner_answers_with_the_statements_that_name_
 def test_meaning_reranks_only_the_shortlist():
     from curbside.composition.compose import by_meaning
     from curbside.composition.select import Candidate
+    from curbside.scoring import Weights
 
     p = _page(1, "d", "q", "x")
     cands = [Candidate(t, p, t, s) for t, s in (("a shares words", 3.0), ("b answers", 2.0), ("c", 0.5))]
     ctx = dataclasses.replace(_ctx([]), meaning=lambda texts: [0.1 if t.startswith("a") else 0.9 for t in texts],
-                              shortlist=2, meaning_weight=6.0)
+                              shortlist=2, weights=Weights(meaning=6.0))
     out = {c.text: c.score for c in by_meaning(cands, ctx)}
     assert out["b answers"] > out["a shares words"] > out["c"]
     off = dataclasses.replace(ctx, shortlist=0)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from curbside.composition.explain import Explained, Explanation
 from curbside.index.source_search import search_sources
 from curbside.types import (
     Article,
@@ -63,6 +64,40 @@ def make_article(question: str, audience: Audience, *, text_suffix: str = "", ti
         ),
         corpus_version=corpus_version, settings_hash="settings-1", timings_ms={"total": 1.0},
     )
+
+
+# the sentence the scripted explanation says was left out, and why
+LEFT_OUT = "Baclofen is not indicated in the treatment of skeletal muscle spasm resulting from rheumatic disorders."
+
+
+def make_explanation(article: Article) -> Explanation:
+    """A scripted explanation of ``make_article``'s article, made by the real explainer
+    from a scripted trace: its section's statements chosen in order (scores 3.5 and 2.5),
+    one sentence left out as outranked."""
+    from curbside.composition.explain import Trace, explain
+    from curbside.composition.filters import Reason
+    from curbside.composition.select import Candidate
+    from curbside.composition.sentences import norm_key
+    from curbside.scoring import DEFAULT_WEIGHTS, Features
+
+    def passage(i: int, text: str) -> StoredPassage:
+        return StoredPassage(i, f"label:abc#{i}", "label:abc", i, "Indications and usage", "indications", text,
+                             SourceType.DRUG_LABEL, "Baclofen tablets", "Acme Pharma", 2019, None, None, ("baclofen",))
+
+    trace = Trace(DEFAULT_WEIGHTS)
+    trace.route = "drug"
+    if not article.sections:
+        return explain(article, trace)
+    sec = trace.section(article.sections[0].key, article.sections[0].heading)
+    step = sec.step("scripted label sentences")
+    for i, st in enumerate(article.sections[0].statements):
+        f = Features(question_words=2 - i, section_cue=1.0)
+        step.choose(Candidate(st.text, passage(i, st.text), norm_key(st.text), DEFAULT_WEIGHTS.score(f), features=f),
+                    i + 1, 3)
+    step.reject(LEFT_OUT, passage(9, LEFT_OUT), Reason.OUTRANKED, "ranked 3 of 3; 2 kept",
+                Features(question_words=1), 1.0)
+    sec.done(article.sections[0].statements)
+    return explain(article, trace)
 
 
 @dataclass(frozen=True)
@@ -128,6 +163,9 @@ class FakeStore:
 
     def corpus_version(self) -> str:
         return self.version
+
+    def newest_year(self) -> int | None:
+        return max((p.year for p in self.stored if p.year), default=None)
 
     def counts(self) -> dict[str, int]:
         return {"files": 0, "documents": len({p.doc_id for p in self.stored}), "passages": len(self.stored),
@@ -210,6 +248,11 @@ class FakeEngine:
         self.calls.append((q, audience.value, context))
         return make_article(q, audience, text_suffix=self.text_suffix, corpus_version=self.corpus_version,
                             ref_url=self.ref_url)
+
+    def explain(self, question: str, audience: Audience = Audience.PHYSICIAN, context: str | None = None
+                ) -> Explained:
+        article = self.ask(question, audience, context)
+        return Explained(article, make_explanation(article))
 
     def search_sources(self, text: str, limit: int = 10) -> list[SourceHit]:
         return search_sources(self.lexical, self.store, text, limit)

@@ -69,6 +69,56 @@ def test_get_answer_and_its_json_twins(client: TestClient) -> None:
     assert client.get(path).headers["content-type"].startswith("text/html")
 
 
+def _statement_texts(payload: dict) -> list[list[str]]:
+    return [[s["text"] for s in sec["statements"]] for sec in payload["sections"]]
+
+
+def test_post_with_explain_adds_why_each_statement_was_chosen(client: TestClient, engine: FakeEngine) -> None:
+    r = client.post("/api/v1/answers?explain=1", json={"question": Q})
+    assert r.status_code == 200, r.text
+    a = r.json()
+    why = a["explanation"]
+    assert a["cached"] is False and why["recomputed"] is False and why["matches_answer"] is True
+    assert why["note"] is None and len(engine.calls) == 1  # explained as it was made: one engine run
+    assert _statement_texts(why) == _statement_texts(a)
+    first = why["sections"][0]["statements"][0]
+    assert (first["rank"], first["of"], first["step"]) == (1, 3, "scripted label sentences")
+    assert first["score"] == 3.5 and first["points"] == {"question_words": 2.0, "section_cue": 1.5}
+    left = why["sections"][0]["rejected"][0]
+    assert left["reason"] == "outranked" and left["why"].startswith("scored lower than the statements chosen")
+    assert why["summary"][0]["section"] == "labels" and why["weights"]["section_cue"] == 1.5
+    # without the flag the answer is as before
+    assert "explanation" not in ask(client)
+
+
+def test_a_stored_answer_is_explained_by_asking_the_engine_again(client: TestClient, engine: FakeEngine) -> None:
+    a = ask(client)
+    again = client.post("/api/v1/answers?explain=true", json={"question": Q}).json()
+    assert again["cached"] is True and again["explanation"]["recomputed"] is True
+    assert again["explanation"]["matches_answer"] is True and len(engine.calls) == 2
+    got = client.get(f"/api/v1/answers/{a['id']}", params={"explain": 1})
+    assert got.status_code == 200 and got.json()["id"] == a["id"]
+    assert _statement_texts(got.json()["explanation"]) == _statement_texts(a)
+    assert "explanation" not in client.get(f"/api/v1/answers/{a['id']}").json()
+    assert client.get(f"/api/v1/answers/{a['id']}/history").json()["versions"][0]["version"] == 1  # wrote nothing
+
+
+def test_an_explanation_says_when_the_engine_no_longer_gives_the_stored_answer(make_client) -> None:
+    a = ask(make_client(FakeEngine()))
+    changed = make_client(FakeEngine(text_suffix=" Updated."))  # same corpus version: the answer is current
+    why = changed.get(f"/api/v1/answers/{a['id']}?explain=1").json()["explanation"]
+    assert why["recomputed"] is True and why["matches_answer"] is False
+    assert "differs from the one the engine makes now" in why["note"]
+
+
+def test_explaining_a_stored_answer_is_paced_like_a_new_question(make_client, engine: FakeEngine) -> None:
+    client = make_client(engine, ask_rate_per_minute=2, ask_burst=2)
+    a = ask(client)
+    assert client.get(f"/api/v1/answers/{a['id']}?explain=1").status_code == 200
+    assert client.get(f"/api/v1/answers/{a['id']}?explain=1").status_code == 429
+    assert client.get(f"/api/v1/answers/{a['id']}").status_code == 200  # reading is never paced
+
+
 def test_follow_up_passes_the_previous_question_as_context(client: TestClient, engine: FakeEngine) -> None:
     first = ask(client)
     follow = ask(client, question="What is the usual dose?", conversation_id=first["id"])

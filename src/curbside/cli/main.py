@@ -107,27 +107,44 @@ def _recheck_approved(settings: Settings) -> None:
 @click.option("--audience", type=click.Choice(AUDIENCES), default="physician", show_default=True, help="Who is reading.")
 @click.option("--context", help="The previous question, for a follow-up (keeps its drug).")
 @click.option("--rerank/--no-rerank", default=None, help="Rerank with the cross-encoder [CURBSIDE_USE_RERANK].")
+@click.option("--explain", is_flag=True, help="Also show why each statement was chosen (features, weights, score, "
+              "rank) and why the best sentences left out were not; with --json, {\"article\", \"explanation\"}.")
 @click.pass_context
 @handle_errors
 def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, audience: str, context: str | None,
-        rerank: bool | None) -> None:
+        rerank: bool | None, explain: bool) -> None:
     """Answer a question with a cited article."""
     from curbside.engine import Engine
 
     settings = _settings(ctx, use_rerank=rerank)
     engine = Engine.open(settings)
     try:
-        article = engine.ask(" ".join(question), Audience(audience), context=context)
+        if explain:
+            explained = engine.explain(" ".join(question), Audience(audience), context=context)
+            article, why = explained.article, explained.explanation
+        else:
+            article, why = engine.ask(" ".join(question), Audience(audience), context=context), None
     finally:
         engine.close()
     if as_json:
         from curbside.composition.serialize import article_to_dict
 
-        click.echo(json.dumps(article_to_dict(article), ensure_ascii=False, indent=2))
+        payload = article_to_dict(article)
+        if why is not None:
+            from curbside.composition.explain import explanation_to_dict
+
+            payload = {"article": payload, "explanation": explanation_to_dict(why)}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         from curbside.cli.render import PipeConsole, render_article
 
-        render_article(article, PipeConsole())
+        console = PipeConsole()
+        render_article(article, console)
+        if why is not None:
+            from curbside.cli.explain import render_explanation
+
+            console.print()
+            render_explanation(why, console)
     if article.abstained:
         sys.exit(6)
 

@@ -9,27 +9,42 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from curbside.composition.aspects import ASPECT_HEADINGS
 from curbside.composition.condition import TopicSearch, answer_aspect, name_pattern, page_candidates
+from curbside.composition.filters import Reason
 from curbside.composition.plan import ASKED_FOR, SectionSpec, plan_for
 from curbside.composition.plan import INDICATIONS as INDICATIONS_SPEC
 from curbside.composition.population import asked_population, fits_population
 from curbside.composition.references import ReferenceBook
-from curbside.composition.select import Candidate, Concepts, candidates, pick, pick_list, question_stems, stems
+from curbside.composition.select import (
+    Candidate,
+    Concepts,
+    candidates,
+    keep,
+    pick,
+    pick_list,
+    question_stems,
+    stems,
+)
 from curbside.composition.verify import verify
+from curbside.scoring import DEFAULT_WEIGHTS, Weights
 from curbside.types import (
     Article,
     Audience,
     ConditionMention,
     ParsedQuestion,
+    QuestionMatch,
     QuestionType,
     Section,
     SourceType,
     Statement,
-    QuestionMatch,
     StoredPassage,
 )
+
+if TYPE_CHECKING:
+    from curbside.composition.explain import Rejected, SectionTrace, Step, Trace
 
 SectionSearch = Callable[[SectionSpec], list[StoredPassage]]
 
@@ -89,12 +104,69 @@ class Context:
     # the best ``shortlist`` candidates by words are re-scored with it
     meaning: Callable[[Sequence[str]], Sequence[float]] | None = None
     shortlist: int = 0
-    meaning_weight: float = 0.0
+    # the weight table every candidate is scored with (scoring.py)
+    weights: Weights = DEFAULT_WEIGHTS
+    # records what each selection did, for an explanation (explain.py); None: nothing is
+    # recorded, and a normal answer pays for nothing
+    trace: Trace | None = None
+
+    def section_trace(self, key: str, heading: str = "", *, pool: bool = False) -> SectionTrace | None:
+        return self.trace.section(key, heading, pool=pool) if self.trace is not None else None
+
+
+def _step(sec: SectionTrace | None, name: str) -> Step | None:
+    return sec.step(name) if sec is not None else None
+
+
+def _made(sec: SectionTrace | None, section: Section) -> Section:
+    """``section``, recorded as what ``sec``'s steps made (when explaining)."""
+    if sec is not None:
+        sec.done(section.statements)
+    return section
+
+
+# what a pick returns: each chosen candidate with the other passages that hold it
+Chosen = list[tuple[Candidate, list[StoredPassage]]]
+
+
+@dataclass(frozen=True)
+class _DrugAsk:
+    """What a drug question asks, in the forms selection matches sentences with."""
+
+    qtype: QuestionType
+    qstems: set[str]  # the question's words, and the drugs' names
+    drug_re: re.Pattern[str] | None  # any asked drug named
+    subject_re: re.Pattern[str] | None  # an asked drug named near the start
+    boost: re.Pattern[str] | None  # the other drug asked about, else the condition
+    asked: frozenset[str]
+    population: str | None
+    partner: re.Pattern[str] | None  # what the drug is asked to be taken with
+    own_labels: list[StoredPassage]  # the labels of a brand asked by name
+
+    @classmethod
+    def of(cls, pq: ParsedQuestion, ctx: Context) -> _DrugAsk:
+        other_drugs = list(pq.drugs[1:])
+        boost = _condition_pattern(pq)
+        if other_drugs:
+            boost = re.compile("|".join(re.escape(d.generic) for d in other_drugs), re.I)
+        return cls(
+            qtype=pq.qtype, qstems=question_stems(pq.text) | {s for d in pq.drugs for s in stems(d.generic)},
+            drug_re=_drug_pattern(pq), subject_re=_subject_pattern(pq), boost=boost,
+            asked=frozenset(d.generic for d in pq.drugs), population=asked_population(pq.text),
+            partner=_partner_pattern(pq), own_labels=_asked_product(pq, ctx.labels),
+        )
+
+
+def _route(ctx: Context, name: str) -> None:
+    if ctx.trace is not None:
+        ctx.trace.route = name
 
 
 def by_meaning(cands: list[Candidate], ctx: Context) -> list[Candidate]:
     """The candidates with the shortlist's scores raised by how close each sentence is in
-    meaning to the question, so a sentence that answers beats one that shares a word."""
+    meaning to the question (the ``meaning`` feature), so a sentence that answers beats
+    one that shares a word; the others are cut to the shortlist's lowest score (the
+    ``below_shortlist`` feature holds the cut)."""
     if ctx.meaning is None or ctx.shortlist <= 0 or len(cands) < 2:
         return cands
     best: dict[str, Candidate] = {}
@@ -107,9 +179,12 @@ def by_meaning(cands: list[Candidate], ctx: Context) -> list[Candidate]:
     out = []
     for c in cands:
         if c.key in sims:
-            out.append(dataclasses.replace(c, score=c.score + ctx.meaning_weight * float(sims[c.key])))
-        else:  # below the shortlist: stays below it
-            out.append(dataclasses.replace(c, score=min(c.score, floor)))
+            out.append(c.adjusted(ctx.weights, meaning=float(sims[c.key])))
+        elif c.score > floor:  # below the shortlist: stays below it
+            cut = dataclasses.replace(c.features, below_shortlist=floor - c.score)
+            out.append(dataclasses.replace(c, score=floor, features=cut))
+        else:
+            out.append(c)
     return out
 
 
@@ -144,10 +219,6 @@ def _condition_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
     return _names_pattern({c.name for c in pq.conditions} | {c.text for c in pq.conditions}, 4)
 
 
-# how much less a study's sentence weighs as the summary of an evidence answer (one
-# shared question word is worth 1)
-RESEARCH_SUMMARY_PENALTY = 1.0
-
 # sections after the asked one in a drug article (each of at most two statements)
 SECONDARY_SECTIONS = 4
 
@@ -159,19 +230,24 @@ class Composer:
         """The article's parts for the question, routed by what it asks about: a drug's
         own sections, a condition's aspect, or the evidence that answers it. Every
         statement is checked against the passage it quotes before it is kept (``verified``)."""
-        return verified(self._compose(pq, ctx, drug_focus=drug_focus))
+        return verified(self._compose(pq, ctx, drug_focus=drug_focus), ctx.trace)
 
     def _compose(self, pq: ParsedQuestion, ctx: Context, *, drug_focus: bool) -> Composed:
         if pq.drugs and drug_focus:
             if pq.qtype is QuestionType.COMPARISON and len(pq.drugs) >= 2:
+                _route(ctx, "comparison")
                 return self._drug_comparison(pq, ctx)
+            _route(ctx, "drug")
             return self._drug_article(pq, ctx)
         if ctx.answered:
+            _route(ctx, "answered")
             return self._answered_article(pq, ctx)
         if pq.conditions and pq.qtype in _CONDITION_FORMS and ctx.topic_search is not None:
+            _route(ctx, "condition")
             done = self._condition_article(pq, ctx)
             if done.sections:
                 return done
+        _route(ctx, "evidence")
         return self._evidence_article(pq, ctx)
 
     def _answered_article(self, pq: ParsedQuestion, ctx: Context) -> Composed:
@@ -181,12 +257,16 @@ class Composer:
         match = ctx.answered[0]
         book = ReferenceBook()
         seen: list[set[str]] = []
-        chosen = pick(page_candidates(list(match.passages), ctx.max_chars, per_page=4), 4, seen)
+        title = re.sub(r"\s+\?$", "?", match.question)
+        sec = ctx.section_trace("answered", title)
+        step = _step(sec, f"the answer to the same question asked before: {title}")
+        chosen = pick(page_candidates(list(match.passages), ctx.max_chars, per_page=4, weights=ctx.weights, step=step),
+                      4, seen, weights=ctx.weights, step=step)
         if not chosen:
+            _route(ctx, "evidence")
             return self._evidence_article(pq, dataclasses.replace(ctx, answered=()))
         statements = tuple(self._statements(chosen, book))
-        title = re.sub(r"\s+\?$", "?", match.question)
-        sections = [Section("answered", title, statements)]
+        sections = [_made(sec, Section("answered", title, statements))]
         if pq.conditions and pq.qtype in _CONDITION_FORMS and ctx.topic_search is not None:
             more = self._condition_article(pq, dataclasses.replace(ctx, answered=()), book=book, seen=seen)
             sections.extend(more.sections)
@@ -196,26 +276,14 @@ class Composer:
     def _drug_article(self, pq: ParsedQuestion, ctx: Context, *, book: ReferenceBook | None = None,
                       seen: list[set[str]] | None = None) -> Composed:
         book = book if book is not None else ReferenceBook()
-        qstems = question_stems(pq.text) | {s for d in pq.drugs for s in stems(d.generic)}
-        drug_re = _drug_pattern(pq)
-        subject_re = _subject_pattern(pq)
-        cond_re = _condition_pattern(pq)
-        other_drugs = [d for d in pq.drugs[1:]]
-        boost = cond_re
-        if other_drugs:
-            boost = re.compile("|".join(re.escape(d.generic) for d in other_drugs), re.I)
+        ask = _DrugAsk.of(pq, ctx)
         seen = seen if seen is not None else []
         sections: list[Section] = []
         uncovered: list[str] = []
         plan = plan_for(pq.qtype, pq.text)
         drug_name = pq.drugs[0].generic
-        asked = frozenset(d.generic for d in pq.drugs)
-        population = asked_population(pq.text)
-        partner = _partner_pattern(pq)
         partner_missing = False
-        own_labels = _asked_product(pq, ctx.labels)
         for spec in plan:
-            labels = own_labels if own_labels and spec.key in _PRODUCT_SPECIFIC else ctx.labels
             limit = min(spec.limit, ctx.max_statements)
             if spec is not plan[0]:
                 # the asked section leads; the others are short, and at most
@@ -223,57 +291,21 @@ class Composer:
                 if len(sections) > SECONDARY_SECTIONS:
                     break
                 limit = min(limit, 2)
-            label_ps = [p for code in spec.codes for p in labels if p.section_code == code]
-            cands = candidates(label_ps, spec, query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
-                               asked=asked)
-            if population is not None:
-                cands = [c for c in cands if fits_population(c.text, population)]
-            if spec.key in _PRODUCT_SPECIFIC or (spec is not INDICATIONS_SPEC and any(not c.foreign for c in cands)):
-                # a combination product's label (TREZIX for acetaminophen) speaks for the
-                # combination: its dose, strengths and ingredients never stand for the
-                # asked drug's, and elsewhere the drug's own labels come first
-                cands = [c for c in cands if not c.foreign]
-            if spec is plan[0] and pq.qtype is not QuestionType.INDICATION:
-                cands = by_meaning(cands, ctx)
-            if spec.key == "interactions" and partner is not None and cands:
-                # "X with Y": the statements that name Y answer; the rest is related
-                named = [c for c in cands if partner.search(c.text)]
-                partner_missing = not named
-                cands = named or cands
-            if spec.list_limit and spec is plan[0]:
-                chosen = pick([c for c in cands if not c.item], limit, seen, concepts=ctx.concepts)
-                items, at = pick_list(cands, chosen, spec.list_limit, seen)
-                chosen = chosen[:at] + items + chosen[at:]
-            else:
-                chosen = pick(cands, limit, seen)
-            if not chosen and drug_re is not None and spec.open_fallback:
-                # the labels are silent here: a guideline or study that names the drug
-                open_ps = [p for p in ctx.section_search(spec) if p.source_type is not SourceType.DRUG_LABEL]
-                chosen = pick(
-                    candidates(open_ps, spec, query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
-                               require=subject_re, min_overlap=1, strict=True),
-                    min(limit, 2),
-                    seen,
-                )
+            sec = ctx.section_trace(spec.key, spec.heading_for(ctx.audience))
+            chosen, missing = self._label_choice(spec, spec is plan[0], limit, ask, ctx, seen, sec)
+            partner_missing = partner_missing or missing
+            if not chosen and ask.drug_re is not None and spec.open_fallback:
+                chosen = self._open_choice(spec, limit, ask, ctx, seen, sec)
             if not chosen:
                 uncovered.append(f"{spec.heading}: the sources found do not cover this for {drug_name}.")
                 continue
-            sections.append(
-                Section(spec.key, spec.heading_for(ctx.audience), tuple(self._statements(chosen, book)))
-            )
+            sections.append(_made(sec, Section(spec.key, spec.heading_for(ctx.audience),
+                                               tuple(self._statements(chosen, book)))))
         # guideline and research evidence that names the drug and speaks to the question
-        if drug_re is not None:
-            wanted = _EVIDENCE_SOURCES[ctx.audience.is_clinician]
-            open_ps = [p for p in ctx.ranked if p.source_type in wanted][:25]
-            chosen = pick(
-                candidates(open_ps, plan[0], query_stems=qstems, boost=boost, max_chars=ctx.max_chars,
-                           require=drug_re, min_overlap=1, strict=True),
-                2,
-                seen,
-            )
-            if chosen:
-                heading = "What guidelines and research add" if ctx.audience.is_clinician else "What other sources say"
-                sections.append(Section("evidence", heading, tuple(self._statements(chosen, book))))
+        evidence = self._evidence_section(plan[0], ask, ctx, seen, book)
+        if evidence is not None:
+            sections.append(evidence)
+        partner = ask.partner
         primary_missing = not sections or sections[0].key != plan[0].key
         note = None
         if primary_missing:
@@ -296,6 +328,71 @@ class Composer:
         bottom = self._bottom_line(sections, summary)
         return Composed(summary, tuple(sections), bottom, book, tuple(uncovered), note)
 
+    def _label_choice(self, spec: SectionSpec, lead: bool, limit: int, ask: _DrugAsk, ctx: Context,
+                      seen: list[set[str]], sec: SectionTrace | None) -> tuple[Chosen, bool]:
+        """The section's statements from the drug's labels, and whether an interaction
+        question's partner went unnamed."""
+        labels = ask.own_labels if ask.own_labels and spec.key in _PRODUCT_SPECIFIC else ctx.labels
+        label_ps = [p for code in spec.codes for p in labels if p.section_code == code]
+        step = _step(sec, f"label sentences of {spec.heading} (label sections: {', '.join(spec.codes)})")
+        cands = candidates(label_ps, spec, query_stems=ask.qstems, boost=ask.boost, max_chars=ctx.max_chars,
+                           asked=ask.asked, weights=ctx.weights, step=step)
+        if ask.population is not None:
+            cands = keep(cands, _fits(ask.population), Reason.OTHER_POPULATION, step,
+                         f"the question asks of: {ask.population}")
+        if spec.key in _PRODUCT_SPECIFIC or (spec is not INDICATIONS_SPEC and any(not c.foreign for c in cands)):
+            # a combination product's label (TREZIX for acetaminophen) speaks for the
+            # combination: its dose, strengths and ingredients never stand for the
+            # asked drug's, and elsewhere the drug's own labels come first
+            cands = keep(cands, lambda c: not c.foreign, Reason.COMBINATION_PRODUCT, step)
+        if lead and ask.qtype is not QuestionType.INDICATION:
+            cands = by_meaning(cands, ctx)
+        missing = False
+        if spec.key == "interactions" and ask.partner is not None and cands:
+            # "X with Y": the statements that name Y answer; the rest is related
+            names = _names(ask.partner)
+            missing = not any(names(c) for c in cands)
+            if not missing:
+                cands = keep(cands, names, Reason.PARTNER_NOT_NAMED, step)
+        if spec.list_limit and lead:
+            chosen = pick([c for c in cands if not c.item], limit, seen, concepts=ctx.concepts,
+                          weights=ctx.weights, step=step)
+            items, at = pick_list(cands, chosen, spec.list_limit, seen, step=step)
+            return chosen[:at] + items + chosen[at:], missing
+        return pick(cands, limit, seen, weights=ctx.weights, step=step), missing
+
+    def _open_choice(self, spec: SectionSpec, limit: int, ask: _DrugAsk, ctx: Context, seen: list[set[str]],
+                     sec: SectionTrace | None) -> Chosen:
+        """The labels are silent here: a guideline or study sentence that names the drug."""
+        step = _step(sec, "guideline, study and patient page sentences that name the drug (the labels are silent)")
+        open_ps = [p for p in ctx.section_search(spec) if p.source_type is not SourceType.DRUG_LABEL]
+        return pick(
+            candidates(open_ps, spec, query_stems=ask.qstems, boost=ask.boost, max_chars=ctx.max_chars,
+                       require=ask.subject_re, min_overlap=1, strict=True, weights=ctx.weights, step=step),
+            min(limit, 2), seen, weights=ctx.weights, step=step,
+        )
+
+    def _evidence_section(self, lead: SectionSpec, ask: _DrugAsk, ctx: Context, seen: list[set[str]],
+                          book: ReferenceBook) -> Section | None:
+        """Guideline and research sentences (for patients: consumer pages and guidelines)
+        among the retrieved passages that name the drug and speak to the question."""
+        if ask.drug_re is None:
+            return None
+        wanted = _EVIDENCE_SOURCES[ctx.audience.is_clinician]
+        open_ps = [p for p in ctx.ranked if p.source_type in wanted][:25]
+        heading = "What guidelines and research add" if ctx.audience.is_clinician else "What other sources say"
+        sec = ctx.section_trace("evidence", heading)
+        step = _step(sec, f"{' and '.join(t.value for t in wanted)} sentences of the retrieved passages that "
+                          "name the drug")
+        chosen = pick(
+            candidates(open_ps, lead, query_stems=ask.qstems, boost=ask.boost, max_chars=ctx.max_chars,
+                       require=ask.drug_re, min_overlap=1, strict=True, weights=ctx.weights, step=step),
+            2, seen, weights=ctx.weights, step=step,
+        )
+        if not chosen:
+            return None
+        return _made(sec, Section("evidence", heading, tuple(self._statements(chosen, book))))
+
     def _drug_comparison(self, pq: ParsedQuestion, ctx: Context) -> Composed:
         """Two drugs side by side: the same sections for each, each cited to its own labels."""
         book = ReferenceBook()
@@ -307,7 +404,11 @@ class Composer:
         for d in pq.drugs[:2]:
             one = dataclasses.replace(pq, drugs=(d,), qtype=aspect, secondary_types=())
             labels = [p for p in ctx.labels if d.generic in p.drugs or _mentions(p, d.generic)]
+            if ctx.trace is not None:  # each drug's sections are keyed "<key>-<drug>"
+                ctx.trace.suffix = f"-{d.generic}"
             part = self._drug_article(one, dataclasses.replace(ctx, labels=labels), book=book, seen=seen)
+            if ctx.trace is not None:
+                ctx.trace.suffix = ""
             name = d.text if d.text.lower() != d.generic else d.generic.capitalize()
             for sec in part.sections[:3]:
                 if sec.key == "evidence":
@@ -341,7 +442,8 @@ class Composer:
         note = None
         for c in conds:
             args = dict(search=ctx.topic_search, ranked=ctx.ranked, concepts=ctx.concepts,
-                        max_chars=ctx.max_chars, seen=seen, clinician=clinician)
+                        max_chars=ctx.max_chars, seen=seen, clinician=clinician, weights=ctx.weights,
+                        trace=ctx.trace)
             ans = answer_aspect(c, aspect, **args)  # type: ignore[arg-type]
             if not ans.chosen and aspect is not QuestionType.GENERAL:
                 uncovered.append(f"The sources found do not describe the {ASKED_FOR[aspect]} of {c.name}.")
@@ -353,6 +455,8 @@ class Composer:
             heading = ASPECT_HEADINGS[ans.aspect][0 if clinician else 1]
             statements = tuple(self._statements(ans.chosen, book))
             sections.append(Section(ans.aspect.value, f"{heading}: {c.name}", statements))
+            if ans.trace is not None:
+                ans.trace.done(statements, heading=f"{heading}: {c.name}")
             summary.extend(statements[: 1 if len(conds) > 1 else 2])
         return Composed(tuple(summary), tuple(sections), (), book, tuple(uncovered), note if sections else None)
 
@@ -386,23 +490,22 @@ class Composer:
         if not ctx.audience.is_clinician:
             order = [SourceType.PATIENT_INFO, SourceType.GUIDELINE, SourceType.DRUG_LABEL, SourceType.RESEARCH]
         ranked = list(ctx.ranked[:30])
+        pool = ctx.section_trace("evidence-pool", "sentences of the top 30 passages", pool=True)
+        shared = _step(pool, f"sentences of the top {len(ranked)} retrieved passages")
         all_cands = candidates(ranked, None, query_stems=content, boost=cond_re, max_chars=ctx.max_chars,
-                               min_overlap=need)
+                               min_overlap=need, weights=ctx.weights, step=shared)
         total = sum(ctx.term_weights.values())
         if total > 0:
-            all_cands = [
-                c for c in all_cands
-                if sum(ctx.term_weights.get(x, 0.0) for x in stems(c.text)) >= ctx.min_coverage * total
-            ]
+            all_cands = keep(all_cands, _covers(ctx.term_weights, ctx.min_coverage * total), Reason.LOW_WORD_WEIGHT,
+                             shared, f"{ctx.min_coverage:.0%} needed")
         drug_re = _drug_pattern(pq)
         if drug_re is not None:
             # a sentence about the asked drug, not about another one that shares a word
-            all_cands = [c for c in all_cands if drug_re.search(c.text) or drug_re.search(c.passage.title)]
+            all_cands = keep(all_cands, _named_in(drug_re), Reason.DRUG_NOT_NAMED, shared)
         if pq.conditions:
             # a sentence about the asked condition, not one that shares a word with it
             pats = [name_pattern(c) for c in pq.conditions]
-            named = [c for c in all_cands if any(p.search(c.text) or p.search(c.passage.title) for p in pats)]
-            all_cands = named
+            all_cands = keep(all_cands, _named_in(*pats), Reason.CONDITION_NOT_NAMED, shared)
         if not all_cands:
             return Composed((), (), (), book, ("The sources found do not answer this question.",))
         all_cands = by_meaning(all_cands, ctx)
@@ -410,24 +513,36 @@ class Composer:
         # section (as a drug article's summary is), so one good passage is an answer
         # a study's sentence reports a finding; a label's, guideline's or consumer page's
         # sentence that speaks to the question as well states the answer: it leads
-        lead = [dataclasses.replace(c, score=c.score - RESEARCH_SUMMARY_PENALTY)
+        lead = [c.adjusted(ctx.weights, study_in_summary=1.0)
                 if c.passage.source_type is SourceType.RESEARCH else c for c in all_cands]
-        top = pick(lead, 2, [])
+        top_sec = ctx.section_trace("summary", "Summary")
+        top_step = _step(top_sec, "the best two sentences of any source (a study's weighs less)")
+        if top_step is not None and shared is not None:
+            top_step.inherit(shared, lambda r: True)
+        top = pick(lead, 2, [], weights=ctx.weights, step=top_step)
         by_source = []
         for st in order:
-            chosen = pick([c for c in all_cands if c.passage.source_type is st], min(4, ctx.max_statements), seen)
-            if chosen:
-                by_source.append((st, chosen))
-        summary = tuple(self._statements(top, book))  # cited first: it is read first
-        sections: list[Section] = []
-        for st, chosen in by_source:
             key, heading, lay = _SOURCE_SECTIONS[st]
-            sections.append(Section(key, heading if ctx.audience.is_clinician else lay,
-                                    tuple(self._statements(chosen, book))))
+            sec = ctx.section_trace(key, heading if ctx.audience.is_clinician else lay)
+            step = _step(sec, f"{st.value} sentences of the top {len(ranked)} retrieved passages")
+            if step is not None and shared is not None:
+                step.inherit(shared, _of_source(st))
+            chosen = pick([c for c in all_cands if c.passage.source_type is st], min(4, ctx.max_statements), seen,
+                          weights=ctx.weights, step=step)
+            if chosen:
+                by_source.append((st, chosen, sec))
+        summary = tuple(self._statements(top, book))  # cited first: it is read first
+        if top_sec is not None:
+            top_sec.done(summary)
+        sections: list[Section] = []
+        for st, chosen, sec in by_source:
+            key, heading, lay = _SOURCE_SECTIONS[st]
+            sections.append(_made(sec, Section(key, heading if ctx.audience.is_clinician else lay,
+                                               tuple(self._statements(chosen, book)))))
         return Composed(summary, tuple(sections), (), book, ())
 
 
-def verified(done: Composed) -> Composed:
+def verified(done: Composed, trace: Trace | None = None) -> Composed:
     """``done`` with every statement checked against the passage its first citation
     quotes (verify.py). A statement that does not verify is logged and dropped, never
     shown; a section it empties goes, and so does a summary or bottom line statement.
@@ -446,6 +561,8 @@ def verified(done: Composed) -> Composed:
                 verdicts[st] = v.ok
                 if not v.ok:
                     log.warning("dropped an unverifiable statement (%s): %r", v.reason, st.text[:200])
+                    if trace is not None:
+                        trace.drop(st, str(v.reason))
         return verdicts[st]
 
     sections = tuple(Section(sec.key, sec.heading, kept) for sec in done.sections
@@ -464,6 +581,28 @@ def verified(done: Composed) -> Composed:
         done, summary=cite(summary), bottom_line=cite(bottom), book=book,
         sections=tuple(Section(sec.key, sec.heading, cite(sec.statements)) for sec in sections),
     )
+
+
+def _fits(population: str) -> Callable[[Candidate], bool]:
+    return lambda c: fits_population(c.text, population)
+
+
+def _names(pattern: re.Pattern[str]) -> Callable[[Candidate], bool]:
+    return lambda c: bool(pattern.search(c.text))
+
+
+def _named_in(*patterns: re.Pattern[str]) -> Callable[[Candidate], bool]:
+    """The sentence or its document's title names one of ``patterns``."""
+    return lambda c: any(p.search(c.text) or p.search(c.passage.title) for p in patterns)
+
+
+def _covers(term_weights: Mapping[str, float], needed: float) -> Callable[[Candidate], bool]:
+    """The sentence holds at least ``needed`` of the question's word weight."""
+    return lambda c: sum(term_weights.get(x, 0.0) for x in stems(c.text)) >= needed
+
+
+def _of_source(st: SourceType) -> Callable[[Rejected], bool]:
+    return lambda r: r.source_type == st.value
 
 
 def _partner_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:

@@ -30,6 +30,10 @@ class SectionSpec:
     # may a guideline, study or patient page fill in when the labels are silent? Not for
     # label-only matters (dosing, contraindications), where a passing mention misleads.
     open_fallback: bool = True
+    # the section's rules in words, for the explanation of a rejected sentence: what
+    # ``cues``/``test`` require, what ``reject`` leaves out
+    requires: str = ""
+    rejects: str = ""
 
     def heading_for(self, audience: Audience) -> str:
         return self.patient_heading if audience is Audience.PATIENT else self.heading
@@ -79,11 +83,12 @@ _OVERDOSE = re.compile(r"overdos|toxicity|poisoning|hemodialysis|supportive", re
 INDICATIONS = SectionSpec(
     "indications", "Approved indications", "What it is used for", ("indications",),
     reject=is_limitation, prefer=_IND, prefer_only=True, search_terms="indicated treatment", limit=8,
-    max_chars=900, keep_lists=True, list_limit=12,
+    max_chars=900, keep_lists=True, list_limit=12, rejects="states a limitation of use",
 )
 LIMITATIONS = SectionSpec(
     "limitations", "Limitations of use and uses not recommended", "When it should not be used for",
     ("indications",), test=is_limitation, limit=4, open_fallback=False,
+    requires="must state a limitation of use",
 )
 MECHANISM = SectionSpec(
     "mechanism", "Mechanism of action", "How it works",
@@ -116,7 +121,7 @@ _ADVERSE_NAMED = re.compile(r"most common|commonly|frequent|\(?[≥>]\s?\d+\s?%|
 ADVERSE = SectionSpec(
     "adverse_effects", "Adverse effects", "Side effects",
     ("adverse_reactions",), prefer=_ADVERSE_NAMED, reject=lambda s: bool(_ADVERSE_BOILERPLATE.search(s)),
-    search_terms="adverse effects side effects", limit=5,
+    search_terms="adverse effects side effects", limit=5, rejects="label boilerplate that names no reaction",
 )
 # what a drug is: "Lexapro (escitalopram oxalate) is an orally administered selective
 # serotonin reuptake inhibitor (SSRI)." (the label's description names its class)
@@ -130,7 +135,7 @@ _CLASS = re.compile(
     r"vitamins?|class)\b", re.I)
 WHAT_IT_IS = SectionSpec(
     "what_it_is", "What it is", "What it is", ("description", "mechanism", "clinical_pharmacology"),
-    cues=_CLASS, search_terms="class", limit=1,
+    cues=_CLASS, search_terms="class", limit=1, requires="must say what kind of drug it is (its class)",
 )
 
 # an overview's safety section: the boxed warning and the gravest warnings first
@@ -146,6 +151,7 @@ INTERACTIONS = SectionSpec(
 MONITORING = SectionSpec(
     "monitoring", "Monitoring", "Check-ups and tests",
     ("monitoring", "warnings"), cues=_MONITOR, search_terms="monitoring monitor", limit=4,
+    requires="must speak of monitoring, laboratory tests or assessment",
 )
 POPULATIONS = SectionSpec(
     "populations", "Special populations", "Pregnancy, children, older adults and other groups",

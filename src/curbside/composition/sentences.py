@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from curbside.composition.filters import Reason
 from curbside.composition.quoting import Snippet, Span, join_spans
 from curbside.types import CutKind
 
@@ -23,6 +24,11 @@ _ABBREV = re.compile(
     r"(?-i:\b(?:II|III|IV|VI|VII|VIII|IX)\.)$",
     re.IGNORECASE,
 )
+# _ABBREV is anchored at the end and matches at most 8 characters (with 7 more of
+# look-behind; the text is one-spaced), so searching the sentence's last 40 characters
+# finds what searching all of it does, in half the time (the split is a fifth of
+# an answer's time)
+_ABBREV_TAIL = 40
 # a label's section reference after the full stop ("... (COPD). ( 1.1 ) Next") stays with
 # the sentence it belongs to
 _REF = r"(?:\s*\(\s*[\d.,\s]+\))?"
@@ -95,7 +101,7 @@ def _sentence_bounds(text: str, keep_lists: bool) -> list[Span]:
         start = 0
         for m in boundary.finditer(chunk):
             cand = chunk[start : m.start() + 1].rstrip()
-            if _ABBREV.search(cand.rstrip("\"')]")):
+            if _ABBREV.search(cand.rstrip("\"')]")[-_ABBREV_TAIL:]):
                 continue
             out.append(_stripped(text, a + start, a + m.end()))
             start = m.end()
@@ -169,16 +175,27 @@ def strip_xrefs(sentence: str) -> str:
 _ARTEFACT = re.compile(r"Error! (?:Hyperlink reference not valid|Bookmark not defined)|^Hyperlink reference not valid")
 
 
-def clean_snippet(sn: Snippet, max_chars: int, min_chars: int = 25) -> Snippet | None:
-    """The sentence without its heading, list marker and cross references, or None when
-    what is left is too short, too long or not prose."""
+_LOWER = re.compile(r"[a-z]")
+
+
+def cleaned(sn: Snippet, max_chars: int, min_chars: int = 25) -> tuple[Snippet, Reason | None]:
+    """The sentence without its heading, list marker and cross references, and why what
+    is left is no statement (None when it is one): too short, not prose, too long."""
     sn = cut_xrefs(cut_heading(sn))
     s = sn.text
-    if len(s) < min_chars or not re.search(r"[a-z]", s) or _ARTEFACT.search(s):
-        return None
+    if len(s) < min_chars:
+        return sn, Reason.TOO_SHORT
+    if not _LOWER.search(s) or _ARTEFACT.search(s):
+        return sn, Reason.NOT_PROSE
     if len(s) > max_chars:
-        return None
-    return sn
+        return sn, Reason.TOO_LONG
+    return sn, None
+
+
+def clean_snippet(sn: Snippet, max_chars: int, min_chars: int = 25) -> Snippet | None:
+    """``cleaned``'s snippet, or None when it is no statement."""
+    sn, why = cleaned(sn, max_chars, min_chars)
+    return None if why is not None else sn
 
 
 def clean(sentence: str, max_chars: int, min_chars: int = 25) -> str | None:

@@ -12,6 +12,7 @@ import numpy as np
 from curbside.index.fusion import evidence_order, rrf
 from curbside.index.lexical import query_terms
 from curbside.ports import LexicalSearch, PassageReranker, PassageStore, TextEmbedder, VectorSearch
+from curbside.scoring import Weights
 from curbside.settings import Settings
 from curbside.types import Audience, Hit, ParsedQuestion, SourceType, StoredPassage
 
@@ -39,13 +40,19 @@ class Retriever:
         dense: VectorSearch | None = None,
         embedder: TextEmbedder | None = None,
         reranker: PassageReranker | None = None,
+        newest_year: int | None = None,
     ) -> None:
+        """``newest_year``: the corpus's newest source year, which passage ages are
+        counted from (the engine reads it from the store once; None: the newest year
+        among the passages being ordered)."""
         self.store = store
         self.lexical = lexical
         self.settings = settings
         self.dense = dense
         self.embedder = embedder
         self.reranker = reranker
+        self.newest_year = newest_year
+        self.weights = Weights.from_settings(settings)
 
     def retrieve(
         self, pq: ParsedQuestion, audience: Audience, k: int = 40, *, drug_focus: bool = True
@@ -117,8 +124,10 @@ class Retriever:
             ]
             t["rerank"] = (time.perf_counter() - t0) * 1000
 
-        strength = 0.005 if audience.is_clinician else -0.005
-        hits = evidence_order(hits, passages, strength_weight=strength)[:k]
+        table = self.weights
+        strength = table.source_strength if audience.is_clinician else -table.source_strength
+        hits = evidence_order(hits, passages, strength_weight=strength, age_weight=table.passage_age,
+                              newest_year=self.newest_year)[:k]
         freqs = {w: self.lexical.count(w) for w in terms}
         unknown = tuple(w for w in terms if freqs[w] == 0) if not pq.drugs else ()
         return Retrieved(

@@ -514,6 +514,11 @@ class SQLiteStore:
         ).fetchone()
         return row[0] if row else None
 
+    def newest_year(self) -> int | None:
+        """The year of the corpus's newest dated document (None when none is dated)."""
+        row = self.conn.execute("SELECT max(year) FROM documents").fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
     def counts(self) -> dict[str, int]:
         c = self.conn
         return {

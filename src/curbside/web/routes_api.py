@@ -163,14 +163,22 @@ def _article_id(raw: str) -> str:
 
 @router.post("/api/v1/answers", tags=["answers"], summary="Answer a question", response_model=AskResponse,
              responses=_errors(400, 404, 413, 422, 429, 503))
-def create_answer(body: AnswerRequest, request: Request) -> JSONResponse:
+def create_answer(body: AnswerRequest, request: Request, explain: bool = Query(
+        False, description="Add an `explanation`: why each statement was chosen (features, weights, score, rank) "
+                           "and why the best sentences left out were not (docs/WEB.md).")) -> JSONResponse:
     """Answers the question for the audience and stores the answer as *submitted* for review.
     The same question and audience asked again return the stored answer (`cached: true`);
     after a re-ingest only an answer nobody has edited or reviewed yet is made again. Each
     client address may ask `ask_rate_per_minute` questions a minute (429 with Retry-After
-    beyond); signed-in Board members are not limited."""
+    beyond); signed-in Board members are not limited. With `?explain=1` the response has an
+    `explanation` (for a stored answer the engine answers again to explain it: see
+    `matches_answer`)."""
     enforce_ask_limit(request)
-    stored, cached = service(request).answer(body.question, parse_audience(body.audience), body.conversation_id)
+    svc = service(request)
+    if explain:
+        stored, cached, why = svc.answer_explained(body.question, parse_audience(body.audience), body.conversation_id)
+        return JSONResponse({**AskResponse.of(stored, request, cached=cached).to_json(), "explanation": why})
+    stored, cached = svc.answer(body.question, parse_audience(body.audience), body.conversation_id)
     return JSONResponse(AskResponse.of(stored, request, cached=cached).to_json())
 
 
@@ -187,10 +195,19 @@ def list_answers(request: Request, status: str | None = Query(None, description=
 
 
 @router.get("/api/v1/answers/{answer_id}", tags=["answers"], summary="Get a stored answer",
-            response_model=AnswerResponse, responses=ERROR_RESPONSES)
-def get_answer(answer_id: str, request: Request) -> JSONResponse:
-    """The current version of a stored answer with its review status."""
-    return JSONResponse(answer_payload(service(request).get(_article_id(answer_id)), request))
+            response_model=AnswerResponse, responses=_errors(400, 404, 413, 422, 429, 503))
+def get_answer(answer_id: str, request: Request, explain: bool = Query(
+        False, description="Add an `explanation`, recomputed by the engine (stored answers keep none; "
+                           "`matches_answer` says whether the engine still gives this answer).")) -> JSONResponse:
+    """The current version of a stored answer with its review status. With `?explain=1` the
+    engine answers the stored question again to explain it (it writes nothing; paced like a
+    new question)."""
+    svc = service(request)
+    stored = svc.get(_article_id(answer_id))
+    if not explain:
+        return JSONResponse(answer_payload(stored, request))
+    enforce_ask_limit(request)
+    return JSONResponse({**answer_payload(stored, request), "explanation": svc.explain_stored(stored)})
 
 
 @router.get("/api/v1/answers/{answer_id}/history", tags=["review"], summary="Versions and audit trail",

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from curbside.composition.explain import Explained, explanation_to_dict
 from curbside.composition.serialize import article_to_dict
 from curbside.editorial import Action, Actor, EditorialRepository, StoredArticle
 from curbside.editorial.edits import Edit
@@ -30,6 +31,24 @@ MAX_SEARCH_CHARS = 500
 
 # Engine.open, or a test's fake engine
 EngineFactory = Callable[[Settings], AnswerEngine]
+
+
+def _statement_texts(article: dict[str, Any]) -> list[tuple[str, str]]:
+    """(where, text) of every statement of an article's JSON, in order."""
+    out = [("summary", s["text"]) for s in article.get("summary", [])]
+    out += [(sec["key"], s["text"]) for sec in article.get("sections", []) for s in sec["statements"]]
+    return out + [("bottom_line", s["text"]) for s in article.get("bottom_line", [])]
+
+
+def _explanation_json(explained: Explained, *, recomputed: bool, matches: bool) -> dict[str, Any]:
+    """The explanation's JSON (docs/WEB.md) with what it explains: ``recomputed`` (the
+    engine answered a stored question again) and ``matches_answer``."""
+    out = explanation_to_dict(explained.explanation)
+    note = None
+    if not matches:
+        note = ("The stored answer differs from the one the engine makes now (a reviewer edited it, or it was "
+                "made on another corpus or settings): this explains the engine's answer now.")
+    return {**out, "recomputed": recomputed, "matches_answer": matches, "note": note}
 
 
 def parse_audience(raw: str | None, default: Audience = Audience.PHYSICIAN) -> Audience:
@@ -115,7 +134,28 @@ class AnswerService:
         the same corpus and settings returns the stored answer without asking the engine.
         This writes (a new answer is stored for review): only POST requests call it."""
         q, context, prev = self._question(question, conversation_id)
-        return self._stored_or_new(q, audience, context, prev.id if prev else None)
+        stored, cached, _ = self._stored_or_new(q, audience, context, prev.id if prev else None)
+        return stored, cached
+
+    def answer_explained(self, question: str | None, audience: Audience, conversation_id: str | None = None
+                         ) -> tuple[StoredArticle, bool, dict[str, Any]]:
+        """``answer`` plus the explanation (composition/explain.py) as JSON: of the answer
+        just made, or, for a stored answer, recomputed (``explain_stored``)."""
+        q, context, prev = self._question(question, conversation_id)
+        stored, cached, why = self._stored_or_new(q, audience, context, prev.id if prev else None, explain=True)
+        return stored, cached, why if why is not None else self.explain_stored(stored)
+
+    def explain_stored(self, stored: StoredArticle) -> dict[str, Any]:
+        """Why a stored answer says what it says. Stored answers keep no explanation (it
+        would go stale with every edit and weigh more than the answer), so the engine
+        answers the stored question again, explaining, and ``matches_answer`` says whether
+        that gives the stored statements; when not (a reviewer edited the answer, or it
+        was made on another corpus or settings) the explanation is of today's answer and
+        ``note`` says so. Never writes: a GET may call it."""
+        with self._pool().acquire() as engine:
+            explained = engine.explain(stored.question, parse_audience(stored.audience), context=stored.context)
+        same = _statement_texts(article_to_dict(explained.article)) == _statement_texts(stored.article)
+        return _explanation_json(explained, recomputed=True, matches=same)
 
     def find_stored(self, question: str | None, audience: Audience, conversation_id: str | None = None
                     ) -> StoredArticle | None:
@@ -134,20 +174,27 @@ class AnswerService:
         return q, context, prev
 
     def _stored_or_new(self, question: str, audience: Audience, context: str | None,
-                       follows: str | None) -> tuple[StoredArticle, bool]:
-        """(answer, came from the store): the stored answer while corpus and settings are
-        unchanged, or whenever it may not be regenerated (edited by a person, or acted on
-        by the Board: ``StoredArticle.regenerable``); otherwise one from an engine, saved
-        (revalidated when the content is the same, else a new version)."""
+                       follows: str | None, *, explain: bool = False
+                       ) -> tuple[StoredArticle, bool, dict[str, Any] | None]:
+        """(answer, came from the store, explanation): the stored answer while corpus and
+        settings are unchanged, or whenever it may not be regenerated (edited by a person,
+        or acted on by the Board: ``StoredArticle.regenerable``); otherwise one from an
+        engine, saved (revalidated when the content is the same, else a new version). With
+        ``explain`` a new answer comes with its explanation (a stored one with None)."""
         stored = self.repo.find(question, audience.value, context)
         if stored and (self._current(stored) or not stored.regenerable):
-            return stored, True
+            return stored, True, None
+        why = None
         with self._pool().acquire() as engine:
-            article = engine.ask(question, audience, context=context)
+            if explain:
+                explained = engine.explain(question, audience, context=context)
+                article, why = explained.article, _explanation_json(explained, recomputed=False, matches=True)
+            else:
+                article = engine.ask(question, audience, context=context)
         saved, _ = self.repo.save_answer(
             question, audience.value, article_to_dict(article), context=context, follows=follows
         )
-        return saved, False
+        return saved, False, why
 
     def get(self, article_id: str) -> StoredArticle:
         return self.repo.get(article_id)
