@@ -371,7 +371,8 @@ class Engine:
                                 medical_terms=self.parser.medical_terms(q, pq),
                                 # read only when the question names no drug, condition or
                                 # medical term (wordfreq's lists then load, ~0.3 s once)
-                                medical_words=_lazy(lambda: [w for w in self.parser.medical_words(q) if not everyday(w)]),
+                                medical_words=_lazy(lambda: [w for w in self.parser.medical_words(q)
+                                                             if not everyday(w)]),
                                 field_words=_lazy(lambda: field_words(query_terms(q), self.lexical.count,
                                                                       self.lexical.num_docs())),
                                 # a near-miss of a drug name is let through as a misspelling

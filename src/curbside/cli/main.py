@@ -23,8 +23,10 @@ def _settings(ctx: click.Context, **overrides: object) -> Settings:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data-dir", type=click.Path(path_type=Path), help="Where the store and indexes live [CURBSIDE_DATA_DIR].")
-@click.option("--shared-dir", type=click.Path(path_type=Path), help="The shared folder with corpus/, vocab/, eval/ [CURBSIDE_SHARED_DIR].")
+@click.option("--data-dir", type=click.Path(path_type=Path),
+              help="Where the store and indexes live [CURBSIDE_DATA_DIR].")
+@click.option("--shared-dir", type=click.Path(path_type=Path),
+              help="The shared folder with corpus/, vocab/, eval/ [CURBSIDE_SHARED_DIR].")
 @click.version_option(package_name="curbside")
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path | None, shared_dir: Path | None) -> None:
@@ -104,7 +106,8 @@ def _recheck_approved(settings: Settings) -> None:
 @cli.command()
 @click.argument("question", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the article as JSON (schema in docs/ARTICLE_SCHEMA.md).")
-@click.option("--audience", type=click.Choice(AUDIENCES), default="physician", show_default=True, help="Who is reading.")
+@click.option("--audience", type=click.Choice(AUDIENCES), default="physician", show_default=True,
+              help="Who is reading.")
 @click.option("--context", help="The previous question, for a follow-up (keeps its drug).")
 @click.option("--rerank/--no-rerank", default=None, help="Rerank with the cross-encoder [CURBSIDE_USE_RERANK].")
 @click.option("--explain", is_flag=True, help="Also show why each statement was chosen (features, weights, score, "

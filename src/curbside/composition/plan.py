@@ -63,17 +63,20 @@ _IND = re.compile(
     r"\bof (?:some )?value\b|\beffective (?:in|for)\b|\bprescribed (?:for|to)\b|\bfirst[- ]line\b",
     re.I,
 )
-_DOSE = re.compile(r"\b\d[\d.,]*\s*(?:mg|mcg|µg|g|mL|units?|mg/kg|mg/m2|mg/day)\b|\bdos(?:e|es|age|ing)\b|\btitrat", re.I)
+_DOSE = re.compile(r"\b\d[\d.,]*\s*(?:mg|mcg|µg|g|mL|units?|mg/kg|mg/m2|mg/day)\b|\bdos(?:e|es|age|ing)\b|\btitrat",
+                   re.I)
 _MONITOR = re.compile(r"\bmonitor\w*|\blaboratory\b|\bassess\w*\b|\bmeasure\w*\b", re.I)
 _WITHDRAW = re.compile(r"withdraw|abrupt|discontinu|taper", re.I)
-_MECH = re.compile(r"\bmechanism\b|\bagonist\b|\bantagonist\b|\binhibit\w*|\bbinds?\b|\breceptor\w*|\bblock\w*|\bacts?\b|\bexerts?\b", re.I)
+_MECH = re.compile(r"\bmechanism\b|\bagonist\b|\bantagonist\b|\binhibit\w*|\bbinds?\b|\breceptor\w*|\bblock\w*"
+                   r"|\bacts?\b|\bexerts?\b", re.I)
 _CONTRA = re.compile(
     r"\bcontraindicat\w* (?:in|for|with|during|to)\b|\bis contraindicated\b|\bhypersensitivity\b|"
     r"\bshould not be (?:used|given|administered|taken)\b|\bdo not (?:use|take|give|administer)\b",
     re.I,
 )
 _ADVERSE = re.compile(r"adverse|side effects?|reactions?|most common|incidence|\d+\s?%", re.I)
-_INTERACT = re.compile(r"interact|concomitant|coadminist|co-administ|inhibitors?|inducers?|increase[sd]? (?:the )?(?:exposure|levels?|concentrations?)", re.I)
+_INTERACT = re.compile(r"interact|concomitant|coadminist|co-administ|inhibitors?|inducers?"
+                       r"|increase[sd]? (?:the )?(?:exposure|levels?|concentrations?)", re.I)
 _PREG = re.compile(r"pregnan|lactat|breast|nursing|fetal|fetus|infant", re.I)
 _POP = re.compile(
     r"pregnan|lactat|breast|nursing|pediatric|children|elderly|geriatric|older (?:adults|patients)|"
@@ -139,7 +142,8 @@ WHAT_IT_IS = SectionSpec(
 )
 
 # an overview's safety section: the boxed warning and the gravest warnings first
-_GRAVE = re.compile(r"\bWARNING\b|boxed|serious|fatal|death|life[- ]threatening|suicid\w*|increased (?:risk|mortality)", re.I)
+_GRAVE = re.compile(r"\bWARNING\b|boxed|serious|fatal|death|life[- ]threatening|suicid\w*"
+                    r"|increased (?:risk|mortality)", re.I)
 KEY_SAFETY = SectionSpec(
     "safety", "Boxed warning and key cautions", "Important safety warnings",
     ("boxed_warning", "warnings"), prefer=_GRAVE, search_terms="warning serious risk", limit=3,

@@ -157,7 +157,8 @@ def answer_payload(stored: StoredArticle, request: Request) -> dict[str, Any]:
 def _article_id(raw: str) -> str:
     _, aid = split_ref(raw)
     if not aid:
-        raise ArticleNotFoundError(f"{raw[:80]!r} is not an answer id.", fix="Use the id returned by POST /api/v1/answers.")
+        raise ArticleNotFoundError(f"{raw[:80]!r} is not an answer id.",
+                                   fix="Use the id returned by POST /api/v1/answers.")
     return aid
 
 
