@@ -170,8 +170,6 @@ class QuestionMatch:
 class Hit:
     rowid: int
     score: float
-    lexical_rank: int | None = None
-    dense_rank: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
