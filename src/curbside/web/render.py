@@ -12,6 +12,7 @@ import jinja2
 from starlette.templating import Jinja2Templates
 
 from curbside.editorial import TRACK, Reviewer, ReviewEvent, Status, StoredArticle
+from curbside.editorial.edits import quote_span
 from curbside.types import Audience, EditorNote, Reference, Statement
 from curbside.validate import web_url
 from curbside.web.auth import install_template_globals
@@ -66,16 +67,14 @@ def iso_date(value: str) -> str:
 
 
 def excerpt(passage: str, sentence: str, context_chars: int = 180) -> str:
-    """The cited sentence with some of the passage around it, found by searching for its
-    start: the preview of a citation without a recorded quote (``preview``)."""
-    probe = sentence[:60]
-    i = passage.find(probe)
-    if i < 0:
-        i = passage.lower().find(probe.lower())
-    if i < 0:
+    """The cited sentence with some of the passage around it, found by the review page's
+    whole-word search (``edits.quote_span``): the preview of a citation without a recorded
+    quote (``preview``)."""
+    m = quote_span(sentence, passage)
+    if m is None:
         shown = len(sentence) + 2 * context_chars
         return passage[:shown].rstrip() + ("…" if len(passage) > shown else "")
-    start, end = _window(passage, i, i + len(sentence), context_chars)
+    start, end = _window(passage, m.start(), m.end(), context_chars)
     return ("…" if start else "") + passage[start:end].strip() + ("…" if end < len(passage) else "")
 
 
