@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from curbside.editorial.schema import stamp
+
 Now = Callable[[], datetime]
-FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+__all__ = ["Now", "stamp", "utc_now"]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(FORMAT)

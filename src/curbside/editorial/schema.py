@@ -13,8 +13,15 @@ _VOLATILE = ("timings_ms", "corpus_version", "settings_hash", "schema_version")
 _PARTS = ("summary", "bottom_line")
 
 
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # how the editorial database stores a time (sorts as time does)
+
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(TIME_FORMAT)
+
+
 def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp(datetime.now(UTC))
 
 
 def _words(statements: Any) -> Any:
