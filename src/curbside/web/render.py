@@ -45,6 +45,13 @@ def make_templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+def page(request: Any, name: str, context: dict[str, Any] | None = None, *, status: int = 200,
+         headers: dict[str, str] | None = None) -> Any:
+    """The HTML page ``name`` rendered with the app's templates (every route's one way to a page)."""
+    return request.app.state.templates.TemplateResponse(request, name, context or {}, status_code=status,
+                                                         headers=headers)
+
+
 def human_date(value: str | None) -> str:
     """2025-08-24T10:00:00Z -> August 24, 2025; 2019-05 -> May 2019; 2019 -> 2019."""
     if not value:

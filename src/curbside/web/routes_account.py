@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from curbside.accounts import NotSignedInError, Permission, TooManyRequestsError, User
 from curbside.validate import MAX_INT
 from curbside.web import auth
+from curbside.web.render import page
 
 router = APIRouter(include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -23,8 +24,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200,
           headers: dict[str, str] | None = None) -> HTMLResponse:
-    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, name, context, status_code=status, headers={**NO_STORE, **(headers or {})})
+    return page(request, name, context, status=status, headers={**NO_STORE, **(headers or {})})  # type: ignore[no-any-return]
 
 
 def safe_next(raw: str | None, default: str = "/account") -> str:

@@ -17,6 +17,7 @@ from curbside.accounts.clock import stamp
 from curbside.editorial.audit import AuditLog, csv_lines, json_lines
 from curbside.web import auth
 from curbside.web.errors import WebError
+from curbside.web.render import page as render_page
 from curbside.web.routes_api import Text
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +46,7 @@ def audit_page(request: Request, outcome: str = "", actor: str = "", action: str
         raise WebError(400, "invalid_input", f"Unknown outcome {outcome[:20]!r}; use ok or refused.")
     filters = {"outcome": outcome or None, "actor": _filter(actor, "actor"), "action": _filter(action, "action")}
     rows = _audit(request).entries(limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE, **filters)
-    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+    return render_page(  # type: ignore[no-any-return]
         request, "admin_audit.html",
         {"entries": rows[:PAGE_SIZE], "page": page, "more": len(rows) > PAGE_SIZE,
          "outcome": outcome, "actor": actor, "action": action, "outcomes": OUTCOMES},

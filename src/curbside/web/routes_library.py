@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from curbside.editorial.library import MAX_LIMIT, ORDERS, QUESTION_TYPE_LABELS, LibraryQuery
 from curbside.validate import MAX_INT
+from curbside.web.render import page as render_page
 from curbside.web.routes_api import _errors, service
 
 router = APIRouter()
@@ -37,7 +38,7 @@ def library_page(request: Request, drug: str = "", condition: str = "", question
         params.pop("limit", None)
         return "/library" + ("?" + urlencode(params) if params else "")
 
-    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+    return render_page(  # type: ignore[no-any-return]
         request, "library.html",
         {"page": page, "query": query, "link": link, "orders": ORDERS,
          "filtered": bool(query.drug or query.condition or query.question_type or query.q)},

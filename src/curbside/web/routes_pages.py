@@ -17,7 +17,7 @@ from curbside.editorial.slug import split_ref
 from curbside.types import Audience
 from curbside.web.errors import wants_json
 from curbside.web.ratelimit import enforce_ask_limit
-from curbside.web.render import article_view
+from curbside.web.render import article_view, page
 from curbside.web.routes_api import answer_payload, service
 from curbside.web.service import parse_audience
 
@@ -25,14 +25,10 @@ router = APIRouter(include_in_schema=False)
 RECENT = 8
 
 
-def _page(request: Request, name: str, context: dict[str, object] | None = None, status: int = 200) -> HTMLResponse:
-    return request.app.state.templates.TemplateResponse(request, name, context or {}, status_code=status)
-
-
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     recent = service(request).repo.list_articles(limit=RECENT)
-    return _page(request, "home.html", {"recent": recent})
+    return page(request, "home.html", {"recent": recent})
 
 
 def _conversation(after: str) -> str | None:
@@ -44,14 +40,14 @@ def _conversation(after: str) -> str | None:
 
 
 @router.get("/ask")
-def ask_page(request: Request, q: str = "", audience: str = "", after: str = "") -> Response:
+def askpage(request: Request, q: str = "", audience: str = "", after: str = "") -> Response:
     """A stored answer to the question, or a page whose button asks it (GET never makes one)."""
     aud = parse_audience(audience)
     conversation = _conversation(after)
     stored = service(request).find_stored(q, aud, conversation)
     if stored is not None:
         return RedirectResponse(stored.url, status_code=303)
-    return _page(request, "ask.html", {"q": q.strip(), "audience": aud.value, "after": conversation or "",
+    return page(request, "ask.html", {"q": q.strip(), "audience": aud.value, "after": conversation or "",
                                        "reason": "new"})
 
 
@@ -95,7 +91,7 @@ def article(request: Request, ref: str, audience: str = "") -> Response:
                     f"This question has no stored answer for {aud.label.lower()} readers yet.",
                     fix="POST /api/v1/answers with the question, this audience and conversation_id (if it is a "
                         "follow-up) to make one.")
-            return _page(request, "ask.html", {"q": stored.question, "audience": aud.value,
+            return page(request, "ask.html", {"q": stored.question, "audience": aud.value,
                                                "after": stored.follows or "", "reason": "audience"})
     if slug != stored.slug:
         return RedirectResponse(stored.url + suffix, status_code=301)
@@ -103,20 +99,20 @@ def article(request: Request, ref: str, audience: str = "") -> Response:
     if as_json or wants_json(request):
         return JSONResponse(answer_payload(stored, request))
     view = article_view(stored, svc.repo.events(stored.id))
-    return _page(request, "article.html", {"stored": stored, "v": view, "variants": _variants(request, stored)})
+    return page(request, "article.html", {"stored": stored, "v": view, "variants": _variants(request, stored)})
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: str = "") -> HTMLResponse:
+def searchpage(request: Request, q: str = "") -> HTMLResponse:
     results = service(request).search(q, 10) if q.strip() else None
-    return _page(request, "search.html", {"q": q, "results": results})
+    return page(request, "search.html", {"q": q, "results": results})
 
 
 @router.get("/about", response_class=HTMLResponse)
 def about(request: Request) -> HTMLResponse:
-    return _page(request, "about.html")
+    return page(request, "about.html")
 
 
 @router.get("/editorial-policy", response_class=HTMLResponse)
 def editorial_policy(request: Request) -> HTMLResponse:
-    return _page(request, "policy.html")
+    return page(request, "policy.html")

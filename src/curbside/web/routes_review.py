@@ -40,16 +40,13 @@ from curbside.editorial.workflow import Action
 from curbside.errors import UserInputError
 from curbside.validate import MAX_INT, check_text
 from curbside.web.auth import client_address, require, requires
+from curbside.web.render import page
 from curbside.web.review_view import AGES, QueueFilter, queue, review_view
 from curbside.web.routes_api import AnswerResponse, Text, _article_id, _errors, answer_payload, service
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter()
 PAGE_SIZE = 50
-
-
-def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
-    return request.app.state.templates.TemplateResponse(request, name, context)  # type: ignore[no-any-return]
 
 
 def _see(url: str) -> RedirectResponse:
@@ -80,7 +77,7 @@ def _int(raw: Any, what: str) -> int:
 
 # ---- pages ---------------------------------------------------------------------------
 @pages.get("/review", response_class=HTMLResponse)
-def queue_page(request: Request, status: str = "", question_type: str = "", age: str = "", order: str = "",
+def queuepage(request: Request, status: str = "", question_type: str = "", age: str = "", order: str = "",
                offset: int = Query(0, ge=0, le=MAX_INT)) -> HTMLResponse:
     user = require(request, Permission.REVIEW, action="review.queue")
     f = QueueFilter.clean(status, question_type, age, order)
@@ -91,20 +88,20 @@ def queue_page(request: Request, status: str = "", question_type: str = "", age:
         params = {k: v for k, v in params.items() if v not in ("", None, 0, "newest")}
         return "/review" + ("?" + urlencode(params) if params else "")
 
-    return _page(request, "review_queue.html", {
+    return page(request, "review_queue.html", {
         "user": user, "f": f, "rows": rows[:PAGE_SIZE], "more": len(rows) > PAGE_SIZE, "offset": offset,
         "page_size": PAGE_SIZE, "link": link, "ages": [a for a in AGES if a],
     })
 
 
 @pages.get("/review/{answer_id}", response_class=HTMLResponse)
-def review_page(request: Request, answer_id: str) -> HTMLResponse:
+def reviewpage(request: Request, answer_id: str) -> HTMLResponse:
     aid = _article_id(answer_id)
     user = require(request, Permission.REVIEW, action="review.view", target=aid)
     repo = service(request).repo
     stored = repo.get(aid)
     view = review_view(stored, repo.events(aid), repo.versions(aid))
-    return _page(request, "review.html", {"user": user, "stored": stored, "v": view,
+    return page(request, "review.html", {"user": user, "stored": stored, "v": view,
                                           "can_edit": user.can(Permission.EDIT),
                                           "own_version": user.id in repo.authors_since_approval(aid, stored.version)})
 
@@ -123,12 +120,12 @@ async def review_action(request: Request, answer_id: str) -> RedirectResponse:
 
 
 @pages.get("/review/{answer_id}/edit", response_class=HTMLResponse)
-def edit_page(request: Request, answer_id: str) -> HTMLResponse:
+def editpage(request: Request, answer_id: str) -> HTMLResponse:
     aid = _article_id(answer_id)
     user = require(request, Permission.EDIT, action="edit.view", target=aid)
     stored = service(request).repo.get(aid)
     parts = [{"place": str(p), "heading": h, "statements": sts} for p, h, sts in places(stored.article)]
-    return _page(request, "review_edit.html", {"user": user, "stored": stored, "parts": parts,
+    return page(request, "review_edit.html", {"user": user, "stored": stored, "parts": parts,
                                                "references": stored.article.get("references", [])})
 
 
@@ -146,7 +143,7 @@ async def edit_submit(request: Request, answer_id: str,
 
 
 @pages.get("/review/{answer_id}/compare", response_class=HTMLResponse)
-def compare_page(request: Request, answer_id: str, from_: int = Query(0, alias="from", ge=0, le=MAX_INT),
+def comparepage(request: Request, answer_id: str, from_: int = Query(0, alias="from", ge=0, le=MAX_INT),
                  to: int = Query(0, ge=0, le=MAX_INT)) -> HTMLResponse:
     aid = _article_id(answer_id)
     user = require(request, Permission.REVIEW, action="review.compare", target=aid)
@@ -154,7 +151,7 @@ def compare_page(request: Request, answer_id: str, from_: int = Query(0, alias="
     stored = repo.get(aid)
     new = to or stored.version
     old = from_ or max(1, new - 1)
-    return _page(request, "review_compare.html", {"user": user, "stored": stored,
+    return page(request, "review_compare.html", {"user": user, "stored": stored,
                                                   "c": compare_stored(repo, aid, old, new),
                                                   "versions": repo.versions(aid)})
 
