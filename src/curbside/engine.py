@@ -21,7 +21,8 @@ from curbside import paths
 from curbside.composition.compose import Composer, Context, abstained_article, title_for
 from curbside.composition.explain import Explained, Trace
 from curbside.composition.explain import explain as explain_article
-from curbside.composition.plan import ASKED_FOR, SectionSpec
+from curbside.composition.plain import carry_warnings
+from curbside.composition.plan import ASKED_FOR, PATIENT_WARNING_HEADINGS, SectionSpec
 from curbside.composition.select import stem
 from curbside.errors import (
     CorruptStoreError,
@@ -437,14 +438,24 @@ class Engine:
                 uncovered or (f"{ASKED_FOR[pq.qtype].capitalize()}.",), timings=timings, **common,
             ), ctx.trace  # what the sections tried and why nothing passed
         timings["total"] = (time.perf_counter() - t_start) * 1000
-        return Article(
+        article = Article(
             question=q, audience=audience, question_type=pq.qtype, entities=pq.entities,
             title=title_for(q), summary=summary, sections=sections,
             bottom_line=bottom, references=book.references(), uncovered=uncovered,
             abstained=False, abstain_reason=None, last_updated=self.store.newest_date(book.doc_ids()),
             timings_ms=timings, partial=done.partial_note is not None, partial_note=done.partial_note,
-            corpus_version=self.corpus_version, settings_hash=self.settings_hash,
-        ), ctx.trace
+            reader_notes=done.reader_notes, corpus_version=self.corpus_version, settings_hash=self.settings_hash,
+        )
+        if audience is Audience.PATIENT:
+            # simplifying never drops a warning: what the clinician's article warns of,
+            # the patient's states too, word for word and cited
+            t0 = time.perf_counter()
+            clinician, _ = self._ask(question, Audience.PHYSICIAN, context, explain=False)
+            timings["warnings"] = (time.perf_counter() - t0) * 1000
+            timings["total"] = (time.perf_counter() - t_start) * 1000
+            article = dataclasses.replace(carry_warnings(article, clinician, PATIENT_WARNING_HEADINGS),
+                                          timings_ms=timings)
+        return article, ctx.trace
 
     def search_sources(self, text: str, limit: int = 10) -> list[SourceHit]:
         """At most ``limit`` passages for the words of ``text`` (BM25, no drug filter, no

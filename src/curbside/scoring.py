@@ -16,7 +16,9 @@ fill different features:
   ``topic_passage_rank``, ``sentence_position`` and ``recommendation``;
 
 and picking adds ``consensus`` (other documents holding the very same sentence) and, for
-the summary of an evidence answer, ``study_in_summary``. Candidates only ever compete
+the summary of an evidence answer, ``study_in_summary``. For a patient or caregiver,
+every candidate also gets ``written_for_patients`` and ``reading_grade``
+(composition/plain.py): the same facts, preferably in the words written for them. Candidates only ever compete
 with candidates found the same way, so the large constants of the page and topic
 orders (100, 10) never meet the label scores.
 
@@ -80,6 +82,12 @@ class Features:
     study_in_summary: float = 0.0
     # other documents that hold the very same sentence (at most 3)
     consensus: float = 0.0
+    # for a patient or caregiver only (0 for clinicians): 1 when the sentence is from a
+    # source written for them (a consumer page, a Medication Guide, patient package
+    # insert or Drug Facts panel), and its Flesch-Kincaid grade above the plain-language
+    # grade (composition/plain.py; at most 12)
+    written_for_patients: float = 0.0
+    reading_grade: float = 0.0
 
     def nonzero(self) -> dict[str, float]:
         """The features that count, by name, in the table's order."""
@@ -110,6 +118,8 @@ class Weights:
     below_shortlist: float = 1.0  # constant: the feature holds the cut itself
     study_in_summary: float = -1.0  # setting penalty_study_in_summary
     consensus: float = 0.3  # setting weight_consensus
+    written_for_patients: float = 3.0  # setting weight_written_for_patients
+    reading_grade: float = -0.5  # setting penalty_reading_grade
     # retrieval's tie-break (index/fusion.py), scaled to the best passage's relevance:
     # evidence strength (label > guideline > research > patient page; reversed for
     # patients) and years older than the corpus's newest source
@@ -129,6 +139,8 @@ class Weights:
             meaning=s.semantic_weight,
             study_in_summary=-s.penalty_study_in_summary,
             consensus=s.weight_consensus,
+            written_for_patients=s.weight_written_for_patients,
+            reading_grade=-s.penalty_reading_grade,
             source_strength=s.weight_source_strength,
             passage_age=-s.penalty_passage_age,
         )

@@ -181,6 +181,14 @@ class Settings:
         0.3, "Added, per other document holding the very same sentence (at most 3), when "
         "statements are picked.", low=0, high=100,
     )
+    weight_written_for_patients: float = _setting(
+        3.0, "Added, for a patient or caregiver, to a sentence from a source written for them "
+        "(consumer page, Medication Guide, patient package insert, Drug Facts).", low=0, high=100,
+    )
+    penalty_reading_grade: float = _setting(
+        0.5, "Subtracted, for a patient or caregiver, per Flesch-Kincaid grade a sentence reads "
+        "above the plain-language grade (6), at most 12 grades.", low=0, high=100,
+    )
     penalty_other_drugs: float = _setting(
         1.0, "Subtracted from a sentence of a combination product's label that holds drugs not "
         "asked about.", low=0, high=100,

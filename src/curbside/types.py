@@ -224,7 +224,7 @@ class QuestionType(str, Enum):
 # whose JSON name differs carry a validation and a serialization alias, never ``alias``,
 # so that type checkers see the Python name in the constructor.
 
-SCHEMA_VERSION: Final = "1.2"
+SCHEMA_VERSION: Final = "1.3"
 
 JSON_CONFIG = ConfigDict(
     validate_by_name=True,  # constructors take Python names...
@@ -439,9 +439,10 @@ class EditorNote(JsonDocument):
 
 
 _VERSIONS = (
+    "1.3 added the article's `reader_notes` (present only when there are some); "
     "1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); 1.1 added "
     "`partial`, `partial_note` and the question types from product to prognosis (1.0 articles read with "
-    "`partial` false). An older article is written back as 1.2; a breaking change bumps the major number")
+    "`partial` false). An older article is written back as 1.3; a breaking change bumps the major number")
 _SUMMARY = (
     "the direct answer first: at most 2 statements as composed (an editor may add more). Empty when abstained, "
     "and in an answered article only if the verifier dropped the lead statement; an edit may not empty it")
@@ -452,7 +453,7 @@ class Article(JsonDocument):
     """A cited, sectioned answer: what the engine returns, the API and `curbside ask --json`
     show and the editorial store keeps (as this JSON)."""
 
-    schema_version: Annotated[Literal["1.2"], Field(description=_VERSIONS)] = SCHEMA_VERSION
+    schema_version: Annotated[Literal["1.3"], Field(description=_VERSIONS)] = SCHEMA_VERSION
     question: Annotated[str, Field(description="the question as asked (whitespace and control characters cleaned)")]
     audience: Annotated[Audience, Field(description="who the answer is written for")]
     question_type: Annotated[QuestionType, Field(description="what the question asks: product is ingredients, "
@@ -475,6 +476,12 @@ class Article(JsonDocument):
                                                "offers related information instead")] = False
     partial_note: Annotated[str | None, Field(description="what was asked and not covered, shown before the "
                                                           "summary when `partial`")] = None
+    # curbside's own words to the reader, not quotes: a patient's article says who
+    # chooses the dose instead of listing doses
+    reader_notes: Annotated[tuple[str, ...], Field(exclude_if=lambda notes: not notes,
+                                                   description="curbside's notes to the reader (not quotes of a "
+                                                               "source), e.g. that the prescriber chooses the dose; "
+                                                               "absent when there are none")] = ()
     last_updated: Annotated[str | None, Field(description="newest date (or year) of the cited sources")]
     corpus_version: Annotated[str, Field(description="hash of the ingested documents")]
     settings_hash: Annotated[str, Field(description="hash of the settings that change answers")]
@@ -489,7 +496,7 @@ class Article(JsonDocument):
     @field_validator("schema_version", mode="before")
     @classmethod
     def _read_any_1x(cls, value: Any) -> str:
-        """1.x versions only add fields, each with a default: any 1.x article reads as 1.2."""
+        """1.x versions only add fields, each with a default: any 1.x article reads as 1.3."""
         if isinstance(value, str) and value.split(".")[0] == "1":
             return SCHEMA_VERSION
         raise ValueError(f"this curbside reads article schema 1.x, not {str(value)[:20]!r}")

@@ -53,7 +53,7 @@ def test_baclofen_article(engine):
 def test_article_json_round_trip(engine):
     a = engine.ask("Lioresal dose for spasticity?")
     d = article_to_dict(a)
-    assert d["schema_version"] == "1.2"
+    assert d["schema_version"] == "1.3"
     assert d["entities"]["drugs"][0]["generic"] == "baclofen"
     assert d["question_type"] == "dosing"
     assert set(d["timings_ms"]) >= {"understand", "compose", "total"}
@@ -61,7 +61,9 @@ def test_article_json_round_trip(engine):
     assert b.sections == a.sections and b.references == a.references and b.summary == a.summary
     assert all(st.quote is not None for sec in b.sections for st in sec.statements)
     # the model's JSON is what the hand-written serializer wrote, key for key and in order
-    assert json.dumps(d, ensure_ascii=False) == json.dumps(previous_article_to_dict(a), ensure_ascii=False)
+    # (but for the version: 1.3 only added fields written when set)
+    before = {**previous_article_to_dict(a), "schema_version": "1.3"}
+    assert json.dumps(d, ensure_ascii=False) == json.dumps(before, ensure_ascii=False)
     assert Article.from_json(d).to_json() == d
 
 
@@ -90,6 +92,48 @@ def test_patient_audience_changes_headings(engine):
     a = engine.ask(BACLOFEN, Audience.PATIENT)
     assert a.audience is Audience.PATIENT
     assert a.sections[0].heading == "What it is used for"
+
+
+# drugs of the slice's openFDA labels with boxed warnings, Medication Guides or both
+PAIRED = ["What are the side effects of nefazodone?", "Who should not take amoxapine?",
+          "What is gentamicin used for?", "What is the dose of thioridazine?"]
+
+
+def test_patient_and_physician_share_every_warning_and_the_patient_reads_lower(engine):
+    from curbside.composition.plain import article_grade, missing_warnings, warnings_of
+
+    phys_grades, pat_grades, warned = [], [], 0
+    for q in PAIRED:
+        phys, pat = engine.ask(q, Audience.PHYSICIAN), engine.ask(q, Audience.PATIENT)
+        assert not phys.abstained and not pat.abstained, q
+        warned += len(warnings_of(phys))
+        # none lost: each of the physician's warnings, word for word, cited to its passage
+        assert missing_warnings(phys, pat) == [], q
+        # none added without a citation: every patient statement is its cited passage's words
+        assert all(st.citations for st in all_statements(pat)), q
+        assert_citation_integrity(pat)
+        phys_grades.append(article_grade(phys))
+        pat_grades.append(article_grade(pat))
+    assert warned >= len(PAIRED)  # the check had warnings to check
+    assert sum(pat_grades) / len(pat_grades) < sum(phys_grades) / len(phys_grades) - 1, (pat_grades, phys_grades)
+
+
+def test_a_patient_is_told_who_chooses_the_dose_instead_of_doses(engine):
+    from curbside.composition.plain import has_dose_amount
+
+    a = engine.ask("What is the dose of thioridazine?", Audience.PATIENT)
+    assert a.reader_notes and "prescriber chooses the dose" in a.reader_notes[0]
+    dosing = [st for sec in a.sections if sec.key == "dosing" for st in sec.statements]
+    assert not any(has_dose_amount(st.text) for st in dosing)
+    assert not engine.ask("What is the dose of thioridazine?", Audience.PHYSICIAN).reader_notes
+
+
+def test_readers_get_their_sections_first(engine):
+    pharmacist = engine.ask("What is nefazodone used for?", Audience.PHARMACIST)
+    keys = [s.key for s in pharmacist.sections]
+    assert keys[0] == "indications" and "dosing" in keys[:3], keys
+    patient = engine.ask("What is nefazodone used for?", Audience.PATIENT)
+    assert not {"mechanism", "monitoring"} & {s.key for s in patient.sections}
 
 
 def test_unknown_drug_abstains(engine):

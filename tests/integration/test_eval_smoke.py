@@ -59,7 +59,8 @@ def test_eval_all_limit_writes_a_complete_report(data_dir: Path, shared_dir: Pat
                  "abstention.items.jsonl", "recognition.items.jsonl"):
         assert (out / name).stat().st_size > 0, name
     report = json.loads((out / "report.json").read_text())
-    assert set(report["sets"]) == {"indications", "bioasq", "medicationqa", "kqa", "abstention", "recognition"}
+    assert set(report["sets"]) == {"indications", "bioasq", "medicationqa", "kqa", "abstention", "recognition",
+                                   "readability"}
     assert report["meta"]["limit"] == 5
     for name, res_set in report["sets"].items():
         assert {"engine", "baseline", "targets", "definitions", "failures"} <= set(res_set), name

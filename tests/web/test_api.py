@@ -20,7 +20,7 @@ def ask(client: TestClient, question: str = Q, **body: object) -> dict:
 
 def test_post_answer_returns_article_json_plus_id_url_review(client: TestClient) -> None:
     a = ask(client, audience="pharmacist")
-    assert a["schema_version"] == "1.2" and a["question"] == Q and a["audience"] == "pharmacist"
+    assert a["schema_version"] == "1.3" and a["question"] == Q and a["audience"] == "pharmacist"
     assert {"summary", "sections", "references", "corpus_version", "settings_hash"} <= a.keys()
     assert re.fullmatch(r"[0-9a-f]{8,}", a["id"])
     assert a["url"] == f"http://testserver/a/what-is-the-indication-for-baclofen-lioresal-{a['id']}"
@@ -218,7 +218,7 @@ def test_answer_bodies_are_the_article_json_plus_where_and_review(client: TestCl
         assert body == {k: v for k, v in a.items() if k != "cached"}
 
 
-def test_an_answer_stored_as_schema_1_1_is_served_as_1_2(client: TestClient) -> None:
+def test_an_answer_stored_as_schema_1_1_is_served_as_the_current_version(client: TestClient) -> None:
     from curbside.types import Audience
 
     old = make_article(Q, Audience.PHYSICIAN).to_json()
@@ -227,7 +227,7 @@ def test_an_answer_stored_as_schema_1_1_is_served_as_1_2(client: TestClient) -> 
         del st["quote"]
     stored, _ = client.app.state.service.repo.save_answer(Q, "physician", old)
     body = client.get(f"/api/v1/answers/{stored.id}").json()
-    assert body["schema_version"] == "1.2" and body["summary"][0]["quote"] is None
+    assert body["schema_version"] == "1.3" and body["summary"][0]["quote"] is None
     assert body["summary"][0]["text"] == old["summary"][0]["text"] and body["references"] == old["references"]
     assert "What is the indication for Baclofen" in client.get(stored.url).text  # and its page renders
 
@@ -242,7 +242,7 @@ def test_openapi_lists_the_article_schema(client: TestClient) -> None:
         assert name in schemas, name
     art = schemas["Article"]
     assert list(art["properties"]) == [*Article.__dataclass_fields__]  # every field, in document order
-    assert set(art["required"]) == set(art["properties"]) - {"editor_note"}  # written in every document
+    assert set(art["required"]) == set(art["properties"]) - {"editor_note", "reader_notes"}  # written in every document
     assert art["properties"]["summary"]["items"] == {"$ref": "#/components/schemas/Statement"}
     assert {"type", "type_label", "passage"} <= schemas["Reference"]["properties"].keys()
     assert "source_type" not in schemas["Reference"]["properties"]

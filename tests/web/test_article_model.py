@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from support.previous_serializer import previous_article_to_dict
 
 from curbside.types import (
+    SCHEMA_VERSION,
     Article,
     Audience,
     ConditionMention,
@@ -54,7 +55,7 @@ def small() -> Article:
 
 # the article JSON of ``small()``, written out: what article_to_dict wrote (schema 1.2)
 SMALL_JSON = {
-    "schema_version": "1.2",
+    "schema_version": "1.3",
     "question": "Lioresal for MS spasticity?",
     "audience": "nurse",
     "question_type": "indication",
@@ -95,7 +96,7 @@ SMALL_JSON = {
 }
 
 
-def test_the_json_is_the_schema_1_2_document_key_for_key_and_in_order() -> None:
+def test_the_json_is_the_schema_document_key_for_key_and_in_order() -> None:
     assert json.dumps(small().to_json()) == json.dumps(SMALL_JSON)
 
 
@@ -105,8 +106,9 @@ def test_the_json_is_the_schema_1_2_document_key_for_key_and_in_order() -> None:
     make_article("Baclofen?", Audience.PATIENT, text_suffix=" More.", drug="", ref_url=None),
 ], ids=["small", "fake", "fake-unquoted"])
 def test_the_json_is_what_the_previous_serializer_wrote(article: Article) -> None:
-    assert json.dumps(article.to_json(), ensure_ascii=False) == json.dumps(previous_article_to_dict(article),
-                                                                          ensure_ascii=False)
+    # the same document, but for the version: 1.3 only added fields written when set
+    before = {**previous_article_to_dict(article), "schema_version": SCHEMA_VERSION}
+    assert json.dumps(article.to_json(), ensure_ascii=False) == json.dumps(before, ensure_ascii=False)
 
 
 def test_model_json_model_round_trip() -> None:
@@ -136,8 +138,8 @@ def test_older_documents_read_with_the_defaults_of_what_they_lack(version: str) 
     assert all(st.quote is None for st in a.statements())
     assert a.partial is (version == "1.1") and a.question_type is QuestionType.INDICATION
     assert a.references[1].source_type is SourceType.GUIDELINE and a.drugs[0].generic == "baclofen"
-    out = a.to_json()  # written as what it now is: a 1.2 document
-    assert out["schema_version"] == "1.2" and out["summary"][0]["quote"] is None
+    out = a.to_json()  # written as what it now is: a 1.3 document
+    assert out["schema_version"] == "1.3" and out["summary"][0]["quote"] is None
     assert list(out) == list(SMALL_JSON)
 
 
@@ -146,6 +148,14 @@ def test_a_document_of_another_major_version_is_refused() -> None:
         Article.from_json({**SMALL_JSON, "schema_version": "2.0"})
     with pytest.raises(ValidationError, match="question"):
         Article.from_json({k: v for k, v in SMALL_JSON.items() if k != "question"})
+
+
+def test_a_reader_note_is_written_only_when_there_is_one() -> None:
+    assert "reader_notes" not in small().to_json()
+    a = dataclasses.replace(small(), reader_notes=("The prescriber chooses the dose.",))
+    d = a.to_json()
+    assert d["reader_notes"] == ["The prescriber chooses the dose."]
+    assert Article.from_json(d).reader_notes == a.reader_notes
 
 
 def test_an_editor_note_is_written_only_when_there_is_one() -> None:

@@ -50,6 +50,8 @@ def render_article(article: Article, console: Console) -> None:
         return
     if article.partial and article.partial_note:
         console.print(Panel(escape(article.partial_note), title="Partial answer", style="yellow"))
+    for note in article.reader_notes:
+        console.print(Panel(escape(note), title="Note from curbside (not a quote)", style="cyan"))
     if article.summary:
         console.print(Group(*(_line(s, bullet=False) for s in article.summary)))
         console.print()

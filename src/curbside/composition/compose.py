@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from curbside.composition.aspects import ASPECT_HEADINGS
 from curbside.composition.condition import TopicSearch, answer_aspect, name_pattern, page_candidates
 from curbside.composition.filters import Reason
+from curbside.composition.plain import DOSE_NOTE, grade_above_plain, has_dose_amount, written_for_patients
 from curbside.composition.plan import ASKED_FOR, SectionSpec, plan_for
 from curbside.composition.plan import INDICATIONS as INDICATIONS_SPEC
 from curbside.composition.population import asked_population, fits_population
@@ -62,6 +63,8 @@ class Composed:
     uncovered: tuple[str, ...]
     # set when the asked aspect is not covered and related information is offered
     partial_note: str | None = None
+    # curbside's own words to the reader (not quotes): a patient's note on doses
+    reader_notes: tuple[str, ...] = ()
 
 
 # substances a question may ask a drug to be taken with ("Can I drink alcohol on X?")
@@ -157,6 +160,18 @@ class _DrugAsk:
         )
 
 
+def for_reader(cands: list[Candidate], ctx: Context, step: Step | None = None) -> list[Candidate]:
+    """For a patient or caregiver: the candidates without a leaflet's question headings
+    ("What is the most important information I should know about ...?"), each scored
+    for being written for patients and for its reading grade (composition/plain.py).
+    Unchanged for everyone else."""
+    if ctx.audience is not Audience.PATIENT:
+        return cands
+    cands = keep(cands, lambda c: not c.text.rstrip().endswith("?"), Reason.QUESTION_FORM, step)
+    return [c.adjusted(ctx.weights, written_for_patients=1.0 if written_for_patients(c.passage) else 0.0,
+                       reading_grade=grade_above_plain(c.text)) for c in cands]
+
+
 def _route(ctx: Context, name: str) -> None:
     if ctx.trace is not None:
         ctx.trace.route = name
@@ -219,6 +234,8 @@ def _condition_pattern(pq: ParsedQuestion) -> re.Pattern[str] | None:
     return _names_pattern({c.name for c in pq.conditions} | {c.text for c in pq.conditions}, 4)
 
 
+# list items a patient's article shows of a label's list (a clinician's: the section's list_limit)
+PATIENT_LIST_ITEMS = 5
 # sections after the asked one in a drug article (each of at most two statements)
 SECONDARY_SECTIONS = 4
 
@@ -280,7 +297,7 @@ class Composer:
         seen = seen if seen is not None else []
         sections: list[Section] = []
         uncovered: list[str] = []
-        plan = plan_for(pq.qtype, pq.text)
+        plan = plan_for(pq.qtype, pq.text, ctx.audience)
         drug_name = pq.drugs[0].generic
         partner_missing = False
         for spec in plan:
@@ -308,7 +325,11 @@ class Composer:
         partner = ask.partner
         primary_missing = not sections or sections[0].key != plan[0].key
         note = None
-        if primary_missing:
+        if primary_missing and ctx.audience is Audience.PATIENT and plan[0].key == "dosing":
+            # a patient asked about the dose: the note says who chooses it (the label's doses
+            # are in the clinician's version), which is not a gap in the sources
+            uncovered = [u for u in uncovered if not u.startswith(f"{plan[0].heading}:")]
+        elif primary_missing:
             first = f"{plan[0].heading}:"
             uncovered = [u for u in uncovered if not u.startswith(first)]
             asked_for = ASKED_FOR[pq.qtype] if pq.qtype is not QuestionType.GENERAL else "main uses"
@@ -326,7 +347,10 @@ class Composer:
             if pq.qtype is QuestionType.GENERAL and "what_it_is" in kinds and sections[0].key != "what_it_is":
                 summary = kinds["what_it_is"].statements[:1] + summary  # what it is, then what it is for
         bottom = self._bottom_line(sections, summary)
-        return Composed(summary, tuple(sections), bottom, book, tuple(uncovered), note)
+        notes: tuple[str, ...] = ()
+        if ctx.audience is Audience.PATIENT and (plan[0].key == "dosing" or any(s.key == "dosing" for s in sections)):
+            notes = (DOSE_NOTE,)
+        return Composed(summary, tuple(sections), bottom, book, tuple(uncovered), note, notes)
 
     def _label_choice(self, spec: SectionSpec, lead: bool, limit: int, ask: _DrugAsk, ctx: Context,
                       seen: list[set[str]], sec: SectionTrace | None) -> tuple[Chosen, bool]:
@@ -337,6 +361,16 @@ class Composer:
         step = _step(sec, f"label sentences of {spec.heading} (label sections: {', '.join(spec.codes)})")
         cands = candidates(label_ps, spec, query_stems=ask.qstems, boost=ask.boost, max_chars=ctx.max_chars,
                            asked=ask.asked, weights=ctx.weights, step=step)
+        if ctx.audience is Audience.PATIENT:
+            # the label's own words for patients (Medication Guide, patient package insert)
+            # say what the section needs when they hold its cue
+            have = {p.rowid for p in label_ps}
+            leaflet = [p for p in labels if p.rowid not in have and written_for_patients(p)]
+            cands += candidates(leaflet, spec, query_stems=ask.qstems, boost=ask.boost, max_chars=ctx.max_chars,
+                                asked=ask.asked, strict=True, weights=ctx.weights, step=step)
+            if spec.key == "dosing":
+                cands = keep(cands, lambda c: not has_dose_amount(c.text), Reason.DOSE_AMOUNT, step)
+            cands = for_reader(cands, ctx, step)
         if ask.population is not None:
             cands = keep(cands, _fits(ask.population), Reason.OTHER_POPULATION, step,
                          f"the question asks of: {ask.population}")
@@ -357,7 +391,9 @@ class Composer:
         if spec.list_limit and lead:
             chosen = pick([c for c in cands if not c.item], limit, seen, concepts=ctx.concepts,
                           weights=ctx.weights, step=step)
-            items, at = pick_list(cands, chosen, spec.list_limit, seen, step=step)
+            # a patient gets the list's first items, not the whole label's list
+            most = spec.list_limit if ctx.audience is not Audience.PATIENT else PATIENT_LIST_ITEMS
+            items, at = pick_list(cands, chosen, most, seen, step=step)
             return chosen[:at] + items + chosen[at:], missing
         return pick(cands, limit, seen, weights=ctx.weights, step=step), missing
 
@@ -366,15 +402,13 @@ class Composer:
         """The labels are silent here: a guideline or study sentence that names the drug."""
         step = _step(sec, "guideline, study and patient page sentences that name the drug (the labels are silent)")
         open_ps = [p for p in ctx.section_search(spec) if p.source_type is not SourceType.DRUG_LABEL]
-        return pick(
-            candidates(open_ps, spec, query_stems=ask.qstems, boost=ask.boost, max_chars=ctx.max_chars,
-                       require=ask.subject_re, min_overlap=1, strict=True, weights=ctx.weights, step=step),
-            min(limit, 2), seen, weights=ctx.weights, step=step,
-        )
+        cands = candidates(open_ps, spec, query_stems=ask.qstems, boost=ask.boost, max_chars=ctx.max_chars,
+                           require=ask.subject_re, min_overlap=1, strict=True, weights=ctx.weights, step=step)
+        return pick(for_reader(cands, ctx, step), min(limit, 2), seen, weights=ctx.weights, step=step)
 
     def _evidence_section(self, lead: SectionSpec, ask: _DrugAsk, ctx: Context, seen: list[set[str]],
                           book: ReferenceBook) -> Section | None:
-        """Guideline and research sentences (for patients: consumer pages and guidelines)
+        """Guideline and research sentences (for patients: consumer pages)
         among the retrieved passages that name the drug and speak to the question."""
         if ask.drug_re is None:
             return None
@@ -384,11 +418,9 @@ class Composer:
         sec = ctx.section_trace("evidence", heading)
         step = _step(sec, f"{' and '.join(t.value for t in wanted)} sentences of the retrieved passages that "
                           "name the drug")
-        chosen = pick(
-            candidates(open_ps, lead, query_stems=ask.qstems, boost=ask.boost, max_chars=ctx.max_chars,
-                       require=ask.drug_re, min_overlap=1, strict=True, weights=ctx.weights, step=step),
-            2, seen, weights=ctx.weights, step=step,
-        )
+        cands = candidates(open_ps, lead, query_stems=ask.qstems, boost=ask.boost, max_chars=ctx.max_chars,
+                           require=ask.drug_re, min_overlap=1, strict=True, weights=ctx.weights, step=step)
+        chosen = pick(for_reader(cands, ctx, step), 2, seen, weights=ctx.weights, step=step)
         if not chosen:
             return None
         return _made(sec, Section("evidence", heading, tuple(self._statements(chosen, book))))
@@ -506,6 +538,7 @@ class Composer:
             # a sentence about the asked condition, not one that shares a word with it
             pats = [name_pattern(c) for c in pq.conditions]
             all_cands = keep(all_cands, _named_in(*pats), Reason.CONDITION_NOT_NAMED, shared)
+        all_cands = for_reader(all_cands, ctx, shared)
         if not all_cands:
             return Composed((), (), (), book, ("The sources found do not answer this question.",))
         all_cands = by_meaning(all_cands, ctx)
@@ -633,7 +666,7 @@ def _asked_product(pq: ParsedQuestion, labels: Sequence[StoredPassage]) -> list[
 
 _EVIDENCE_SOURCES = {
     True: (SourceType.GUIDELINE, SourceType.RESEARCH),
-    False: (SourceType.PATIENT_INFO, SourceType.GUIDELINE),
+    False: (SourceType.PATIENT_INFO,),
 }
 
 

@@ -39,6 +39,9 @@ class Reason(str, Enum):
     OTHER_POPULATION = "other_population"
     COMBINATION_PRODUCT = "combination_product"
     PARTNER_NOT_NAMED = "partner_not_named"
+    # the reader
+    DOSE_AMOUNT = "dose_amount"
+    QUESTION_FORM = "question_form"
     # picking
     NEAR_DUPLICATE = "near_duplicate"
     OUTRANKED = "outranked"
@@ -67,6 +70,8 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.OTHER_POPULATION: "is about another population than the one asked about",
     Reason.COMBINATION_PRODUCT: "from a combination product's label, with drugs not asked about",
     Reason.PARTNER_NOT_NAMED: "does not name what the drug is asked to be taken with",
+    Reason.DOSE_AMOUNT: "states a dose amount: a patient's article leaves the dose to the prescriber",
+    Reason.QUESTION_FORM: "a question (a leaflet's heading), not a statement",
     Reason.NEAR_DUPLICATE: "says nearly the same as a statement already chosen",
     Reason.OUTRANKED: "scored lower than the statements chosen",
     Reason.CONDITIONS_COVERED: "names only conditions already stated, and there was no room left",

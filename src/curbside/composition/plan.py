@@ -41,7 +41,8 @@ class SectionSpec:
 
 _NEG = re.compile(
     r"\bnot (?:been |be )?(?:indicated|recommended|established|approved)\b|limitations? of use|"
-    r"\bshould not be used\b|\bnot for use\b|\bhas not been (?:shown|established)",
+    r"\bshould not be used\b|\bnot for use\b|\bhas not been (?:shown|established)|"
+    r"\bnot known (?:if|whether)\b[^.]*\bsafe and effective\b",
     re.I,
 )
 # "X is indicated for ... when Y is not indicated" states an indication, not a limitation:
@@ -215,11 +216,73 @@ PLANS[QuestionType.DIAGNOSIS] = PLANS[QuestionType.MONITORING]
 PLANS[QuestionType.PROGNOSIS] = PLANS[QuestionType.COMPARISON] = PLANS[QuestionType.GENERAL]
 
 
-def plan_for(qtype: QuestionType, question: str) -> tuple[SectionSpec, ...]:
-    """The sections of a drug article, the asked one first."""
+# how a patient takes it, in a leaflet's words (doses stay with the prescriber)
+_HOW_TO_TAKE = re.compile(
+    r"\btake\b[^.]{0,60}\b(?:exactly as|as (?:prescribed|directed|told)|with or without food|with (?:food|water|"
+    r"a meal|milk)|on an empty stomach|at the same time|by mouth)\b|\b(?:swallow|chew|crush|dissolve)\b|"
+    r"\bdo not (?:stop|change|take more|crush|chew)\b|\bif you (?:miss|forget|take too much)\b|\bmissed dose\b|"
+    r"\bdos(?:e|es|age|ing)\b",
+    re.I,
+)
+DOSING_FOR_PATIENTS = SectionSpec(
+    "dosing", DOSING.heading, DOSING.patient_heading, ("dosage", "patient_counseling"), prefer=_HOW_TO_TAKE,
+    search_terms="take exactly as prescribed", limit=4, open_fallback=False,
+)
+
+# "when to get help now": the warning signs a patient leaflet tells the reader to act on
+_HELP = re.compile(
+    r"\b(?:call|tell|contact|see) (?:your|a|the) (?:doctor|healthcare provider|health care provider|prescriber|"
+    r"health care professional|healthcare professional)\b[^.]{0,80}\b(?:right away|immediately|at once)\b|"
+    r"\b(?:right away|immediately)\b[^.]{0,60}\b(?:call|tell|contact) (?:your|a|the) "
+    r"(?:doctor|healthcare provider|health care provider)\b|"
+    r"\bget (?:emergency|medical|immediate) (?:help|care|attention|treatment)\b|"
+    r"\bseek (?:emergency|immediate|urgent) (?:medical )?(?:help|care|attention|treatment)\b|"
+    r"\bemergency room\b|\b911\b|\bpoison control\b",
+    re.I,
+)
+GET_HELP = SectionSpec(
+    "get_help", "When to get help now", "When to get help right away",
+    ("patient_counseling", "boxed_warning", "warnings"), cues=_HELP,
+    search_terms="call doctor right away emergency help", limit=3, open_fallback=False,
+    requires="must say when to call a doctor or get emergency help",
+)
+
+# what each reader sees first after the asked section (the rest of the plan follows);
+# a patient's article drops the sections written for prescribers unless asked
+_READER_FIRST: dict[Audience, tuple[SectionSpec, ...]] = {
+    Audience.PHARMACIST: (DOSING, INTERACTIONS, POPULATIONS),
+    Audience.NURSE: (DOSING, MONITORING, SAFETY),
+    Audience.STUDENT: (WHAT_IT_IS, MECHANISM),
+    Audience.PATIENT: (INDICATIONS, DOSING, SAFETY, GET_HELP, CONTRAINDICATIONS, ADVERSE),
+}
+
+
+def plan_for(qtype: QuestionType, question: str, audience: Audience = Audience.PHYSICIAN
+             ) -> tuple[SectionSpec, ...]:
+    """The sections of a drug article for ``audience``, the asked one first: a physician
+    gets the question type's plan; a pharmacist dosing, interactions and populations
+    next, a nurse administration, monitoring and safety, a student what the drug is and
+    how it works (``_READER_FIRST``), then the rest of the plan; a patient only what it is
+    for, how it is taken, its warnings, when to get help and its side effects."""
     if qtype is QuestionType.PRODUCT and _ASKS_INGREDIENTS.search(question):
-        return (INGREDIENTS, SUPPLIED, DOSING, INDICATIONS)
-    return PLANS[qtype]
+        base: tuple[SectionSpec, ...] = (INGREDIENTS, SUPPLIED, DOSING, INDICATIONS)
+    else:
+        base = PLANS[qtype]
+    if audience is Audience.PHYSICIAN:
+        return base
+    lead = base[0]
+    first = _READER_FIRST[audience]
+    if audience is Audience.PATIENT and KEY_SAFETY in base:  # an overview's warnings: the gravest
+        first = tuple(KEY_SAFETY if s is SAFETY else s for s in first)
+    out = [lead]
+    for spec in (*first, *base[1:]):
+        if all(spec.key != o.key for o in out):
+            out.append(spec)
+    if audience is Audience.PATIENT:  # what a patient needs, and nothing written for prescribers
+        keys = {s.key for s in first}
+        out = [out[0], *(s for s in out[1:] if s.key in keys)]
+        out = [DOSING_FOR_PATIENTS if s is DOSING else s for s in out]
+    return tuple(out)
 
 # What each question type asks for, in words, for "not covered" notes.
 ASKED_FOR: dict[QuestionType, str] = {
@@ -241,4 +304,9 @@ ASKED_FOR: dict[QuestionType, str] = {
     QuestionType.DIAGNOSIS: "tests and diagnosis",
     QuestionType.PROGNOSIS: "outlook",
     QuestionType.GENERAL: "general information",
+}
+
+# the headings a patient's article gives the warnings carried over from the clinician's
+PATIENT_WARNING_HEADINGS: dict[str, str] = {
+    SAFETY.key: SAFETY.patient_heading, CONTRAINDICATIONS.key: CONTRAINDICATIONS.patient_heading,
 }

@@ -14,7 +14,9 @@ from typing import Any, TypeVar
 
 from curbside.errors import UserInputError
 
-SET_NAMES = ("indications", "bioasq", "medicationqa", "kqa", "abstention", "recognition")
+SET_NAMES = ("indications", "bioasq", "medicationqa", "kqa", "abstention", "recognition", "readability")
+# sets made of other sets' questions: readability asks MedicationQA's and K-QA's for every reader
+DERIVED_SETS = ("readability",)
 # sets that are ours and ship with the package (the others are read from <shared>/eval;
 # recognition's rows refer to questions of <shared>/eval by line: see evaluation.recognition)
 PACKAGED_SETS = ("abstention", "recognition")
@@ -182,6 +184,8 @@ def packaged_set(name: str) -> Path:
 
 
 def set_path(eval_dir: Path, name: str) -> Path:
+    if name in DERIVED_SETS:
+        return eval_dir
     if name in PACKAGED_SETS:
         return packaged_set(name)
     return eval_dir / f"{name}.jsonl"
