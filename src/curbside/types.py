@@ -224,7 +224,7 @@ class QuestionType(str, Enum):
 # whose JSON name differs carry a validation and a serialization alias, never ``alias``,
 # so that type checkers see the Python name in the constructor.
 
-SCHEMA_VERSION: Final = "1.2"
+SCHEMA_VERSION: Final = "1.3"
 
 JSON_CONFIG = ConfigDict(
     validate_by_name=True,  # constructors take Python names...
@@ -359,6 +359,20 @@ class Quote(JsonDocument):
 
 
 @json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class Gloss(JsonDocument):
+    """A technical word of a statement explained in everyday words, for patients and
+    caregivers (composition/glossing.py): shown beside the quote, never part of it (the
+    statement's text stays its source's words); the meaning's own source is named."""
+
+    term: Annotated[str, Field(description="the word or words as written in the statement's text")]
+    meaning: Annotated[str, Field(description="what it means, in everyday words")]
+    source: Annotated[str, Field(description="where the meaning's wording is from: a vocabulary (\"CDC Plain "
+                                             "Language Thesaurus\", \"NCI Dictionary of Cancer Terms\", "
+                                             "\"Disease Ontology\") or a consumer page of the corpus")]
+    url: Annotated[str | None, Field(description="the source's URL, when it has one")] = None
+
+
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
 class Statement(JsonDocument):
     """One sentence of the answer, quoted from the sources it cites."""
 
@@ -369,6 +383,11 @@ class Statement(JsonDocument):
     quote: Annotated[Quote | None, Field(description="where the text is in the passage of the first citation; "
                                                      "null in articles before 1.2 and for a statement an editor "
                                                      "added whose words could not be placed")] = None
+    # patient answers only: technical words of the text explained, beside it (not in it)
+    glosses: Annotated[tuple[Gloss, ...], Field(exclude_if=lambda glosses: not glosses,
+                                                description="patient answers: technical words of `text` "
+                                                            "explained in everyday words, each once per article "
+                                                            "(at its first statement); absent when none")] = ()
 
 
 @json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
@@ -439,9 +458,10 @@ class EditorNote(JsonDocument):
 
 
 _VERSIONS = (
+    "1.3 added the statement's `glosses` (patient answers; absent when a statement has none); "
     "1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); 1.1 added "
     "`partial`, `partial_note` and the question types from product to prognosis (1.0 articles read with "
-    "`partial` false). An older article is written back as 1.2; a breaking change bumps the major number")
+    "`partial` false). An older article is written back as 1.3; a breaking change bumps the major number")
 _SUMMARY = (
     "the direct answer first: at most 2 statements as composed (an editor may add more). Empty when abstained, "
     "and in an answered article only if the verifier dropped the lead statement; an edit may not empty it")
@@ -452,7 +472,7 @@ class Article(JsonDocument):
     """A cited, sectioned answer: what the engine returns, the API and `curbside ask --json`
     show and the editorial store keeps (as this JSON)."""
 
-    schema_version: Annotated[Literal["1.2"], Field(description=_VERSIONS)] = SCHEMA_VERSION
+    schema_version: Annotated[Literal["1.3"], Field(description=_VERSIONS)] = SCHEMA_VERSION
     question: Annotated[str, Field(description="the question as asked (whitespace and control characters cleaned)")]
     audience: Annotated[Audience, Field(description="who the answer is written for")]
     question_type: Annotated[QuestionType, Field(description="what the question asks: product is ingredients, "
@@ -489,7 +509,7 @@ class Article(JsonDocument):
     @field_validator("schema_version", mode="before")
     @classmethod
     def _read_any_1x(cls, value: Any) -> str:
-        """1.x versions only add fields, each with a default: any 1.x article reads as 1.2."""
+        """1.x versions only add fields, each with a default: any 1.x article reads as 1.3."""
         if isinstance(value, str) and value.split(".")[0] == "1":
             return SCHEMA_VERSION
         raise ValueError(f"this curbside reads article schema 1.x, not {str(value)[:20]!r}")
