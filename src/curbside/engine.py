@@ -11,6 +11,7 @@ data folder (SQLite, tantivy, float16 vectors, ONNX models), a test may pass fak
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 import time
@@ -21,6 +22,8 @@ from curbside import paths
 from curbside.composition.compose import Composer, Context, abstained_article, title_for
 from curbside.composition.explain import Explained, Trace
 from curbside.composition.explain import explain as explain_article
+from curbside.composition.glossing import Matcher as GlossMatcher
+from curbside.composition.glossing import gloss_article
 from curbside.composition.plan import ASKED_FOR, SectionSpec
 from curbside.composition.select import stem
 from curbside.errors import (
@@ -58,6 +61,7 @@ from curbside.types import (
 )
 from curbside.understanding.commonness import everyday, field_words
 from curbside.understanding.conditions import ConditionMatcher
+from curbside.understanding.glossary import Glossary
 from curbside.understanding.lexicon import DrugLexicon
 from curbside.understanding.parser import QuestionParser
 from curbside.understanding.qtype import asks_overview
@@ -437,14 +441,22 @@ class Engine:
                 uncovered or (f"{ASKED_FOR[pq.qtype].capitalize()}.",), timings=timings, **common,
             ), ctx.trace  # what the sections tried and why nothing passed
         timings["total"] = (time.perf_counter() - t_start) * 1000
-        return Article(
+        article = Article(
             question=q, audience=audience, question_type=pq.qtype, entities=pq.entities,
             title=title_for(q), summary=summary, sections=sections,
             bottom_line=bottom, references=book.references(), uncovered=uncovered,
             abstained=False, abstain_reason=None, last_updated=self.store.newest_date(book.doc_ids()),
             timings_ms=timings, partial=done.partial_note is not None, partial_note=done.partial_note,
             corpus_version=self.corpus_version, settings_hash=self.settings_hash,
-        ), ctx.trace
+        )
+        if audience is Audience.PATIENT and self.glossary is not None:
+            # technical words explained beside the quotes (composition/glossing.py)
+            t0 = time.perf_counter()
+            article = gloss_article(article, self.glossary)
+            gloss_ms = (time.perf_counter() - t0) * 1000
+            article = dataclasses.replace(article, timings_ms={
+                **timings, "gloss": gloss_ms, "total": (time.perf_counter() - t_start) * 1000})
+        return article, ctx.trace
 
     def search_sources(self, text: str, limit: int = 10) -> list[SourceHit]:
         """At most ``limit`` passages for the words of ``text`` (BM25, no drug filter, no
@@ -462,6 +474,16 @@ class Engine:
 
     def close(self) -> None:
         self.store.close()
+
+    @functools.cached_property
+    def glossary(self) -> GlossMatcher | None:
+        """The data folder's glossary, read on the first patient answer; None when the
+        folder has none (an ingest builds it) or it cannot be read: answers then carry
+        no glosses."""
+        try:
+            return GlossMatcher(Glossary.load(paths.glossary_file(self.settings.data_dir)))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
 
 def _untraced(article: Article) -> tuple[Article, Trace | None]:
