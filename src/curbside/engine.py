@@ -11,6 +11,7 @@ data folder (SQLite, tantivy, float16 vectors, ONNX models), a test may pass fak
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 import time
@@ -21,6 +22,8 @@ from curbside import paths
 from curbside.composition.compose import Composer, Context, abstained_article, title_for
 from curbside.composition.explain import Explained, Trace
 from curbside.composition.explain import explain as explain_article
+from curbside.composition.glossing import Matcher as GlossMatcher
+from curbside.composition.glossing import gloss_article
 from curbside.composition.plain import carry_warnings
 from curbside.composition.plan import ASKED_FOR, PATIENT_WARNING_HEADINGS, SectionSpec
 from curbside.composition.select import stem
@@ -59,6 +62,7 @@ from curbside.types import (
 )
 from curbside.understanding.commonness import everyday, field_words
 from curbside.understanding.conditions import ConditionMatcher
+from curbside.understanding.glossary import Glossary
 from curbside.understanding.lexicon import DrugLexicon
 from curbside.understanding.parser import QuestionParser
 from curbside.understanding.qtype import asks_overview
@@ -451,10 +455,15 @@ class Engine:
             # the patient's states too, word for word and cited
             t0 = time.perf_counter()
             clinician, _ = self._ask(question, Audience.PHYSICIAN, context, explain=False)
+            article = carry_warnings(article, clinician, PATIENT_WARNING_HEADINGS)
             timings["warnings"] = (time.perf_counter() - t0) * 1000
+            if self.glossary is not None:
+                # technical words explained beside the quotes (composition/glossing.py)
+                t0 = time.perf_counter()
+                article = gloss_article(article, self.glossary)
+                timings["gloss"] = (time.perf_counter() - t0) * 1000
             timings["total"] = (time.perf_counter() - t_start) * 1000
-            article = dataclasses.replace(carry_warnings(article, clinician, PATIENT_WARNING_HEADINGS),
-                                          timings_ms=timings)
+            article = dataclasses.replace(article, timings_ms=timings)
         return article, ctx.trace
 
     def search_sources(self, text: str, limit: int = 10) -> list[SourceHit]:
@@ -473,6 +482,16 @@ class Engine:
 
     def close(self) -> None:
         self.store.close()
+
+    @functools.cached_property
+    def glossary(self) -> GlossMatcher | None:
+        """The data folder's glossary, read on the first patient answer; None when the
+        folder has none (an ingest builds it) or it cannot be read: answers then carry
+        no glosses."""
+        try:
+            return GlossMatcher(Glossary.load(paths.glossary_file(self.settings.data_dir)))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
 
 def _untraced(article: Article) -> tuple[Article, Trace | None]:

@@ -27,3 +27,7 @@ def lexicon_file(data_dir: Path) -> Path:
 
 def conditions_file(data_dir: Path) -> Path:
     return data_dir / "conditions.json"
+
+
+def glossary_file(data_dir: Path) -> Path:
+    return data_dir / "glossary.json"

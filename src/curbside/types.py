@@ -359,6 +359,20 @@ class Quote(JsonDocument):
 
 
 @json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class Gloss(JsonDocument):
+    """A technical word of a statement explained in everyday words, for patients and
+    caregivers (composition/glossing.py): shown beside the quote, never part of it (the
+    statement's text stays its source's words); the meaning's own source is named."""
+
+    term: Annotated[str, Field(description="the word or words as written in the statement's text")]
+    meaning: Annotated[str, Field(description="what it means, in everyday words")]
+    source: Annotated[str, Field(description="where the meaning's wording is from: a vocabulary (\"CDC Plain "
+                                             "Language Thesaurus\", \"NCI Dictionary of Cancer Terms\", "
+                                             "\"Disease Ontology\") or a consumer page of the corpus")]
+    url: Annotated[str | None, Field(description="the source's URL, when it has one")] = None
+
+
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
 class Statement(JsonDocument):
     """One sentence of the answer, quoted from the sources it cites."""
 
@@ -369,6 +383,11 @@ class Statement(JsonDocument):
     quote: Annotated[Quote | None, Field(description="where the text is in the passage of the first citation; "
                                                      "null in articles before 1.2 and for a statement an editor "
                                                      "added whose words could not be placed")] = None
+    # patient answers only: technical words of the text explained, beside it (not in it)
+    glosses: Annotated[tuple[Gloss, ...], Field(exclude_if=lambda glosses: not glosses,
+                                                description="patient answers: technical words of `text` "
+                                                            "explained in everyday words, each once per article "
+                                                            "(at its first statement); absent when none")] = ()
 
 
 @json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
@@ -439,7 +458,8 @@ class EditorNote(JsonDocument):
 
 
 _VERSIONS = (
-    "1.3 added the article's `reader_notes` (present only when there are some); "
+    "1.3 added the statement's `glosses` (patient answers; absent when a statement has none) and the article's "
+    "`reader_notes` (present only when there are some); "
     "1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); 1.1 added "
     "`partial`, `partial_note` and the question types from product to prognosis (1.0 articles read with "
     "`partial` false). An older article is written back as 1.3; a breaking change bumps the major number")

@@ -1,7 +1,8 @@
 """The hand-written article serializer the model replaced (composition/serialize.py as
 of schema 1.2, before the article became a pydantic model), kept as the oracle: the
 model's JSON must be this, key for key and in this order, so stored answers and API
-clients see no change."""
+clients see no change. Schema 1.3 added only keys that are absent when empty (a
+statement's ``glosses``), so apart from its version string the document is the same."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def _statement(s: Statement) -> dict[str, Any]:
 
 def previous_article_to_dict(a: Article) -> dict[str, Any]:
     return {
-        "schema_version": "1.2",
+        "schema_version": "1.3",
         "question": a.question,
         "audience": a.audience.value,
         "question_type": a.question_type.value,

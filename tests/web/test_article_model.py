@@ -21,6 +21,7 @@ from curbside.types import (
     DrugMention,
     EditorNote,
     Entities,
+    Gloss,
     QuestionType,
     Quote,
     Reference,
@@ -53,7 +54,8 @@ def small() -> Article:
     )
 
 
-# the article JSON of ``small()``, written out: what article_to_dict wrote (schema 1.2)
+# the article JSON of ``small()``, written out: what article_to_dict wrote (schema 1.2;
+# 1.3 added only a key absent when empty)
 SMALL_JSON = {
     "schema_version": "1.3",
     "question": "Lioresal for MS spasticity?",
@@ -164,6 +166,22 @@ def test_an_editor_note_is_written_only_when_there_is_one() -> None:
     a = Article.from_json({**SMALL_JSON, "editor_note": note})
     assert a.editor_note == EditorNote(note["text"], note["author"], note["at"])
     assert a.to_json() == {**SMALL_JSON, "editor_note": note}
+
+
+def test_glosses_are_written_only_when_a_statement_has_some() -> None:
+    d = json.loads(json.dumps(SMALL_JSON))
+    assert all("glosses" not in st for st in d["summary"])  # a clinician article: no key at all
+    gloss = {"term": "spasticity", "meaning": "stiff, rigid muscles", "source": "NCI Dictionary of Cancer Terms",
+             "url": None}
+    d["summary"][0]["glosses"] = [gloss]
+    a = Article.from_json(d)
+    assert a.summary[0].glosses == (Gloss("spasticity", "stiff, rigid muscles", "NCI Dictionary of Cancer Terms"),)
+    assert a.summary[0].text == SMALL_JSON["summary"][0]["text"]  # the gloss is beside the text, not in it
+    out = a.to_json()
+    assert out == d and list(out["summary"][0]) == ["text", "citations", "quote", "glosses"]
+    assert "glosses" not in out["sections"][0]["statements"][0]
+    older = {**json.loads(json.dumps(SMALL_JSON)), "schema_version": "1.2"}
+    assert all(st.glosses == () for st in Article.from_json(older).statements())
 
 
 def test_the_parts_stay_frozen_positional_dataclasses() -> None:

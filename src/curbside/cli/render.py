@@ -65,6 +65,16 @@ def render_article(article: Article, console: Console) -> None:
         for st in article.bottom_line:
             console.print(_line(st, bullet=False))
         console.print()
+    glosses = [g for st in article.statements() for g in st.glosses]
+    if glosses:
+        # explanations beside the quotes, never part of them (composition/glossing.py)
+        console.print(Text("Words used here", style="bold underline"))
+        for g in glosses:
+            line = Text(f"  • {g.term}", style="bold")
+            line.append(f" — {g.meaning}", style="")
+            line.append(f" ({g.source}{', ' + g.url if g.url else ''})", style="dim")
+            console.print(line)
+        console.print()
     if article.uncovered:
         console.print(Text("Not covered by the sources", style="bold underline"))
         for u in article.uncovered:

@@ -13,6 +13,7 @@ import numpy as np
 from curbside import paths
 from curbside.settings import Settings
 from curbside.store.sqlite import SQLiteStore
+from curbside.understanding.glossary import Glossary
 
 Progress = Callable[[str, int, int], None]
 
@@ -46,7 +47,8 @@ MAX_LABEL_GENERICS = 8
 
 def sync_vocab(store: SQLiteStore, data_dir: Path, settings: Settings, *, force: bool) -> None:
     """Build the drug lexicon (labels' own brand names + open vocabularies) and the
-    condition matcher into the data folder, when missing or when the corpus changed."""
+    condition matcher into the data folder, when missing or when the corpus changed,
+    and the glossary when missing or when its vocabularies or the corpus changed."""
     from curbside.understanding.conditions import ConditionMatcher
     from curbside.understanding.lexicon import DrugLexicon
     from curbside.understanding.lexicon_build import corpus_words
@@ -71,6 +73,44 @@ def sync_vocab(store: SQLiteStore, data_dir: Path, settings: Settings, *, force:
         lexicon.save(lex_path)
     if force or not cond_path.exists():
         ConditionMatcher.build(vocab, name_groups=store.patient_topic_names()).save(cond_path)
+    sync_glossary(store, data_dir, settings)
+
+
+def sync_glossary(store: SQLiteStore, data_dir: Path, settings: Settings) -> bool:
+    """Build the glossary (understanding/glossary_build.py) when it is missing, unreadable
+    or was built from other vocabulary files, rules or corpus. True when it was built."""
+    from curbside.understanding.glossary_build import fingerprint
+
+    path = paths.glossary_file(data_dir)
+    fp = fingerprint(settings.vocab_dir, store.corpus_version())
+    if Glossary.stored_fingerprint(path) == fp:
+        return False
+    build_glossary_of(store, data_dir, settings, fp).save(path)
+    return True
+
+
+def build_glossary_of(store: SQLiteStore, data_dir: Path, settings: Settings, fp: str = "") -> Glossary:
+    """The glossary of the vocabularies and the data folder's corpus: its consumer pages'
+    definitions, its passages' word counts (lexical index), its drug lexicon."""
+    from curbside.index.lexical import LexicalIndex
+    from curbside.types import SourceType
+    from curbside.understanding.glossary_build import build_glossary, definition_pages
+    from curbside.understanding.lexicon import DrugLexicon
+    from curbside.understanding.normalize import term_key
+
+    lexicon = DrugLexicon.load(paths.lexicon_file(data_dir))
+    lexical = LexicalIndex(paths.lexical_dir(data_dir))
+
+    def drug_of(term: str) -> str:
+        found = lexicon.lookup(term_key(term))
+        return found[0] if found else ""
+
+    return build_glossary(
+        settings.vocab_dir,
+        pages=definition_pages(store.first_answers(SourceType.PATIENT_INFO, "What is (are)")),
+        corpus_count=lambda words: lexical.count(f'"{words}"' if " " in words else words),
+        corpus_passages=lexical.num_docs(), drug_of=drug_of, fingerprint=fp,
+    )
 
 
 def _loads(kind: type, path: Path) -> bool:

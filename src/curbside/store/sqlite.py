@@ -464,6 +464,21 @@ class SQLiteStore:
         ):
             yield [title, *json.loads(keywords)]
 
+    def first_answers(self, source_type: SourceType, question_prefix: str) -> Iterator[tuple[str, ...]]:
+        """(doc_id, title, publisher, url or "", keywords JSON, question, text) of the first passage of
+        each answer of ``source_type`` documents whose question (a passage's section)
+        starts with ``question_prefix``: MedQuAD's "What is (are) X ?" pages, whose
+        first sentence says what X is (the glossary, understanding/glossary_build.py)."""
+        for row in self.conn.execute(
+            "SELECT d.doc_id, d.title, d.publisher, coalesce(d.url, ''), d.keywords, p.section, p.text"
+            " FROM passages p"
+            " JOIN documents d USING(doc_id) WHERE d.source_type=? AND p.section LIKE ? ESCAPE '\\'"
+            " AND p.rowid = (SELECT min(q.rowid) FROM passages q WHERE q.doc_id = p.doc_id"
+            " AND q.section = p.section) ORDER BY d.doc_id, p.rowid",
+            (source_type.value, question_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"),
+        ):
+            yield tuple(row)
+
     def passage_texts(self) -> Iterator[str]:
         """The text of every passage, in storage order."""
         for (text,) in self.conn.execute("SELECT text FROM passages"):

@@ -3,7 +3,9 @@ citation previews, the review track, dates and the reference list."""
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -114,7 +116,10 @@ def preview(passage: str, statement: Statement, reference: Reference,
             *([{"text": after, "kind": "", "cut": ""}] if after else [])]
 
 
-def _statement(s: Statement, refs: dict[int, Reference]) -> dict[str, Any]:
+def _statement(s: Statement, refs: dict[int, Reference], ids: Iterator[int] | None = None) -> dict[str, Any]:
+    """A statement as the page shows it: its text (as ``parts``: the words a gloss
+    explains marked, the characters unchanged), its citations with their previews, and
+    its glosses (shown apart, in the block's "Words used here" box)."""
     cites = []
     for n in s.citations:
         r = refs.get(n)
@@ -125,7 +130,32 @@ def _statement(s: Statement, refs: dict[int, Reference]) -> dict[str, Any]:
         cites.append({"n": n, "excerpt": "".join(seg["text"] for seg in segments),
                       "segments": segments if marked else [],
                       "label": f"{r.type_label}: {r.title}"})
-    return {"text": s.text, "cites": cites}
+    glosses = [{"id": f"gloss-{next(ids) if ids is not None else i}", "term": g.term, "meaning": g.meaning,
+                "source": g.source, "url": web_url(g.url)} for i, g in enumerate(s.glosses, start=1)]
+    return {"text": s.text, "cites": cites, "parts": glossed_parts(s.text, glosses), "glosses": glosses}
+
+
+def glossed_parts(text: str, glosses: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """``text`` cut into consecutive parts whose joined texts are ``text`` exactly: each
+    glossed term (first whole-word occurrence, in order) is a part with its gloss's id,
+    the rest parts without. The page marks the terms; no character is added to the quote."""
+    parts: list[dict[str, str]] = []
+    at = 0
+    for g in glosses:
+        m = re.compile(r"(?<!\w)" + re.escape(g["term"]) + r"(?!\w)").search(text, at)
+        if m is None or not g["term"]:
+            continue
+        if m.start() > at:
+            parts.append({"text": text[at:m.start()], "gloss": ""})
+        parts.append({"text": m.group(), "gloss": g["id"]})
+        at = m.end()
+    if at < len(text) or not parts:
+        parts.append({"text": text[at:], "gloss": ""})
+    return parts
+
+
+def _block_glosses(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [g for st in statements for g in st["glosses"]]
 
 
 def _reference(r: Reference) -> dict[str, Any]:
@@ -155,14 +185,20 @@ def reviewer_names(reviewers: tuple[Reviewer, ...]) -> str:
 def article_view(stored: StoredArticle, events: list[ReviewEvent]) -> dict[str, Any]:
     a = stored.article_model
     refs = {r.number: r for r in a.references}
+    ids = itertools.count(1)  # gloss ids, unique on the page
+    summary = [_statement(s, refs, ids) for s in a.summary]
+    sections = [(sec, [_statement(s, refs, ids) for s in sec.statements]) for sec in a.sections]
+    bottom = [_statement(s, refs, ids) for s in a.bottom_line]
     return {
         "title": a.title or stored.question,
-        "summary": [_statement(s, refs) for s in a.summary],
+        "summary": summary,
+        "summary_glosses": _block_glosses(summary),
         "sections": [
-            {"key": sec.key, "heading": sec.heading, "statements": [_statement(s, refs) for s in sec.statements]}
-            for sec in a.sections
+            {"key": sec.key, "heading": sec.heading, "statements": sts, "glosses": _block_glosses(sts)}
+            for sec, sts in sections
         ],
-        "bottom_line": [_statement(s, refs) for s in a.bottom_line],
+        "bottom_line": bottom,
+        "bottom_glosses": _block_glosses(bottom),
         "references": [_reference(r) for r in a.references],
         "uncovered": list(a.uncovered),
         "abstained": a.abstained,
