@@ -152,3 +152,15 @@ def test_engine_glossary_is_read_once(tmp_path: Path) -> None:
     assert first is not None and engine.glossary is first
     paths.glossary_file(data).write_text("not json")
     assert _engine(data).glossary is None  # unreadable: no glosses, not an error
+
+
+def test_the_review_page_shows_the_glosses_the_board_approves(glossing_client: TestClient) -> None:
+    from signin import add_user, sign_in
+
+    r = ask_form(glossing_client, "What is baclofen used for?", "patient")
+    aid = r.headers["location"].rsplit("-", 1)[1]
+    add_user(glossing_client)
+    sign_in(glossing_client)
+    page = glossing_client.get(f"/review/{aid}").text
+    box = re.search(r'<dl class="glosses review-glosses"[^>]*>(.*?)</dl>', page, re.S)
+    assert box is not None and "<dt>spasticity</dt>" in box.group(1) and "stiff, rigid muscles" in box.group(1)

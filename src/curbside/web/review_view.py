@@ -115,6 +115,8 @@ def review_view(stored: StoredArticle, events: list[ReviewEvent], versions: list
             if not any(c["verbatim"] for c in cited):
                 unverified += 1
             rows.append({"index": i, "text": st.text, "cited": cited,
+                         # the glosses a patient sees beside this statement: the Board approves them too
+                         "glosses": [{"term": g.term, "meaning": g.meaning, "source": g.source} for g in st.glosses],
                          "verbatim": any(c["verbatim"] for c in cited), "verified": any(c["verified"] for c in cited)})
         parts.append({"place": str(place), "heading": heading, "statements": rows})
     stale = [{**c, "diff": [{"kind": s.kind, "text": s.text} for s in source_diff(c.get("old") or "", c.get("new"))]}
