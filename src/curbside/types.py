@@ -224,7 +224,7 @@ class QuestionType(str, Enum):
 # whose JSON name differs carry a validation and a serialization alias, never ``alias``,
 # so that type checkers see the Python name in the constructor.
 
-SCHEMA_VERSION: Final = "1.2"
+SCHEMA_VERSION: Final = "1.3"
 
 JSON_CONFIG = ConfigDict(
     validate_by_name=True,  # constructors take Python names...
@@ -439,9 +439,10 @@ class EditorNote(JsonDocument):
 
 
 _VERSIONS = (
-    "1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); 1.1 added "
+    "1.3 added `understood_as` (a follow-up's standalone question; absent in older articles); 1.2 added the "
+    "statement's `quote` (1.1 and 1.0 articles read with `quote` null); 1.1 added "
     "`partial`, `partial_note` and the question types from product to prognosis (1.0 articles read with "
-    "`partial` false). An older article is written back as 1.2; a breaking change bumps the major number")
+    "`partial` false). An older article is written back as 1.3; a breaking change bumps the major number")
 _SUMMARY = (
     "the direct answer first: at most 2 statements as composed (an editor may add more). Empty when abstained, "
     "and in an answered article only if the verifier dropped the lead statement; an edit may not empty it")
@@ -452,8 +453,14 @@ class Article(JsonDocument):
     """A cited, sectioned answer: what the engine returns, the API and `curbside ask --json`
     show and the editorial store keeps (as this JSON)."""
 
-    schema_version: Annotated[Literal["1.2"], Field(description=_VERSIONS)] = SCHEMA_VERSION
+    schema_version: Annotated[Literal["1.3"], Field(description=_VERSIONS)] = SCHEMA_VERSION
     question: Annotated[str, Field(description="the question as asked (whitespace and control characters cleaned)")]
+    # a follow-up answered as its standalone question (understanding/followup.py)
+    understood_as: Annotated[str | None, Field(
+        exclude_if=lambda text: text is None,
+        description="a follow-up's standalone question, which the article answers (\"And for children?\" after "
+                    "\"What is the dose of baclofen?\" is understood as \"What is the dose of baclofen for "
+                    "children?\"); absent when the question was answered as asked")] = None
     audience: Annotated[Audience, Field(description="who the answer is written for")]
     question_type: Annotated[QuestionType, Field(description="what the question asks: product is ingredients, "
                                                              "strengths, appearance, storage; treatment is of a "
@@ -489,7 +496,7 @@ class Article(JsonDocument):
     @field_validator("schema_version", mode="before")
     @classmethod
     def _read_any_1x(cls, value: Any) -> str:
-        """1.x versions only add fields, each with a default: any 1.x article reads as 1.2."""
+        """1.x versions only add fields, each with a default: any 1.x article reads as 1.3."""
         if isinstance(value, str) and value.split(".")[0] == "1":
             return SCHEMA_VERSION
         raise ValueError(f"this curbside reads article schema 1.x, not {str(value)[:20]!r}")
