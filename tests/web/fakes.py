@@ -257,12 +257,17 @@ class FakeEngine:
     store: FakeStore = field(default_factory=FakeStore)
     suggestions: tuple[Suggestion, ...] = FAKE_SUGGESTIONS
     suggest_calls: list[tuple[str, str, int]] = field(default_factory=list)
+    typed: bool = False  # the article's question type is the question's (qtype.py), not always indication
 
     def ask(self, question: str, audience: Audience = Audience.PHYSICIAN, context: str | None = None) -> Article:
         q = " ".join(question.split())
         self.calls.append((q, audience.value, context))
         article = make_article(q, audience, text_suffix=self.text_suffix, corpus_version=self.corpus_version,
                                ref_url=self.ref_url)
+        if self.typed:
+            from curbside.understanding.qtype import classify
+
+            article = dataclasses.replace(article, question_type=classify(q, drug_count=1)[0])
         if context:
             article = dataclasses.replace(article, understood_as=f"{q} (after: {context})")
         return article
