@@ -21,7 +21,7 @@ from curbside import paths
 from curbside.composition.compose import Composer, Context, abstained_article, title_for
 from curbside.composition.explain import Explained, Trace
 from curbside.composition.explain import explain as explain_article
-from curbside.composition.plan import ASKED_FOR, SectionSpec
+from curbside.composition.plan import ASKED_FOR, SectionSpec, plan_for
 from curbside.composition.select import stem
 from curbside.errors import (
     CorruptStoreError,
@@ -472,19 +472,35 @@ class Engine:
         per aspect not asked yet (the article's own, and ``asked``: the thread's), each
         answered here and kept only when the answer is not abstained, not partial and
         has the aspect's section. None when none qualify (or the article abstained).
-        Costs one ``ask`` per candidate tried (~30 ms each on the full corpus)."""
+        Costs one ``ask`` per candidate tried (~40 ms each on the full corpus): a drug's
+        candidates whose label sections its labels lack are skipped, at most k + 2 are
+        tried, and each result is remembered for this engine."""
         article = (article_or_question if isinstance(article_or_question, Article)
                    else self.ask(article_or_question, audience))
         if article.abstained or k <= 0:
             return []
         subject = _subject_key(article)
+        # a drug aspect whose label sections the drug's labels lack is seldom answered in
+        # full: such candidates are not tried, and at most k + 2 are (cost: docs/WEB.md)
+        sections = self._label_sections(article.drugs[0].generic) if article.drugs else None
         out: list[Suggestion] = []
+        tried = 0
         for cand in suggestion_candidates(article.entities, exclude={article.question_type, *asked}):
+            if sections is not None and not sections & set(plan_for(cand.aspect, cand.question)[0].codes):
+                continue
+            if tried == k + 2:
+                break
+            tried += 1
             if self._answers(cand, audience, subject):
                 out.append(cand)
                 if len(out) == k:
                     break
         return out
+
+    def _label_sections(self, generic: str) -> set[str]:
+        """The section codes of the drug's label passages."""
+        rowids = self.store.rowids_for_drug(generic)
+        return {p.section_code for p in self.store.passages(rowids) if p.source_type is SourceType.DRUG_LABEL}
 
     def _answers(self, cand: Suggestion, audience: Audience, subject: str) -> bool:
         """Whether the engine answers the candidate (its aspect's section, about the same

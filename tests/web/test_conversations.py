@@ -179,3 +179,13 @@ def test_suggestions_are_worked_out_again_on_a_new_corpus(make_client: Callable[
     new = FakeEngine(typed=True, corpus_version="corpus-2", suggestions=())
     b = make_client(new).post("/api/v1/answers", json={"question": Q}).json()
     assert b["suggested_follow_ups"] == [] and len(new.suggest_calls) == 1  # none qualify now: none shown
+
+
+def test_follow_up_suggestions_can_be_turned_off(make_client: Callable[..., TestClient]) -> None:
+    engine = FakeEngine(typed=True)
+    client = make_client(engine, follow_up_suggestions=0)
+    a = client.post("/api/v1/answers", json={"question": Q}).json()
+    assert a["suggested_follow_ups"] == [] and engine.suggest_calls == []
+    assert "Suggested follow-ups" not in client.get(article_url(ask_form(client, Q))).text
+    one = make_client(FakeEngine(typed=True), follow_up_suggestions=1)
+    assert len(one.post("/api/v1/answers", json={"question": Q}).json()["suggested_follow_ups"]) == 1

@@ -32,7 +32,6 @@ from curbside.web.errors import UnknownAudienceError
 from curbside.web.reads import FLUSH_SECONDS, ReadCounter
 
 MAX_SEARCH_CHARS = 500
-SUGGESTIONS = 3  # follow-ups offered under an answer, at most
 
 # Engine.open, or a test's fake engine
 EngineFactory = Callable[[Settings], AnswerEngine]
@@ -268,29 +267,29 @@ class AnswerService:
         """The follow-ups offered under an answer: worked out once per answer, corpus and
         settings (each candidate answered by an engine: Engine.suggest) and kept, then
         those the conversation has not asked yet. Called on POST only (it may write)."""
-        pool = self.pool
-        if pool is None or stored.article_model.abstained:
+        pool, k = self.pool, self.settings.follow_up_suggestions
+        if pool is None or k == 0 or stored.article_model.abstained:
             return ()
         cached = self.repo.conversations.suggestions(stored.id, pool.corpus_version, pool.settings_hash)
         if cached is None:
-            # enough that SUGGESTIONS remain after leaving out what the thread asked
+            # enough that k remain after leaving out what the thread asked
             asked = _asked_types(conversation)
             with pool.acquire() as engine:
-                found = engine.suggest(stored.article_model, audience, k=SUGGESTIONS + len(asked))
+                found = engine.suggest(stored.article_model, audience, k=k + len(asked))
             cached = [s.to_json() for s in found]
             self.repo.conversations.save_suggestions(stored.id, pool.corpus_version, pool.settings_hash,
                                                      audience.value, cached)
-        return _offered(cached, conversation)
+        return _offered(cached, conversation, k)
 
     def suggestions(self, stored: StoredArticle, conversation: Conversation | None = None
                     ) -> tuple[Suggestion, ...]:
         """The follow-ups kept for an answer (none when none were worked out yet, on this
         corpus and settings); never writes: what GET pages and the API show."""
         pool = self.pool
-        if pool is None:
+        if pool is None or self.settings.follow_up_suggestions == 0:
             return ()
         cached = self.repo.conversations.suggestions(stored.id, pool.corpus_version, pool.settings_hash)
-        return _offered(cached or [], conversation)
+        return _offered(cached or [], conversation, self.settings.follow_up_suggestions)
 
     def conversation(self, conversation_id: str) -> Conversation:
         """A conversation by its id (404 when unknown or malformed); never writes."""
@@ -365,9 +364,9 @@ def _asked_types(conversation: Conversation | None) -> set[QuestionType]:
     return out
 
 
-def _offered(cached: list[dict[str, str]], conversation: Conversation | None) -> tuple[Suggestion, ...]:
+def _offered(cached: list[dict[str, str]], conversation: Conversation | None, k: int) -> tuple[Suggestion, ...]:
     """The kept follow-ups, less those whose aspect the conversation asked, at most
-    SUGGESTIONS, in their order."""
+    ``k``, in their order."""
     asked = _asked_types(conversation)
     out = []
     for d in cached:
@@ -377,7 +376,7 @@ def _offered(cached: list[dict[str, str]], conversation: Conversation | None) ->
             continue
         if s.aspect not in asked:
             out.append(s)
-    return tuple(out[:SUGGESTIONS])
+    return tuple(out[:k])
 
 
 def _source_hit(h: SourceHit) -> dict[str, Any]:
