@@ -31,8 +31,6 @@ from curbside.web.service import parse_audience
 
 router = APIRouter(include_in_schema=False)
 RECENT = 8
-# a conversation's pages: only its id opens it, so no shared cache keeps them and no index lists them
-_PRIVATE = PRIVATE
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -126,7 +124,7 @@ def article(request: Request, ref: str, audience: str = "", c: str = "") -> Resp
             return page(request, "ask.html", {"q": stored.question, "audience": aud.value, "after": "",
                                                "c": conversation.id if conversation else "",
                                                "variant_of": stored.id, "reason": "audience"},
-                        headers=_PRIVATE if conversation else None)
+                        headers=PRIVATE if conversation else None)
     if slug != stored.slug:
         return RedirectResponse(_with_c(stored.url + suffix, conversation), status_code=301)
     svc.record_read(stored)  # in memory; written in batches, never by this GET (reads.py)
@@ -140,7 +138,7 @@ def article(request: Request, ref: str, audience: str = "", c: str = "") -> Resp
         "stored": stored, "v": view, "variants": _variants(request, stored),
         "conversation": conversation, "turn": turn,
         "suggestions": svc.suggestions(stored, conversation),
-    }, headers=_PRIVATE if conversation else None)
+    }, headers=PRIVATE if conversation else None)
 
 
 
@@ -150,7 +148,8 @@ def conversation_page(request: Request, conversation_id: str) -> HTMLResponse:
     """The conversation: each question, what it was understood as, a link to its answer;
     and the box that continues it."""
     conv = service(request).conversation(conversation_id)
-    return page(request, "conversation.html", {"conversation": conv}, headers=_PRIVATE)  # type: ignore[no-any-return]
+    # only its id opens it: no shared cache may keep the page, no index list it
+    return page(request, "conversation.html", {"conversation": conv}, headers=PRIVATE)
 
 
 @router.get("/search", response_class=HTMLResponse)
