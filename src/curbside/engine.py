@@ -15,7 +15,7 @@ import functools
 import math
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from curbside import paths
@@ -25,7 +25,7 @@ from curbside.composition.explain import explain as explain_article
 from curbside.composition.glossing import Matcher as GlossMatcher
 from curbside.composition.glossing import gloss_article
 from curbside.composition.plain import carry_warnings
-from curbside.composition.plan import ASKED_FOR, PATIENT_WARNING_HEADINGS, SectionSpec
+from curbside.composition.plan import ASKED_FOR, PATIENT_WARNING_HEADINGS, SectionSpec, plan_for
 from curbside.composition.select import stem
 from curbside.errors import (
     CorruptStoreError,
@@ -62,11 +62,15 @@ from curbside.types import (
 )
 from curbside.understanding.commonness import everyday, field_words
 from curbside.understanding.conditions import ConditionMatcher
+from curbside.understanding.followup import Resolution
+from curbside.understanding.followup import resolve as resolve_followup
 from curbside.understanding.glossary import Glossary
 from curbside.understanding.lexicon import DrugLexicon
 from curbside.understanding.parser import QuestionParser
 from curbside.understanding.qtype import asks_overview
 from curbside.understanding.scope import abstain_reason
+from curbside.understanding.suggestions import Suggestion, answers_aspect
+from curbside.understanding.suggestions import candidates as suggestion_candidates
 from curbside.validate import check_text
 
 # Words that say what kind of answer is wanted, not what it is about.
@@ -77,6 +81,8 @@ GENERIC_WORDS = frozenset(
     pregnancy interaction interactions contraindications contraindicated overdose monitoring
     long much often many""".split()
 )
+
+_SUGGESTION_CHECKS = 5000  # candidate follow-ups remembered (question, audience) -> answered
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 
@@ -140,6 +146,7 @@ class Engine:
         # answer changes with the corpus (and its version), never on new year's day
         self.newest_year = store.newest_year()
         self.weights = Weights.from_settings(settings)
+        self._suggestion_checks: dict[tuple[str, str], bool] = {}  # Engine.suggest's answers, remembered
 
     @classmethod
     def open(cls, settings: Settings) -> Engine:
@@ -234,19 +241,24 @@ class Engine:
 
     def parse(self, question: str, context: str | None = None) -> ParsedQuestion:
         """Understand the question. Only drugs the corpus has labels for count as drugs
-        (a vocabulary hit such as "enhancers" or "microRNA" stays an ordinary word)."""
-        pq = self._corpus_drugs(self.parser.parse(question))
-        if context and not pq.drugs:
-            prev = self._corpus_drugs(
-                self.parser.parse(clean_question(context, self.settings.max_question_chars, "context"))
-            )
-            if prev.drugs:  # a follow-up ("and the dose?") keeps the drug asked about before
-                pq = ParsedQuestion(
-                    text=pq.text, qtype=pq.qtype, drugs=prev.drugs,
-                    conditions=pq.conditions or prev.conditions,
-                    secondary_types=pq.secondary_types, language=pq.language,
-                )
-        return pq
+        (a vocabulary hit such as "enhancers" or "microRNA" stays an ordinary word). With
+        ``context`` (the previous question) a follow-up is first resolved against it
+        (``resolve``) and its standalone question is what is understood."""
+        if context:
+            question = self.resolve(question, context).text
+        return self._parse_text(question)
+
+    def _parse_text(self, text: str) -> ParsedQuestion:
+        return self._corpus_drugs(self.parser.parse(text))
+
+    def resolve(self, question: str, context: str | None) -> Resolution:
+        """``question`` read as the follow-up of ``context`` (the previous turn's
+        standalone question; understanding/followup.py): the drug or condition carries
+        unless a new one is named, the aspect unless the follow-up asks its own, and
+        ``text`` is the standalone question ("And for children?" after "What is the dose
+        of baclofen?" -> "What is the dose of baclofen for children?")."""
+        prev = clean_question(context, self.settings.max_question_chars, "context") if context else None
+        return resolve_followup(question, prev, self._parse_text)
 
     def _corpus_drugs(self, pq: ParsedQuestion) -> ParsedQuestion:
         keep = tuple(d for d in pq.drugs if self._has_label(d.generic))
@@ -362,15 +374,21 @@ class Engine:
         # a follow-up's context is checked like the question, whether it is used or not
         context = clean_question(context, self.settings.max_question_chars, "context") if context else None
         t0 = time.perf_counter()
-        pq = self.parse(q, context)
+        # a follow-up is answered as its standalone question ("And for children?" ->
+        # "What is the dose of baclofen for children?"); the article keeps the question
+        # as asked and records the standalone one (``understood_as``)
+        understood = self.resolve(q, context).text if context else q
+        asked = _AskedAs(q, understood if understood != q else None)
+        q = understood
+        pq = self._parse_text(q)
         timings["understand"] = (time.perf_counter() - t0) * 1000
         common = dict(corpus_version=self.corpus_version, settings_hash=self.settings_hash)
         if pq.language != "en":
             timings["total"] = (time.perf_counter() - t_start) * 1000
-            return _untraced(abstained_article(
+            return _untraced(asked.on(abstained_article(
                 pq, audience, "The question does not look like English; curbside answers English questions only.",
                 ("The whole question: please ask it in English.",), timings=timings, **common,
-            ))
+            )))
         # a drug-like name nothing knows ("Quintaplexor"), or a question that is not medical
         reason = abstain_reason(q, pq, knows=self.parser.knows, corpus_count=self.lexical.count,
                                 medical_terms=self.parser.medical_terms(q, pq),
@@ -386,8 +404,8 @@ class Engine:
                                 resembles=self.parser.lexicon.resembles_drug if pq.drugs else _no_drug)
         if reason:
             timings["total"] = (time.perf_counter() - t_start) * 1000
-            return _untraced(abstained_article(pq, audience, reason, ("The whole question.",), timings=timings,
-                                               **common))
+            return _untraced(asked.on(abstained_article(pq, audience, reason, ("The whole question.",),
+                                                        timings=timings, **common)))
         focused = self.drug_focused(pq)
         retrieved = self._retriever().retrieve(pq, audience, drug_focus=focused)
         timings.update({f"retrieve_{k}": v for k, v in retrieved.timings_ms.items()})
@@ -395,10 +413,10 @@ class Engine:
         if not pq.drugs and retrieved.unknown_terms and not known:
             names = ", ".join(f"“{w}”" for w in retrieved.unknown_terms)
             timings["total"] = (time.perf_counter() - t_start) * 1000
-            return _untraced(abstained_article(
+            return _untraced(asked.on(abstained_article(
                 pq, audience, f"No source in the corpus mentions {names}; curbside does not guess.",
                 (f"Anything about {names}.",), timings=timings, **common,
-            ))
+            )))
         t0 = time.perf_counter()
         ctx = Context(
             audience=audience, ranked=retrieved.ranked(), labels=self.label_passages(pq) if focused else [],
@@ -437,14 +455,15 @@ class Engine:
         if not sections:
             timings["total"] = (time.perf_counter() - t_start) * 1000
             what = f"the {ASKED_FOR[pq.qtype]} of {pq.drugs[0].generic}" if pq.drugs else "this question"
-            return abstained_article(
+            return asked.on(abstained_article(
                 pq, audience, f"The sources in the corpus do not cover {what}; curbside does not guess.",
                 uncovered or (f"{ASKED_FOR[pq.qtype].capitalize()}.",), timings=timings, **common,
-            ), ctx.trace  # what the sections tried and why nothing passed
+            )), ctx.trace  # what the sections tried and why nothing passed
         timings["total"] = (time.perf_counter() - t_start) * 1000
         article = Article(
-            question=q, audience=audience, question_type=pq.qtype, entities=pq.entities,
-            title=title_for(q), summary=summary, sections=sections,
+            question=asked.question, understood_as=asked.understood_as, audience=audience,
+            question_type=pq.qtype, entities=pq.entities,
+            title=title_for(asked.question), summary=summary, sections=sections,
             bottom_line=bottom, references=book.references(), uncovered=uncovered,
             abstained=False, abstain_reason=None, last_updated=self.store.newest_date(book.doc_ids()),
             timings_ms=timings, partial=done.partial_note is not None, partial_note=done.partial_note,
@@ -465,6 +484,57 @@ class Engine:
             timings["total"] = (time.perf_counter() - t_start) * 1000
             article = dataclasses.replace(article, timings_ms=timings)
         return article, ctx.trace
+
+    def suggest(self, article_or_question: Article | str, audience: Audience = Audience.PHYSICIAN, k: int = 3,
+                *, asked: Collection[QuestionType] = ()) -> list[Suggestion]:
+        """Up to ``k`` follow-up questions the corpus answers for the article's drug or
+        condition (understanding/suggestions.py), in a stable order: a template question
+        per aspect not asked yet (the article's own, and ``asked``: the thread's), each
+        answered here and kept only when the answer is not abstained, not partial and
+        has the aspect's section. None when none qualify (or the article abstained).
+        Costs one ``ask`` per candidate tried (~40 ms each on the full corpus): a drug's
+        candidates whose label sections its labels lack are skipped, at most k + 2 are
+        tried, and each result is remembered for this engine."""
+        article = (article_or_question if isinstance(article_or_question, Article)
+                   else self.ask(article_or_question, audience))
+        if article.abstained or k <= 0:
+            return []
+        subject = _subject_key(article)
+        # a drug aspect whose label sections the drug's labels lack is seldom answered in
+        # full: such candidates are not tried, and at most k + 2 are (cost: docs/WEB.md)
+        sections = self._label_sections(article.drugs[0].generic) if article.drugs else None
+        out: list[Suggestion] = []
+        tried = 0
+        for cand in suggestion_candidates(article.entities, exclude={article.question_type, *asked}):
+            if sections is not None and not sections & set(plan_for(cand.aspect, cand.question)[0].codes):
+                continue
+            if tried == k + 2:
+                break
+            tried += 1
+            if self._answers(cand, audience, subject):
+                out.append(cand)
+                if len(out) == k:
+                    break
+        return out
+
+    def _label_sections(self, generic: str) -> set[str]:
+        """The section codes of the drug's label passages."""
+        rowids = self.store.rowids_for_drug(generic)
+        return {p.section_code for p in self.store.passages(rowids) if p.source_type is SourceType.DRUG_LABEL}
+
+    def _answers(self, cand: Suggestion, audience: Audience, subject: str) -> bool:
+        """Whether the engine answers the candidate (its aspect's section, about the same
+        drug or condition); remembered per question and audience, as the answer depends
+        only on them for this engine's corpus and settings."""
+        key = (cand.question, audience.value)
+        known = self._suggestion_checks.get(key)
+        if known is None:
+            answer = self.ask(cand.question, audience)
+            known = answers_aspect(answer, cand.aspect) and _subject_key(answer) == subject
+            if len(self._suggestion_checks) >= _SUGGESTION_CHECKS:
+                self._suggestion_checks.clear()
+            self._suggestion_checks[key] = known
+        return known
 
     def search_sources(self, text: str, limit: int = 10) -> list[SourceHit]:
         """At most ``limit`` passages for the words of ``text`` (BM25, no drug filter, no
@@ -492,6 +562,29 @@ class Engine:
             return GlossMatcher(Glossary.load(paths.glossary_file(self.settings.data_dir)))
         except (OSError, ValueError, KeyError, TypeError):
             return None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _AskedAs:
+    """The question as asked and, for a follow-up whose words changed, the standalone
+    question it was answered as."""
+
+    question: str
+    understood_as: str | None
+
+    def on(self, article: Article) -> Article:
+        """An article made from the standalone question, with the question as asked."""
+        if self.understood_as is None:
+            return article
+        return dataclasses.replace(article, question=self.question, title=title_for(self.question),
+                                   understood_as=self.understood_as)
+
+
+def _subject_key(article: Article) -> str:
+    """What an article is about: its first drug (generic), or else its first condition."""
+    if article.drugs:
+        return article.drugs[0].generic
+    return article.conditions[0].name if article.conditions else ""
 
 
 def _untraced(article: Article) -> tuple[Article, Trace | None]:

@@ -26,14 +26,15 @@ runtime-checkable so tests can assert that the concrete classes and the fakes fi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # only for annotations: numpy costs import time
     import numpy as np
 
     from curbside.composition.explain import Explained
-    from curbside.types import Article, Audience, RecordError, SourceHit, StoredPassage
+    from curbside.types import Article, Audience, QuestionType, RecordError, SourceHit, StoredPassage
+    from curbside.understanding.suggestions import Suggestion
 
 # What LexicalSearch.build_query makes and LexicalSearch.search takes: opaque to the
 # engine (a tantivy query for LexicalIndex, None when there are no terms).
@@ -145,6 +146,11 @@ class AnswerEngine(Protocol):
 
     def explain(self, question: str, audience: Audience = ..., context: str | None = ...) -> Explained:
         """``ask``'s article with why each statement was chosen (composition/explain.py)."""
+        ...
+
+    def suggest(self, article_or_question: Article | str, audience: Audience = ..., k: int = ...,
+                *, asked: Collection[QuestionType] = ...) -> list[Suggestion]:
+        """Up to ``k`` follow-up questions the corpus answers (understanding/suggestions.py)."""
         ...
 
     def search_sources(self, text: str, limit: int = ...) -> list[SourceHit]: ...

@@ -107,6 +107,11 @@ class Settings:
     max_question_chars: int = _setting(
         2000, "Questions longer than this are refused with a clear message.", low=10, high=100_000
     )
+    follow_up_suggestions: int = _setting(
+        3, "Suggested follow-ups shown under a new web answer (each one answered first, ~40 ms per candidate "
+           "tried when its drug or condition is new to the engine); 0 turns them off.",
+        affects_answers=False, low=0, high=5,
+    )
     lexical_k: int = _setting(
         60, "Passages taken from the lexical (BM25) index per question.", low=1, high=10_000
     )

@@ -458,9 +458,10 @@ class EditorNote(JsonDocument):
 
 
 _VERSIONS = (
-    "1.3 added the statement's `glosses` (patient answers; absent when a statement has none) and the article's "
-    "`reader_notes` (present only when there are some); "
-    "1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); 1.1 added "
+    "1.3 added the statement's `glosses` (patient answers; absent when a statement has none), the article's "
+    "`reader_notes` (present only when there are some) and `understood_as` (a follow-up's standalone question; "
+    "absent when not a follow-up); 1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); "
+    "1.1 added "
     "`partial`, `partial_note` and the question types from product to prognosis (1.0 articles read with "
     "`partial` false). An older article is written back as 1.3; a breaking change bumps the major number")
 _SUMMARY = (
@@ -475,6 +476,12 @@ class Article(JsonDocument):
 
     schema_version: Annotated[Literal["1.3"], Field(description=_VERSIONS)] = SCHEMA_VERSION
     question: Annotated[str, Field(description="the question as asked (whitespace and control characters cleaned)")]
+    # a follow-up answered as its standalone question (understanding/followup.py)
+    understood_as: Annotated[str | None, Field(
+        exclude_if=lambda text: text is None,
+        description="a follow-up's standalone question, which the article answers (\"And for children?\" after "
+                    "\"What is the dose of baclofen?\" is understood as \"What is the dose of baclofen for "
+                    "children?\"); absent when the question was answered as asked")] = None
     audience: Annotated[Audience, Field(description="who the answer is written for")]
     question_type: Annotated[QuestionType, Field(description="what the question asks: product is ingredients, "
                                                              "strengths, appearance, storage; treatment is of a "

@@ -11,7 +11,8 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 Q = "What is the indication for Baclofen (Lioresal)?"
-ARTICLE_URL = re.compile(r".*/a/what-is-the-indication-for-baclofen-lioresal-[0-9a-f]{8}$")
+# the answer opens beside its conversation: ?c=<conversation id>
+ARTICLE_URL = re.compile(r".*/a/what-is-the-indication-for-baclofen-lioresal-[0-9a-f]{8}(?:\?c=[\w-]+)?$")
 
 
 def ask_baclofen(page, base_url: str) -> str:  # type: ignore[no-untyped-def]
@@ -89,7 +90,7 @@ def test_audience_selector_rerenders_for_that_reader(page, base_url: str) -> Non
     expect(page.get_by_role("heading", name="Please note")).to_be_visible()
     expect(page.locator("h1")).to_have_text(Q)
     page.locator(".audiences").get_by_role("link", name="Physician").click()  # answered: a plain link
-    page.wait_for_url(url)
+    page.wait_for_url(url.split("?")[0] + "?c=" + url.split("?c=")[1])  # the same conversation
 
 
 def test_follow_up_keeps_the_drug(page, base_url: str, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
@@ -99,7 +100,7 @@ def test_follow_up_keeps_the_drug(page, base_url: str, artifacts: Path) -> None:
     box = page.get_by_role("textbox", name=re.compile("Ask about"))
     box.fill("What is the usual dose?")
     box.press("Enter")
-    page.wait_for_url(re.compile(r".*/a/what-is-the-usual-dose-[0-9a-f]{8}$"))
+    page.wait_for_url(re.compile(r".*/a/what-is-the-usual-dose-[0-9a-f]{8}\?c=[\w-]+$"))
     expect(page.locator("h1")).to_have_text("What is the usual dose?")
     expect(page.locator(".followup label")).to_contain_text("baclofen")  # the engine kept the drug
     page.screenshot(path=str(artifacts / "follow-up.png"), full_page=True)

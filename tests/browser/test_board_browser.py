@@ -23,7 +23,8 @@ pytestmark = [pytest.mark.browser]
 
 Q = "What is the indication for Baclofen (Lioresal)?"
 PASSWORD = "correct horse battery staple"
-ARTICLE = re.compile(r".*/a/what-is-the-indication-for-baclofen-lioresal-([0-9a-f]{8})$")
+# the answer opens beside its conversation (?c=<conversation id>)
+ARTICLE = re.compile(r".*/a/what-is-the-indication-for-baclofen-lioresal-([0-9a-f]{8})(?:\?c=[\w-]+)?$")
 
 
 @pytest.fixture(scope="module")

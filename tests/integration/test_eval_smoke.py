@@ -56,17 +56,17 @@ def test_eval_all_limit_writes_a_complete_report(data_dir: Path, shared_dir: Pat
     assert "== indications" in res.output and "BM25 baseline" in res.output
     for name in ("report.json", "report.md", "report.svg", "indications.items.jsonl",
                  "bioasq.items.jsonl", "medicationqa.items.jsonl", "kqa.items.jsonl",
-                 "abstention.items.jsonl", "recognition.items.jsonl"):
+                 "abstention.items.jsonl", "recognition.items.jsonl", "followups.items.jsonl"):
         assert (out / name).stat().st_size > 0, name
     report = json.loads((out / "report.json").read_text())
     assert set(report["sets"]) == {"indications", "bioasq", "medicationqa", "kqa", "abstention", "recognition",
-                                   "readability"}
+                                   "followups", "readability"}
     assert report["meta"]["limit"] == 5
     for name, res_set in report["sets"].items():
         assert {"engine", "baseline", "targets", "definitions", "failures"} <= set(res_set), name
         eng = res_set["engine"]
         assert eng["questions"] == 5
-        if name == "recognition":  # question understanding only: no answers to check
+        if name in ("recognition", "followups"):  # question understanding only: no answers to check
             continue
         for key in ("answered_rate", "abstention_rate", "citation_integrity", "latency_ms_p50", "latency_ms_p95"):
             assert key in eng, (name, key)
@@ -99,6 +99,10 @@ def test_eval_all_limit_writes_a_complete_report(data_dir: Path, shared_dir: Pat
     rec = report["sets"]["recognition"]
     assert {"drug_precision", "drug_recall", "condition_precision", "false_drug_rate"} <= set(rec["engine"])
     assert rec["engine"]["words"] == 5
+    fol = report["sets"]["followups"]
+    assert {"accuracy", "drugs_accuracy", "conditions_accuracy", "aspect_accuracy", "population_accuracy"} <= set(
+        fol["engine"])
+    assert [t["metric"] for t in fol["targets"]] == ["accuracy"]
     assert (out / "report.svg").read_text().startswith("<svg")
 
 

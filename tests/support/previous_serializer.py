@@ -1,14 +1,15 @@
 """The hand-written article serializer the model replaced (composition/serialize.py as
 of schema 1.2, before the article became a pydantic model), kept as the oracle: the
 model's JSON must be this, key for key and in this order, so stored answers and API
-clients see no change. Schema 1.3 added only keys that are absent when empty (a
-statement's ``glosses``), so apart from its version string the document is the same."""
+clients see no change. The version string is the current one: 1.3 only added keys
+written when set (a follow-up's ``understood_as``, a statement's ``glosses``, the article's
+``reader_notes``), so an article without them is the same document."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from curbside.types import Article, Quote, Statement
+from curbside.types import SCHEMA_VERSION, Article, Quote, Statement
 
 
 def _quote(q: Quote) -> dict[str, Any]:
@@ -26,7 +27,7 @@ def _statement(s: Statement) -> dict[str, Any]:
 
 def previous_article_to_dict(a: Article) -> dict[str, Any]:
     return {
-        "schema_version": "1.3",
+        "schema_version": SCHEMA_VERSION,
         "question": a.question,
         "audience": a.audience.value,
         "question_type": a.question_type.value,

@@ -50,6 +50,35 @@ def test_ask_answers_on_the_tiny_corpus(data_dir: Path) -> None:
     assert '"baclofen"' in r.output
 
 
+def test_ask_context_shows_what_the_follow_up_was_understood_as(data_dir: Path) -> None:
+    import json
+
+    r = run(data_dir, "ask", "--context", "What is the dose of baclofen?", "And for children?")
+    assert r.exit_code in (0, 6), r.output
+    assert "And for children?" in r.output
+    assert "Understood as: What is the dose of baclofen for children?" in " ".join(r.output.split())
+    j = json.loads(run(data_dir, "ask", "--json", "--context", "What is baclofen used for?", "Who should not take "
+                       "it?").output)
+    assert j["question"] == "Who should not take it?" and j["understood_as"] == "Who should not take baclofen?"
+    assert "understood_as" not in json.loads(run(data_dir, "ask", "--json", Q).output)
+
+
+def test_ask_lists_suggested_follow_ups_that_are_answered(data_dir: Path) -> None:
+    import json
+
+    text = run(data_dir, "ask", Q)
+    assert text.exit_code == 0, text.output
+    both = json.loads(run(data_dir, "ask", "--json", "--suggest", Q).output)
+    assert set(both) == {"article", "suggested_follow_ups"} and len(both["suggested_follow_ups"]) <= 3
+    offered = both["suggested_follow_ups"]
+    assert offered, "the fixture label answers other aspects of baclofen"
+    assert "Suggested follow-ups" in text.output and all(q in text.output for q in offered)
+    for q in offered:  # each is answered, not abstained nor partial
+        a = json.loads(run(data_dir, "ask", "--json", q).output)
+        assert not a["abstained"] and not a["partial"], q
+    assert "Suggested follow-ups" not in run(data_dir, "ask", "--no-suggest", Q).output
+
+
 def test_ask_explain_prints_why_these_sentences_after_the_article(data_dir: Path) -> None:
     r = run(data_dir, "ask", "--explain", Q)
     assert r.exit_code == 0, r.output

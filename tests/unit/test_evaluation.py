@@ -206,6 +206,41 @@ def test_recognition_set_is_packaged_and_in_all() -> None:
     assert packaged_set("recognition").exists()
 
 
+def test_followups_set_is_packaged_scored_per_field_and_in_all() -> None:
+    from curbside.evaluation import followups
+    from curbside.evaluation.report import table_rows
+    from curbside.evaluation.sets import PACKAGED_SETS, SET_NAMES
+    from curbside.types import DrugMention, ParsedQuestion, QuestionType
+    from curbside.understanding.followup import Resolution
+
+    assert "followups" in SET_NAMES and "followups" in PACKAGED_SETS and followups.data_file().exists()
+    items = followups.load_items()
+    assert len(items) >= 30 and len({i.id for i in items}) == len(items)
+
+    def always_baclofen_dose(asked: str, previous: str | None) -> Resolution:
+        pq = ParsedQuestion(asked, QuestionType.DOSING, (DrugMention("baclofen", "baclofen", "generic"),))
+        return Resolution(asked, asked, pq.drugs, (), pq.qtype, None)
+
+    res = followups.evaluate(always_baclofen_dose, items[:3])
+    eng = res["engine"]
+    assert eng["questions"] == 3 and eng["accuracy"] == 0.0 and not res["targets"][0]["met"]
+    assert 0 <= eng["drugs_accuracy"] < 1 and len(res["failures"]) == 3
+    assert res["failures"][0]["reasons"] and res["items"][0]["understood_as"] == list(items[0].turns)
+    labels = [r[0] for r in table_rows("followups", {**res, "seconds": 0})]
+    assert "last question read right (every field)" in labels and "latency p50 (ms)" not in labels
+
+
+def test_a_broken_followups_line_names_the_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from curbside.errors import UserInputError
+    from curbside.evaluation import followups
+
+    bad = tmp_path / "f.jsonl"
+    bad.write_text('{"id": "x", "kind": "k", "turns": ["A?"], "expect": {"drugs": [], "conditions": [], '
+                   '"aspect": "dosing", "population": null}}\n', encoding="utf-8")
+    with pytest.raises(UserInputError, match="f.jsonl:1"):
+        followups.load_items(bad)
+
+
 # ---- bioasq: recall@10 against the perfect-ranking ceiling ---------------------------
 
 

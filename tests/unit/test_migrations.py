@@ -115,10 +115,38 @@ def test_a_database_at_migration_2_gets_the_truncate_guards(tmp_path: Path, data
     db = connect(database_url, tmp_path)
     try:
         assert migrate(db, upto=2) == [1, 2]
-        assert migrate(db) == [3] and applied(db) == [1, 2, 3]
+        assert migrate(db, upto=3) == [3] and applied(db) == [1, 2, 3]
         if db.dialect == "postgresql":
             with pytest.raises(Exception, match="audit_log is append-only"):
                 with db.write() as tx:
                     tx.execute("TRUNCATE audit_log")
     finally:
         db.close()
+
+
+def test_a_database_at_migration_3_gets_conversations_and_keeps_its_answers(tmp_path: Path, database_url: str
+                                                                           ) -> None:
+    db = connect(database_url, tmp_path)
+    migrate(db, upto=3)
+    with db.write() as tx:  # an answer stored before conversations existed
+        tx.execute("INSERT INTO articles(id, key, slug, question, question_norm, audience, context, follows, status,"
+                   " version, created, updated) VALUES ('abcd1234','k','q','Q?','q?','physician',NULL,NULL,"
+                   "'submitted',1,'2025-01-01T00:00:00Z','2025-01-01T00:00:00Z')")
+        tx.execute("INSERT INTO versions(article_id, version, article_json, content_hash, corpus_version,"
+                   " settings_hash, created, checked, reason) VALUES ('abcd1234',1,?,'h','c1','s1',"
+                   "'2025-01-01T00:00:00Z','2025-01-01T00:00:00Z','first answer')", (json.dumps(V1_ARTICLE),))
+    assert migrate(db) == [4] and applied(db) == [1, 2, 3, 4] and LATEST == 4
+    db.close()
+    repo = EditorialRepository.open(database_url, tmp_path)
+    try:
+        from curbside.editorial.conversations import NewTurn
+
+        assert repo.get("abcd1234").question == "Q?"
+        conv = repo.conversations.start(NewTurn("Q?", None, None, "abcd1234", "physician", "indication"))
+        assert [t.article_url for t in conv.turns] == ["/a/q-abcd1234"]  # the turn links its answer's page
+        repo.conversations.save_suggestions("abcd1234", "c1", "s1", "physician", [{"question": "X?",
+                                                                                   "question_type": "dosing"}])
+        assert repo.conversations.suggestions("abcd1234", "c1", "s1") == [{"question": "X?",
+                                                                          "question_type": "dosing"}]
+    finally:
+        repo.close()

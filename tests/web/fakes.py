@@ -7,8 +7,9 @@ that a real Engine can run over them (test_ports.py checks that they fit)."""
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +32,7 @@ from curbside.types import (
     StoredPassage,
 )
 from curbside.understanding.normalize import drug_key
+from curbside.understanding.suggestions import Suggestion
 
 PASSAGE_1 = ("Baclofen tablets are indicated for the alleviation of signs and symptoms of spasticity resulting "
              "from multiple sclerosis, particularly for the relief of flexor spasms. Baclofen may also be of some "
@@ -230,9 +232,20 @@ class FakeQuestions:
         return [(r, s) for r, s in self.matches if s >= min_similarity][:k]
 
 
+# the follow-ups FakeEngine.suggest offers (of the scripted article's drug), in order
+FAKE_SUGGESTIONS = (
+    Suggestion("What is the usual dose of baclofen?", QuestionType.DOSING),
+    Suggestion("What are the side effects of baclofen?", QuestionType.ADVERSE_EFFECTS),
+    Suggestion("Who should not take baclofen?", QuestionType.CONTRAINDICATIONS),
+    Suggestion("Is baclofen safe in pregnancy?", QuestionType.PREGNANCY_LACTATION),
+)
+
+
 @dataclass
 class FakeEngine:
-    """ports.AnswerEngine: ``ask`` answers any question with the scripted article;
+    """ports.AnswerEngine: ``ask`` answers any question with the scripted article (a
+    follow-up, asked with a context, is understood as "<question> (after: <context>)");
+    ``suggest`` offers FAKE_SUGGESTIONS (or ``suggestions``) less the asked aspects;
     ``search_sources`` searches ``lexical`` and ``store`` the engine's way."""
 
     corpus_version: str = "corpus-1"
@@ -242,12 +255,32 @@ class FakeEngine:
     calls: list[tuple[str, str, str | None]] = field(default_factory=list)
     lexical: FakeLexical = field(default_factory=FakeLexical)
     store: FakeStore = field(default_factory=FakeStore)
+    suggestions: tuple[Suggestion, ...] = FAKE_SUGGESTIONS
+    suggest_calls: list[tuple[str, str, int]] = field(default_factory=list)
+    typed: bool = False  # the article's question type is the question's (qtype.py), not always indication
 
     def ask(self, question: str, audience: Audience = Audience.PHYSICIAN, context: str | None = None) -> Article:
         q = " ".join(question.split())
         self.calls.append((q, audience.value, context))
-        return make_article(q, audience, text_suffix=self.text_suffix, corpus_version=self.corpus_version,
-                            ref_url=self.ref_url)
+        article = make_article(q, audience, text_suffix=self.text_suffix, corpus_version=self.corpus_version,
+                               ref_url=self.ref_url)
+        if self.typed:
+            from curbside.understanding.qtype import classify
+
+            article = dataclasses.replace(article, question_type=classify(q, drug_count=1)[0])
+        if context:
+            article = dataclasses.replace(article, understood_as=f"{q} (after: {context})")
+        return article
+
+    def suggest(self, article_or_question: Article | str, audience: Audience = Audience.PHYSICIAN, k: int = 3,
+                *, asked: Collection[QuestionType] = ()) -> list[Suggestion]:
+        article = (article_or_question if isinstance(article_or_question, Article)
+                   else self.ask(article_or_question, audience))
+        self.suggest_calls.append((article.question, audience.value, k))
+        if article.abstained:
+            return []
+        skip = {article.question_type, *asked}
+        return [s for s in self.suggestions if s.aspect not in skip][:k]
 
     def explain(self, question: str, audience: Audience = Audience.PHYSICIAN, context: str | None = None
                 ) -> Explained:

@@ -72,7 +72,22 @@ def ask_form(client: TestClient, q: str, audience: str = "physician", after: str
     data = {"q": q, "audience": audience, "csrf_token": page_csrf(client)}
     if after:
         data["after"] = after
+    for field in ("c", "variant_of"):
+        if field in kw:
+            data[field] = kw.pop(field)
     return client.post("/ask", data=data, follow_redirects=False, **kw)
+
+
+def article_url(r: httpx.Response) -> str:
+    """The article a POST /ask redirected to, without its ``?c=<conversation id>``."""
+    return r.headers["location"].split("?", 1)[0]
+
+
+def conversation_of(r: httpx.Response) -> str:
+    """The conversation id of the page a POST /ask redirected to (``?c=``)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(r.headers["location"]).query)["c"][0]
 
 
 def audit_lines(client: TestClient, outcome: str | None = None) -> list[tuple[str, str, str, str | None]]:

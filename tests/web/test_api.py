@@ -121,15 +121,27 @@ def test_explaining_a_stored_answer_is_paced_like_a_new_question(make_client, en
 
 def test_follow_up_passes_the_previous_question_as_context(client: TestClient, engine: FakeEngine) -> None:
     first = ask(client)
-    follow = ask(client, question="What is the usual dose?", conversation_id=first["id"])
+    conv = first["conversation"]
+    assert [t["question"] for t in conv["turns"]] == [Q] and conv["url"].endswith(f"/c/{conv['id']}")
+    follow = ask(client, question="What is the usual dose?", conversation_id=conv["id"])
     assert engine.calls[-1] == ("What is the usual dose?", "physician", Q)
     assert follow["follows"] == first["id"] and follow["id"] != first["id"]
-    # a follow-up of a follow-up still carries the drug
-    ask(client, question="Any side effects?", conversation_id=follow["id"])
-    assert engine.calls[-1][2] == "What is the usual dose? (baclofen)"
+    assert follow["conversation"]["id"] == conv["id"]
+    # a follow-up of a follow-up is read against the turn before: its standalone question
+    third = ask(client, question="Any side effects?", conversation_id=conv["id"])
+    assert engine.calls[-1][2] == f"What is the usual dose? (after: {Q})" == follow["understood_as"]
+    turns = third["conversation"]["turns"]
+    assert [t["question"] for t in turns] == [Q, "What is the usual dose?", "Any side effects?"]
+    assert [t["answer_id"] for t in turns] == [first["id"], follow["id"], third["id"]]
+    assert turns[0]["understood_as"] is None and turns[1]["understood_as"] == follow["understood_as"]
+    # an answer's id (the field's older meaning) starts a new conversation with that answer first
+    again = ask(client, question="What is the usual dose?", conversation_id=first["id"])
+    assert again["id"] == follow["id"] and again["cached"] is True  # same question, same context
+    assert again["conversation"]["id"] != conv["id"]
+    assert [t["answer_id"] for t in again["conversation"]["turns"]] == [first["id"], follow["id"]]
     # the context stays within the engine's question limit however long the first question was
     long_q = ask(client, question="What is baclofen for? " + "really " * 280)
-    ask(client, question="And the dose?", conversation_id=long_q["id"])
+    ask(client, question="And the dose?", conversation_id=long_q["conversation"]["id"])
     assert len(engine.calls[-1][2]) <= 2000
 
 
@@ -209,13 +221,13 @@ def test_answer_bodies_are_the_article_json_plus_where_and_review(client: TestCl
 
     a = ask(client)
     article = make_article(Q, Audience.PHYSICIAN).to_json()
-    extra = ["id", "url", "json_url", "follows", "review"]
-    assert list(a) == [*article, *extra, "cached"]
+    extra = ["id", "url", "json_url", "follows", "review", "suggested_follow_ups"]
+    assert list(a) == [*article, *extra, "cached", "conversation"]
     assert {k: v for k, v in a.items() if k in article} == article
     assert AskResponse.from_json(a).to_json() == a  # exactly what the response model describes
     for body in (client.get(f"/api/v1/answers/{a['id']}").json(), client.get(a["json_url"]).json()):
         assert list(body) == [*article, *extra] and AnswerResponse.from_json(body).to_json() == body
-        assert body == {k: v for k, v in a.items() if k != "cached"}
+        assert body == {k: v for k, v in a.items() if k not in ("cached", "conversation")}
 
 
 def test_an_answer_stored_as_schema_1_1_is_served_as_the_current_version(client: TestClient) -> None:
@@ -242,7 +254,8 @@ def test_openapi_lists_the_article_schema(client: TestClient) -> None:
         assert name in schemas, name
     art = schemas["Article"]
     assert list(art["properties"]) == [*Article.__dataclass_fields__]  # every field, in document order
-    assert set(art["required"]) == set(art["properties"]) - {"editor_note", "reader_notes"}  # written in every document
+    # written in every document but the editor's note, a follow-up's standalone question and notes to the reader
+    assert set(art["required"]) == set(art["properties"]) - {"editor_note", "understood_as", "reader_notes"}
     assert art["properties"]["summary"]["items"] == {"$ref": "#/components/schemas/Statement"}
     assert {"type", "type_label", "passage"} <= schemas["Reference"]["properties"].keys()
     assert "source_type" not in schemas["Reference"]["properties"]
@@ -250,13 +263,21 @@ def test_openapi_lists_the_article_schema(client: TestClient) -> None:
     assert set(schemas["Quote"]["properties"]) == {"passage_id", "spans", "cuts"}
     # the answers' bodies are an Article and more
     assert schemas["AnswerResponse"]["allOf"][0] == {"$ref": "#/components/schemas/Article"}
-    assert {"id", "url", "json_url", "follows", "review"} == set(schemas["AnswerResponse"]["allOf"][1]["properties"])
+    assert {"id", "url", "json_url", "follows", "review", "suggested_follow_ups"} == set(
+        schemas["AnswerResponse"]["allOf"][1]["properties"])
     assert schemas["AskResponse"]["allOf"][0] == {"$ref": "#/components/schemas/AnswerResponse"}
+    assert set(schemas["AskResponse"]["allOf"][1]["properties"]) == {"cached", "conversation"}
+    assert set(schemas["ConversationResponse"]["properties"]) == {"id", "url", "audience", "created", "updated",
+                                                                   "turns"}
+    assert set(schemas["TurnResponse"]["properties"]) == {"question", "understood_as", "answer_id", "url",
+                                                           "audience"}
 
     def body(path: str, method: str) -> dict:
         return spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
 
     assert body("/api/v1/answers", "post") == {"$ref": "#/components/schemas/AskResponse"}
+    assert body("/api/v1/conversations/{conversation_id}", "get") == {
+        "$ref": "#/components/schemas/ConversationResponse"}
     for path, method in (("/api/v1/answers/{answer_id}", "get"), ("/api/v1/answers/{answer_id}/review", "post"),
                          ("/api/v1/answers/{answer_id}/edit", "post")):
         assert body(path, method) == {"$ref": "#/components/schemas/AnswerResponse"}, path

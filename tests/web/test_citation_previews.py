@@ -11,7 +11,7 @@ from html import unescape
 
 from fakes import FakeEngine, make_article
 from fastapi.testclient import TestClient
-from signin import add_user, ask_form, sign_in
+from signin import add_user, article_url, ask_form, sign_in
 
 from curbside.composition.sentences import clean_snippet, sentence_snippets
 from curbside.types import Article, Audience, Section, Statement
@@ -64,7 +64,7 @@ def test_the_preview_marks_exactly_the_quoted_span_and_shows_the_cut(make_client
 
 def test_the_review_page_marks_the_recorded_span(make_client) -> None:
     client: TestClient = make_client(TwiceEngine())
-    aid = ask_form(client, "What is baclofen for?").headers["location"].rsplit("-", 1)[1]
+    aid = article_url(ask_form(client, "What is baclofen for?")).rsplit("-", 1)[1]
     add_user(client)
     sign_in(client)
     page = client.get(f"/review/{aid}").text

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from fakes import FakeEngine, FakeLexical, FakeStore
 from fastapi.testclient import TestClient
-from signin import add_user, ask_form, other_client, review, sign_in
+from signin import add_user, article_url, ask_form, conversation_of, other_client, review, sign_in
 
 from curbside.types import SourceType, StoredPassage
 
@@ -19,10 +19,9 @@ Q = "What is the indication for Baclofen (Lioresal)?"
 def open_article(client: TestClient, question: str = Q, audience: str = "physician"):
     r = ask_form(client, question, audience)
     assert r.status_code == 303, r.text
-    url = r.headers["location"]
-    page = client.get(url)
+    page = client.get(r.headers["location"])  # the article beside its conversation (?c=)
     assert page.status_code == 200
-    return url, page.text
+    return article_url(r), page.text
 
 
 class Ids(HTMLParser):
@@ -59,7 +58,8 @@ def test_ask_redirects_to_a_stable_readable_url(client: TestClient) -> None:
 
 
 def test_article_page_has_the_reference_shape(client: TestClient) -> None:
-    url, html = open_article(client)
+    url, _ = open_article(client)
+    html = client.get(url).text  # the article on its own (no ?c=<conversation>)
     assert f"<h1 id=\"title\">{Q}</h1>" in html
     assert "Educational purpose only</strong> • Exercise caution as content is pending human review" in html
     assert re.search(r'<li class="step current" aria-current="step">.*?Submitted', html)
@@ -87,7 +87,7 @@ def test_audience_selector_changes_url_and_page(client: TestClient, engine: Fake
     url, _ = open_article(client)
     r = ask_form(client, Q, "patient")  # the audience button posts the question for that reader
     assert r.status_code == 303
-    patient_url = r.headers["location"]
+    patient_url = article_url(r)
     assert patient_url != url and patient_url.startswith("/a/what-is-the-indication-for-baclofen-lioresal-")
     html = client.get(patient_url).text
     assert 'aria-current="true" class="selected">Patient / caregiver<' in html
@@ -102,12 +102,21 @@ def test_audience_selector_changes_url_and_page(client: TestClient, engine: Fake
 
 
 def test_follow_up_form_keeps_context(client: TestClient, engine: FakeEngine) -> None:
-    url, html = open_article(client)
-    aid = url.rsplit("-", 1)[1]
-    assert '<form method="post" action="/ask">' in html and f'name="after" value="{aid}"' in html
-    r = ask_form(client, "What is the usual dose?", "physician", after=aid)
+    first = ask_form(client, Q)
+    cid = conversation_of(first)
+    html = client.get(first.headers["location"]).text
+    assert '<form method="post" action="/ask">' in html and f'name="c" value="{cid}"' in html
+    r = ask_form(client, "What is the usual dose?", "physician", c=cid)
     assert r.status_code == 303 and r.headers["location"].startswith("/a/what-is-the-usual-dose-")
+    assert conversation_of(r) == cid
     assert engine.calls[-1] == ("What is the usual dose?", "physician", Q)
+    # an article page reached without a conversation starts one from that answer
+    url, html = open_article(client, "What is baclofen?")
+    aid = url.rsplit("-", 1)[1]
+    plain = client.get(url).text
+    assert f'name="after" value="{aid}"' in plain and 'name="c"' not in plain.split('class="followup"')[1]
+    r = ask_form(client, "And the dose?", "physician", after=aid)
+    assert engine.calls[-1] == ("And the dose?", "physician", "What is baclofen?") and conversation_of(r) != cid
 
 
 def test_approved_answer_shows_reviewers_instead_of_banner(client: TestClient) -> None:

@@ -182,3 +182,32 @@ def test_dense_search_needs_an_embedder() -> None:
 
 def test_fake_vectors_keep_to_the_allow_list() -> None:
     assert FakeVectors(hits=[(1, 0.9), (2, 0.8)]).search(np.zeros(4), 5, allow=np.array([2])) == [(2, 0.8)]
+
+
+def test_a_follow_up_is_answered_as_its_standalone_question() -> None:
+    engine = _engine()
+    article = engine.ask("And for children?", Audience.PHYSICIAN, context="What is the indication for baclofen?")
+    assert article.question == "And for children?" and article.title == "And for children?"
+    assert article.understood_as == "What is the indication for baclofen for children?"
+    assert [d.generic for d in article.drugs] == ["baclofen"] and not article.abstained
+    # answered as asked: nothing recorded (and nothing written in the JSON)
+    plain = engine.ask("What is the indication for baclofen?", Audience.PHYSICIAN)
+    assert plain.understood_as is None and "understood_as" not in plain.to_json()
+    # an abstained follow-up keeps the question as asked too
+    away = engine.ask("And the Quintaplexor dose?", Audience.PHYSICIAN, context="What is baclofen for?")
+    assert away.abstained and away.question == "And the Quintaplexor dose?"
+
+
+def test_suggest_offers_only_follow_ups_the_corpus_answers() -> None:
+    engine = _engine()
+    article = engine.ask("What is the dose of baclofen?", Audience.PHYSICIAN)
+    offered = engine.suggest(article, Audience.PHYSICIAN)
+    assert [s.question for s in offered] == ["How does baclofen work?", "What is baclofen used for?"]
+    for s in offered:  # each one, asked, is answered: not abstained, not partial, its own section first
+        answer = engine.ask(s.question, Audience.PHYSICIAN)
+        assert not answer.abstained and not answer.partial and answer.question_type is s.aspect
+    # the thread's aspects are not offered again; k caps them; an abstained article gets none
+    assert [s.question for s in engine.suggest(article, Audience.PHYSICIAN, asked={s.aspect for s in offered})] == []
+    assert len(engine.suggest(article, Audience.PHYSICIAN, k=1)) == 1
+    assert engine.suggest(engine.ask("What is the dose of Quintaplexor?"), Audience.PHYSICIAN) == []
+    assert engine.suggest("What is the dose of baclofen?", Audience.PHYSICIAN) == offered  # a question works too

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from signin import (
     add_user,
     api_token,
+    article_url,
     ask_form,
     audit_lines,
     bearer,
@@ -32,7 +33,7 @@ Q = "What is the indication for Baclofen (Lioresal)?"
 def _ask(client: TestClient, q: str = Q) -> str:
     r = ask_form(client, q)
     assert r.status_code == 303, r.text
-    return r.headers["location"].rsplit("-", 1)[1]
+    return article_url(r).rsplit("-", 1)[1]
 
 
 def _form(client: TestClient, path: str, csrf: str, **data: str) -> object:

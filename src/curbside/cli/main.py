@@ -108,14 +108,19 @@ def _recheck_approved(settings: Settings) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the article as JSON (schema in docs/ARTICLE_SCHEMA.md).")
 @click.option("--audience", type=click.Choice(AUDIENCES), default="physician", show_default=True,
               help="Who is reading.")
-@click.option("--context", help="The previous question, for a follow-up (keeps its drug).")
+@click.option("--context", help="The previous question, for a follow-up: the question is read against it (the "
+              "drug or condition carries unless a new one is named) and answered as the standalone question shown "
+              "as 'Understood as'.")
 @click.option("--rerank/--no-rerank", default=None, help="Rerank with the cross-encoder [CURBSIDE_USE_RERANK].")
 @click.option("--explain", is_flag=True, help="Also show why each statement was chosen (features, weights, score, "
               "rank) and why the best sentences left out were not; with --json, {\"article\", \"explanation\"}.")
+@click.option("--suggest/--no-suggest", default=None,
+              help="Work out up to 3 follow-up questions the corpus answers (each is answered to check; ~0.2 s) "
+                   "[default: on, off with --json; with --json, {\"article\", \"suggested_follow_ups\"}].")
 @click.pass_context
 @handle_errors
 def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, audience: str, context: str | None,
-        rerank: bool | None, explain: bool) -> None:
+        rerank: bool | None, explain: bool, suggest: bool | None) -> None:
     """Answer a question with a cited article."""
     from curbside.engine import Engine
 
@@ -127,22 +132,30 @@ def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, audience: 
             article, why = explained.article, explained.explanation
         else:
             article, why = engine.ask(" ".join(question), Audience(audience), context=context), None
+        wanted = (not as_json) if suggest is None else suggest
+        follow_ups = [s.question for s in engine.suggest(article, Audience(audience))] if wanted else None
     finally:
         engine.close()
     if as_json:
         from curbside.composition.serialize import article_to_dict
 
         payload = article_to_dict(article)
+        if why is not None or follow_ups is not None:
+            payload = {"article": payload}
         if why is not None:
             from curbside.composition.explain import explanation_to_dict
 
-            payload = {"article": payload, "explanation": explanation_to_dict(why)}
+            payload["explanation"] = explanation_to_dict(why)
+        if follow_ups is not None:
+            payload["suggested_follow_ups"] = follow_ups
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        from curbside.cli.render import PipeConsole, render_article
+        from curbside.cli.render import PipeConsole, render_article, render_follow_ups
 
         console = PipeConsole()
         render_article(article, console)
+        if follow_ups is not None:
+            render_follow_ups(follow_ups, console)
         if why is not None:
             from curbside.cli.explain import render_explanation
 

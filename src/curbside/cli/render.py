@@ -33,6 +33,8 @@ class PipeConsole(Console):
 
 def render_article(article: Article, console: Console) -> None:
     console.print(Text(article.title, style="bold"))
+    if article.understood_as:
+        console.print(Text(f"Understood as: {article.understood_as}", style="italic"))
     status = "Pending human review · Educational purpose only"
     meta = f"{status} · Audience: {article.audience.label}"
     if article.last_updated:
@@ -89,3 +91,13 @@ def render_article(article: Article, console: Console) -> None:
     console.print(Text(
         "Educational information drawn verbatim from the cited sources; not medical advice. "
         "Clinicians should verify against primary sources before use in patient care.", style="dim italic"))
+
+
+def render_follow_ups(questions: list[str], console: Console) -> None:
+    """The suggested follow-ups (Engine.suggest), to ask with --context."""
+    if not questions:
+        return
+    console.print(Text("Suggested follow-ups", style="bold underline"))
+    for q in questions:
+        console.print(Text(f"  • {q}"))
+    console.print()

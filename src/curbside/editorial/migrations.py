@@ -39,6 +39,24 @@ _V1_COMMON = (
     "CREATE INDEX IF NOT EXISTS articles_status ON articles(status, updated)",
 )
 
+# a conversation (its id is a random token, editorial/conversations.py), its turns in
+# order, and the follow-ups suggested under an answer for one corpus and settings
+_V4_COMMON = (
+    """CREATE TABLE conversations (
+        id TEXT PRIMARY KEY, audience TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL)""",
+    "CREATE INDEX conversations_updated ON conversations(updated)",
+    """CREATE TABLE conversation_turns (
+        conversation_id TEXT NOT NULL REFERENCES conversations(id), seq INTEGER NOT NULL,
+        question TEXT NOT NULL, understood_as TEXT, context TEXT, article_id TEXT NOT NULL,
+        audience TEXT NOT NULL, question_type TEXT NOT NULL DEFAULT '', created TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, seq))""",
+    "CREATE INDEX conversation_turns_article ON conversation_turns(article_id)",
+    """CREATE TABLE article_suggestions (
+        article_id TEXT NOT NULL, corpus_version TEXT NOT NULL, settings_hash TEXT NOT NULL,
+        audience TEXT NOT NULL, suggestions TEXT NOT NULL, created TEXT NOT NULL,
+        PRIMARY KEY (article_id, corpus_version, settings_hash))""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "answers, versions, review events",
@@ -153,6 +171,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             """CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
                 FOR EACH STATEMENT EXECUTE FUNCTION curbside_append_only()""",
         ),
+    ),
+    Migration(
+        4, "conversations, their turns, suggested follow-ups",
+        sqlite=_V4_COMMON,
+        postgresql=_V4_COMMON,
     ),
 )
 LATEST = MIGRATIONS[-1].number

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from curbside.editorial.audit import AuditLog
+from curbside.editorial.conversations import Conversations
 from curbside.editorial.db import Database, Tx, open_database
 from curbside.editorial.edits import Edit, RefreshReference, apply_edit, norm_ws, unresolved_changes
 from curbside.editorial.errors import ArticleNotFoundError, NotAllowedError, ReviewInputError, VersionConflictError
@@ -57,6 +58,7 @@ class EditorialRepository:
         self.db = db
         self.clock = clock
         self.audit = AuditLog(db, clock=clock)
+        self.conversations = Conversations(db, clock=clock)
 
     @classmethod
     def open(cls, database_url: str, data_dir: Path, *, clock: Callable[[], str] = utc_now) -> EditorialRepository:

@@ -105,9 +105,17 @@ ROWS: dict[str, list[tuple[str, str | None, str | None]]] = {
         ("parse time p50 (ms)", "parse_ms_p50", None),
         ("parse time p95 (ms)", "parse_ms_p95", None),
     ],
+    "followups": [
+        ("conversations", "questions", None),
+        ("last question read right (every field)", "accuracy", None),
+        ("drugs right", "drugs_accuracy", None),
+        ("conditions right", "conditions_accuracy", None),
+        ("aspect (question type) right", "aspect_accuracy", None),
+        ("population right", "population_accuracy", None),
+    ],
 }
 # sets that measure question understanding only: no answers, so none of the COMMON rows
-NO_COMMON = ("recognition",)
+NO_COMMON = ("recognition", "followups")
 COMMON = [
     ("questions", "questions", None),
     ("answered", "answered_rate", None),
@@ -138,6 +146,7 @@ PLOT: dict[str, list[tuple[str, str, str | None]]] = {
     "recognition": [("drug precision", "drug_precision", None), ("drug recall", "drug_recall", None),
                     ("condition precision", "condition_precision", None),
                     ("words read as drugs", "false_drug_rate", None)],
+    "followups": [("follow-ups read right", "accuracy", None), ("aspect right", "aspect_accuracy", None)],
 }
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from curbside.evaluation import abstention, bioasq, indications, kqa, medicationqa, readability, recognition
+from curbside.evaluation import abstention, bioasq, followups, indications, kqa, medicationqa, readability, recognition
 from curbside.evaluation.baseline import Bm25Baseline
 from curbside.evaluation.ceiling import SentenceIndex, load_or_build
 from curbside.evaluation.sets import (
@@ -131,6 +131,9 @@ def _run_one(
         rows, skipped = recognition.load_items(settings.eval_dir)
         items_r = recognition.sample_items(rows, limit)
         return recognition.evaluate(engine.parser, items_r, skipped, _ticker(name, len(items_r), progress))
+    if name == "followups":  # follow-up resolution only: the engine's resolver and parser, no retrieval
+        items_f = sample(followups.load_items(path), limit)
+        return followups.evaluate(engine.resolve, items_f, _ticker(name, len(items_f), progress))
     if name == "readability":  # MedicationQA's and K-QA's questions, for every reader (a limit: in all)
         qs = [i.question for i in sample(load_medicationqa(path / "medicationqa.jsonl"),
                                          None if limit is None else (limit + 1) // 2)]

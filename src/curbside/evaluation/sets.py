@@ -14,12 +14,12 @@ from typing import Any, TypeVar
 
 from curbside.errors import UserInputError
 
-SET_NAMES = ("indications", "bioasq", "medicationqa", "kqa", "abstention", "recognition", "readability")
+SET_NAMES = ("indications", "bioasq", "medicationqa", "kqa", "abstention", "recognition", "followups", "readability")
 # sets made of other sets' questions: readability asks MedicationQA's and K-QA's for every reader
 DERIVED_SETS = ("readability",)
 # sets that are ours and ship with the package (the others are read from <shared>/eval;
 # recognition's rows refer to questions of <shared>/eval by line: see evaluation.recognition)
-PACKAGED_SETS = ("abstention", "recognition")
+PACKAGED_SETS = ("abstention", "recognition", "followups")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from starlette.templating import Jinja2Templates
 from curbside.editorial import TRACK, Reviewer, ReviewEvent, Status, StoredArticle
 from curbside.editorial.edits import quote_span
 from curbside.types import Audience, EditorNote, Reference, Statement
+from curbside.understanding.suggestions import condition_name
 from curbside.validate import web_url
 from curbside.web.auth import install_template_globals
 from curbside.web.quotes import Segment, quote_segments, verified_quote
@@ -208,6 +209,9 @@ def article_view(stored: StoredArticle, events: list[ReviewEvent]) -> dict[str, 
         "reader_notes": list(a.reader_notes),
         "sources_date": a.last_updated,
         "drugs": list(a.drugs),
+        "understood_as": a.understood_as,
+        # what the article is about, as follow-ups name it
+        "subject": a.drugs[0].generic if a.drugs else condition_name(a.conditions[0]) if a.conditions else "",
         "track": track(stored.status),
         "status": stored.status,
         "approved": stored.status is Status.APPROVED,

@@ -18,18 +18,21 @@ from starlette.concurrency import run_in_threadpool
 
 from curbside.accounts import Permission, User
 from curbside.editorial import Action, ArticleNotFoundError, Status, StoredArticle
+from curbside.editorial.conversations import Conversation
 from curbside.editorial.models import Review
 from curbside.editorial.slug import split_ref
 from curbside.errors import InvalidTextError
-from curbside.types import Article, Audience
+from curbside.types import JSON_CONFIG, Article, Audience, JsonDocument
 from curbside.validate import MAX_INT, check_text
 from curbside.web import auth
 from curbside.web.errors import INVALID_TEXT, WebError
 from curbside.web.ratelimit import enforce_ask_limit
-from curbside.web.service import AnswerService, parse_audience
+from curbside.web.service import Answered, AnswerService, parse_audience
 
 router = APIRouter()
 AUDIENCES = [a.value for a in Audience]
+# a conversation is for whoever holds its id: no shared cache may keep it, no index list it
+PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 
 
 class ErrorDetail(BaseModel):
@@ -80,8 +83,10 @@ class AnswerRequest(BaseModel):
     audience: Text = Field("physician", description="Who is reading: " + ", ".join(AUDIENCES) + ".",
                            json_schema_extra={"enum": [a.value for a in Audience]})
     conversation_id: Text | None = Field(
-        None, description="For a follow-up: the id of the earlier answer it follows. The engine keeps that "
-                          "answer's drug when the new question names none.")
+        None, description="For a follow-up: the `conversation.id` of an earlier response, whose conversation it "
+                          "continues (the engine reads it against the last turn: the drug or condition carries "
+                          "unless a new one is named, the aspect unless it asks its own; see `understood_as`). "
+                          "An answer's `id` is accepted too: a new conversation then starts with that answer.")
 
 
 class ReviewRequest(BaseModel):
@@ -127,30 +132,78 @@ class _ExtendsSchema:
 class AnswerResponse(_ExtendsSchema, Article):
     """A stored answer: the article (docs/ARTICLE_SCHEMA.md) with where it is and its review."""
 
-    id: Annotated[str, Field(description="the answer's id (a follow-up's conversation_id)")]
+    id: Annotated[str, Field(description="the answer's id")]
     url: Annotated[str, Field(description="the article page")]
     json_url: Annotated[str, Field(description="this JSON (the page's twin)")]
     follows: Annotated[str | None, Field(description="the id of the answer this one follows up")]
     review: Annotated[Review, Field(description="where the answer is in review")]
+    suggested_follow_ups: Annotated[tuple[str, ...], Field(
+        description="up to 3 follow-up questions about the same drug or condition that the corpus answers (each "
+                    "was answered, not abstained nor partial, when the answer was made); empty when none "
+                    "qualify")] = ()
 
     @classmethod
     def of(cls, stored: StoredArticle, request: Request, **more: Any) -> Self:
         base = str(request.base_url).rstrip("/")
         article = stored.article_model
+        more.setdefault("suggested_follow_ups", tuple(s.question for s in service(request).suggestions(stored)))
         return cls(**{f.name: getattr(article, f.name) for f in fields(Article)}, id=stored.id,
                    url=base + stored.url, json_url=base + stored.url + ".json", follows=stored.follows,
                    review=stored.review, **more)
 
 
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class TurnResponse(JsonDocument):
+    """One question of a conversation and its answer."""
+
+    question: Annotated[str, Field(description="the question as asked")]
+    understood_as: Annotated[str | None, Field(description="the standalone question it was answered as (null: "
+                                                           "as asked)")]
+    answer_id: Annotated[str, Field(description="the answer's id")]
+    url: Annotated[str, Field(description="the answer's page, showing this conversation beside it")]
+    audience: Annotated[str, Field(description="who the answer is written for")]
+
+
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class ConversationResponse(JsonDocument):
+    """A conversation: its questions in order. Readable by whoever has its id (and by
+    reviewers); there is no public list."""
+
+    id: Annotated[str, Field(description="the conversation's id (unguessable: keep it to yourself); send it as "
+                                         "`conversation_id` to ask a follow-up")]
+    url: Annotated[str, Field(description="the conversation's page")]
+    audience: Annotated[str, Field(description="the audience of the latest turn")]
+    created: Annotated[str, Field(description="when it started (UTC, ISO 8601)")]
+    updated: Annotated[str, Field(description="when its latest turn was asked (UTC, ISO 8601)")]
+    turns: Annotated[tuple[TurnResponse, ...], Field(description="the questions, first to latest")]
+
+    @classmethod
+    def of(cls, conv: Conversation, request: Request) -> ConversationResponse:
+        base = str(request.base_url).rstrip("/")
+        return cls(conv.id, base + conv.url, conv.audience, conv.created, conv.updated, tuple(
+            TurnResponse(t.question, t.understood_as, t.article_id, f"{base}{t.article_url}?c={conv.id}", t.audience)
+            for t in conv.turns))
+
+
 @json_dataclass(frozen=True, slots=True, kw_only=True)
 class AskResponse(AnswerResponse):
-    """The answer to a question asked, and whether it was stored already."""
+    """The answer to a question asked, whether it was stored already, and its conversation."""
 
     cached: Annotated[bool, Field(description="true when the stored answer was returned (nothing was made)")]
+    conversation: Annotated[ConversationResponse, Field(
+        description="the conversation this question is the latest turn of (a new one unless `conversation_id` "
+                    "was sent)")]
+
+    @classmethod
+    def answered(cls, done: Answered, request: Request) -> Self:
+        return cls.of(done.stored, request, cached=done.cached,
+                      conversation=ConversationResponse.of(done.conversation, request),
+                      suggested_follow_ups=tuple(s.question for s in done.suggestions))
 
 
 def answer_payload(stored: StoredArticle, request: Request) -> dict[str, Any]:
-    """The article JSON (docs/ARTICLE_SCHEMA.md) plus id, url, follows and review."""
+    """The article JSON (docs/ARTICLE_SCHEMA.md) plus id, url, follows, review and the
+    suggested follow-ups kept for it."""
     return AnswerResponse.of(stored, request).to_json()
 
 
@@ -175,12 +228,37 @@ def create_answer(body: AnswerRequest, request: Request, explain: bool = Query(
     `explanation` (for a stored answer the engine answers again to explain it: see
     `matches_answer`)."""
     enforce_ask_limit(request)
-    svc = service(request)
+    done = service(request).answer(body.question, parse_audience(body.audience), body.conversation_id,
+                                   explain=explain)
+    payload = AskResponse.answered(done, request).to_json()
     if explain:
-        stored, cached, why = svc.answer_explained(body.question, parse_audience(body.audience), body.conversation_id)
-        return JSONResponse({**AskResponse.of(stored, request, cached=cached).to_json(), "explanation": why})
-    stored, cached = svc.answer(body.question, parse_audience(body.audience), body.conversation_id)
-    return JSONResponse(AskResponse.of(stored, request, cached=cached).to_json())
+        payload["explanation"] = done.explanation
+    return JSONResponse(payload)
+
+
+@router.get("/api/v1/conversations/{conversation_id}", tags=["answers"], summary="Get a conversation",
+            response_model=ConversationResponse, responses=_errors(404, 422))
+def get_conversation(conversation_id: str, request: Request) -> JSONResponse:
+    """A conversation's questions in order, each with what it was understood as and its
+    answer. Only its id opens it (404 for an unknown or malformed id); it is not listed
+    for the public."""
+    conv = service(request).conversation(conversation_id)
+    return JSONResponse(ConversationResponse.of(conv, request).to_json(), headers=PRIVATE)
+
+
+@router.get("/api/v1/conversations", tags=["review"], summary="List conversations (reviewers)",
+            responses=_errors(401, 403, 422))
+def list_conversations(request: Request, limit: int = Query(50, ge=1, le=200),
+                       offset: int = Query(0, ge=0, le=MAX_INT)) -> JSONResponse:
+    """Conversations, most recently continued first, for the Medical Advisory Board
+    (a signed-in account with the review permission): id, url, audience, times, number
+    of turns and the first question."""
+    auth.require(request, Permission.REVIEW, action="conversations.list")
+    base = str(request.base_url).rstrip("/")
+    items = service(request).repo.conversations.recent(limit, offset)
+    return JSONResponse({"conversations": [
+        {"id": c.id, "url": base + c.url, "audience": c.audience, "created": c.created, "updated": c.updated,
+         "turns": c.turns, "first_question": c.first_question} for c in items]}, headers=PRIVATE)
 
 
 @router.get("/api/v1/answers", tags=["answers"], summary="List stored answers", responses=_errors(400, 422))

@@ -1,6 +1,7 @@
 """The Medical Advisory Board's pages and the edit/compare API.
 
     GET  /review                       the queue (filters: status, question type, age; newest or most read)
+    GET  /review/conversations         every conversation (the public has no list)
     GET  /review/{id}                  the review page: each statement beside its cited passage
     POST /review/{id}/action           claim, approve, request changes, reject, resubmit (form)
     GET  /review/{id}/edit             the editor's form (remove, reorder, add quoted statements, note)
@@ -42,7 +43,7 @@ from curbside.validate import MAX_INT, check_text
 from curbside.web.auth import client_address, require, requires
 from curbside.web.render import page
 from curbside.web.review_view import AGES, QueueFilter, queue, review_view
-from curbside.web.routes_api import AnswerResponse, Text, _article_id, _errors, answer_payload, service
+from curbside.web.routes_api import PRIVATE, AnswerResponse, Text, _article_id, _errors, answer_payload, service
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter()
@@ -92,6 +93,17 @@ def queuepage(request: Request, status: str = "", question_type: str = "", age: 
         "user": user, "f": f, "rows": rows[:PAGE_SIZE], "more": len(rows) > PAGE_SIZE, "offset": offset,
         "page_size": PAGE_SIZE, "link": link, "ages": [a for a in AGES if a],
     })
+
+
+@pages.get("/review/conversations", response_class=HTMLResponse)
+def conversations_page(request: Request, offset: int = Query(0, ge=0, le=MAX_INT)) -> HTMLResponse:
+    """Every conversation, most recently continued first (reviewers: the public has no list)."""
+    user = require(request, Permission.REVIEW, action="conversations.list")
+    items = service(request).repo.conversations.recent(PAGE_SIZE + 1, offset)
+    return page(request, "conversations.html", {
+        "user": user, "items": items[:PAGE_SIZE], "offset": offset, "more": len(items) > PAGE_SIZE,
+        "page_size": PAGE_SIZE,
+    }, headers=PRIVATE)
 
 
 @pages.get("/review/{answer_id}", response_class=HTMLResponse)

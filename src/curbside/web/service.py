@@ -12,17 +12,21 @@ from __future__ import annotations
 import queue
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from curbside.composition.explain import Explained, explanation_to_dict
 from curbside.composition.serialize import article_to_dict
 from curbside.editorial import Action, Actor, EditorialRepository, StoredArticle
+from curbside.editorial.conversations import Conversation, ConversationNotFoundError, NewTurn, is_conversation_id
 from curbside.editorial.edits import Edit
 from curbside.editorial.library import LibraryPage, LibraryQuery
+from curbside.editorial.slug import split_ref
 from curbside.errors import CurbsideError, NotIngestedError, UserInputError
 from curbside.ports import AnswerEngine
 from curbside.settings import Settings
-from curbside.types import Audience, SourceHit
+from curbside.types import Audience, QuestionType, SourceHit
+from curbside.understanding.suggestions import Suggestion
 from curbside.validate import web_url
 from curbside.web.errors import UnknownAudienceError
 from curbside.web.reads import FLUSH_SECONDS, ReadCounter
@@ -92,14 +96,43 @@ class EnginePool:
 
 
 def followup_context(prev: StoredArticle, max_chars: int) -> str:
-    """What the engine is told a follow-up follows: the previous question, plus the drug
-    names it was answered about when they came from its own context (so a follow-up of a
-    follow-up keeps the drug), within the engine's question length limit."""
+    """What the engine is told a follow-up follows when it names an answer (not a
+    conversation): that answer's standalone question (``understood_as``), or for an
+    answer stored before conversations its question plus the drug names it was answered
+    about when they came from its own context (so a follow-up of a follow-up keeps the
+    drug), within the engine's question length limit."""
+    understood = prev.article_model.understood_as
+    if understood:
+        return understood[:max_chars]
     q = prev.question
     drugs = [d.text or d.generic for d in prev.article_model.drugs]
     missing = [d for d in drugs if d and d.lower() not in q.lower()]
     suffix = f" ({', '.join(missing)})" if missing else ""
     return q[: max(0, max_chars - len(suffix))] + suffix
+
+
+@dataclass(frozen=True)
+class Thread:
+    """Where a question stands: the conversation it continues (None: a new one), the
+    turns a new conversation starts with before it (an answer named by id), the
+    context the engine is given (the previous turn's standalone question) and the
+    previous answer's id (the new answer's ``follows``)."""
+
+    conversation: Conversation | None
+    before: tuple[NewTurn, ...]
+    context: str | None
+    follows: str | None
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer given in its conversation, with the follow-ups offered under it."""
+
+    stored: StoredArticle
+    cached: bool
+    conversation: Conversation
+    suggestions: tuple[Suggestion, ...]
+    explanation: dict[str, Any] | None = None
 
 
 class AnswerService:
@@ -128,22 +161,39 @@ class AnswerService:
         return self.pool is not None
 
     # ---- answers -------------------------------------------------------------------
-    def answer(self, question: str | None, audience: Audience, conversation_id: str | None = None
-               ) -> tuple[StoredArticle, bool]:
-        """(stored answer, cached). Identical question + audience (+ follow-up context) on
-        the same corpus and settings returns the stored answer without asking the engine.
-        This writes (a new answer is stored for review): only POST requests call it."""
-        q, context, prev = self._question(question, conversation_id)
-        stored, cached, _ = self._stored_or_new(q, audience, context, prev.id if prev else None)
-        return stored, cached
+    def answer(self, question: str | None, audience: Audience, conversation_id: str | None = None, *,
+               explain: bool = False) -> Answered:
+        """The answer, in its conversation, with its suggested follow-ups. Identical
+        question + audience (+ follow-up context) on the same corpus and settings returns
+        the stored answer without asking the engine. ``conversation_id`` continues that
+        conversation (the context is its last turn's standalone question); an answer's
+        id (the API's older meaning) starts a conversation whose first turn is that
+        answer; none starts a new one. With ``explain`` the answer comes with its
+        explanation (composition/explain.py): of the answer just made, or, for a stored
+        answer, recomputed (``explain_stored``). This writes (the answer for review, the
+        turn, the follow-ups): only POST requests call it."""
+        q = self._clean(question)
+        thread = self._thread(conversation_id)
+        stored, cached, why = self._stored_or_new(q, audience, thread.context, thread.follows, explain=explain)
+        if explain and why is None:
+            why = self.explain_stored(stored)
+        turn = _turn(stored, audience, thread.context)
+        if thread.conversation is None:
+            conversation = self.repo.conversations.start(*thread.before, turn)
+        else:
+            conversation = self.repo.conversations.add(thread.conversation.id, turn)
+        return Answered(stored, cached, conversation, self._suggest(stored, audience, conversation), why)
 
-    def answer_explained(self, question: str | None, audience: Audience, conversation_id: str | None = None
-                         ) -> tuple[StoredArticle, bool, dict[str, Any]]:
-        """``answer`` plus the explanation (composition/explain.py) as JSON: of the answer
-        just made, or, for a stored answer, recomputed (``explain_stored``)."""
-        q, context, prev = self._question(question, conversation_id)
-        stored, cached, why = self._stored_or_new(q, audience, context, prev.id if prev else None, explain=True)
-        return stored, cached, why if why is not None else self.explain_stored(stored)
+    def answer_variant(self, article_id: str, audience: Audience, conversation_id: str | None = None) -> Answered:
+        """The same question (and follow-up context) as answer ``article_id`` for
+        another reader: the audience buttons of an article page. The conversation, when
+        given, stays as it is (the turn is the same question)."""
+        base = self.repo.get(article_id)
+        conversation = self.repo.conversations.get(conversation_id) if conversation_id else None
+        stored, cached, _ = self._stored_or_new(base.question, audience, base.context, base.follows)
+        if conversation is None:
+            conversation = self.repo.conversations.start(_turn(stored, audience, stored.context))
+        return Answered(stored, cached, conversation, self._suggest(stored, audience, conversation))
 
     def explain_stored(self, stored: StoredArticle) -> dict[str, Any]:
         """Why a stored answer says what it says. Stored answers keep no explanation (it
@@ -161,17 +211,32 @@ class AnswerService:
                     ) -> StoredArticle | None:
         """The stored answer to this question, if any; never asks the engine nor writes
         (what GET requests use: a link or a prefetcher must not add to the review queue)."""
-        q, context, _ = self._question(question, conversation_id)
-        return self.repo.find(q, audience.value, context)
+        q = self._clean(question)
+        return self.repo.find(q, audience.value, self._thread(conversation_id).context)
 
-    def _question(self, question: str | None, conversation_id: str | None
-                  ) -> tuple[str, str | None, StoredArticle | None]:
+    def _clean(self, question: str | None) -> str:
         from curbside.engine import clean_question
 
-        q = clean_question(question or "", self.settings.max_question_chars)
-        prev = self.repo.get(conversation_id) if conversation_id else None
-        context = followup_context(prev, self.settings.max_question_chars) if prev else None
-        return q, context, prev
+        return clean_question(question or "", self.settings.max_question_chars)
+
+    def _thread(self, conversation_id: str | None) -> Thread:
+        """The conversation a question continues: a conversation's id, an answer's id
+        (its conversation starts with that answer), or nothing. An unknown or malformed
+        id is a 404 (ArticleNotFoundError / ConversationNotFoundError)."""
+        if not conversation_id:
+            return Thread(None, (), None, None)
+        if is_conversation_id(conversation_id):
+            conv = self.repo.conversations.get(conversation_id)
+            return Thread(conv, (), conv.last.standalone[: self.settings.max_question_chars], conv.last.article_id)
+        aid = split_ref(conversation_id)[1]
+        if not aid:
+            raise ConversationNotFoundError(
+                f"{conversation_id[:80]!r} is neither a conversation id nor an answer id.",
+                fix="Use the conversation id (or the answer id) returned by POST /api/v1/answers.")
+        prev = self.repo.get(aid)
+        first = NewTurn(prev.question, prev.article_model.understood_as, prev.context, prev.id, prev.audience,
+                        prev.question_type)
+        return Thread(None, (first,), followup_context(prev, self.settings.max_question_chars), prev.id)
 
     def _stored_or_new(self, question: str, audience: Audience, context: str | None,
                        follows: str | None, *, explain: bool = False
@@ -196,12 +261,46 @@ class AnswerService:
         )
         return saved, False, why
 
+    # ---- suggested follow-ups ---------------------------------------------------------
+    def _suggest(self, stored: StoredArticle, audience: Audience, conversation: Conversation | None
+                 ) -> tuple[Suggestion, ...]:
+        """The follow-ups offered under an answer: worked out once per answer, corpus and
+        settings (each candidate answered by an engine: Engine.suggest) and kept, then
+        those the conversation has not asked yet. Called on POST only (it may write)."""
+        pool, k = self.pool, self.settings.follow_up_suggestions
+        if pool is None or k == 0 or stored.article_model.abstained:
+            return ()
+        cached = self.repo.conversations.suggestions(stored.id, pool.corpus_version, pool.settings_hash)
+        if cached is None:
+            # enough that k remain after leaving out what the thread asked
+            asked = _asked_types(conversation)
+            with pool.acquire() as engine:
+                found = engine.suggest(stored.article_model, audience, k=k + len(asked))
+            cached = [s.to_json() for s in found]
+            self.repo.conversations.save_suggestions(stored.id, pool.corpus_version, pool.settings_hash,
+                                                     audience.value, cached)
+        return _offered(cached, conversation, k)
+
+    def suggestions(self, stored: StoredArticle, conversation: Conversation | None = None
+                    ) -> tuple[Suggestion, ...]:
+        """The follow-ups kept for an answer (none when none were worked out yet, on this
+        corpus and settings); never writes: what GET pages and the API show."""
+        pool = self.pool
+        if pool is None or self.settings.follow_up_suggestions == 0:
+            return ()
+        cached = self.repo.conversations.suggestions(stored.id, pool.corpus_version, pool.settings_hash)
+        return _offered(cached or [], conversation, self.settings.follow_up_suggestions)
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        """A conversation by its id (404 when unknown or malformed); never writes."""
+        return self.repo.conversations.get(conversation_id)
+
     def get(self, article_id: str) -> StoredArticle:
         return self.repo.get(article_id)
 
     def variant(self, stored: StoredArticle, audience: Audience) -> StoredArticle | None:
         """The same question (and follow-up context) already answered for another reader,
-        or None; making it is a POST (``answer`` with ``conversation_id=stored.follows``)."""
+        or None; making it is a POST (``answer_variant``)."""
         if stored.audience == audience.value:
             return stored
         return self.repo.find(stored.question, audience.value, stored.context)
@@ -247,6 +346,37 @@ class AnswerService:
         if self.pool is not None:
             self.pool.close()
         self.repo.close()
+
+
+def _turn(stored: StoredArticle, audience: Audience, context: str | None) -> NewTurn:
+    article = stored.article_model
+    return NewTurn(article.question or stored.question, article.understood_as, context, stored.id, audience.value,
+                   stored.question_type)
+
+
+def _asked_types(conversation: Conversation | None) -> set[QuestionType]:
+    out = set()
+    for t in conversation.asked_types() if conversation is not None else ():
+        try:
+            out.add(QuestionType(t))
+        except ValueError:
+            continue
+    return out
+
+
+def _offered(cached: list[dict[str, str]], conversation: Conversation | None, k: int) -> tuple[Suggestion, ...]:
+    """The kept follow-ups, less those whose aspect the conversation asked, at most
+    ``k``, in their order."""
+    asked = _asked_types(conversation)
+    out = []
+    for d in cached:
+        try:
+            s = Suggestion.from_json(d)
+        except (KeyError, ValueError):
+            continue
+        if s.aspect not in asked:
+            out.append(s)
+    return tuple(out[:k])
 
 
 def _source_hit(h: SourceHit) -> dict[str, Any]:
