@@ -24,7 +24,7 @@ from curbside.composition.explain import Explained, Trace
 from curbside.composition.explain import explain as explain_article
 from curbside.composition.glossing import Matcher as GlossMatcher
 from curbside.composition.glossing import gloss_article
-from curbside.composition.plain import carry_warnings
+from curbside.composition.plain import carry_warnings, point_to_doses
 from curbside.composition.plan import ASKED_FOR, PATIENT_WARNING_HEADINGS, SectionSpec, plan_for
 from curbside.composition.select import stem
 from curbside.errors import (
@@ -474,7 +474,7 @@ class Engine:
             # the patient's states too, word for word and cited
             t0 = time.perf_counter()
             clinician, _ = self._ask(question, Audience.PHYSICIAN, context, explain=False)
-            article = carry_warnings(article, clinician, PATIENT_WARNING_HEADINGS)
+            article = point_to_doses(carry_warnings(article, clinician, PATIENT_WARNING_HEADINGS), clinician)
             timings["warnings"] = (time.perf_counter() - t0) * 1000
             if self.glossary is not None:
                 # technical words explained beside the quotes (composition/glossing.py)

@@ -176,3 +176,13 @@ def test_a_warning_quoting_another_passage_does_not_count_as_kept() -> None:
 def test_article_grade_reads_the_statements() -> None:
     assert article_grade(article(Audience.PATIENT, (), ())) is None
     assert (article_grade(clinician()) or 0) > 8
+
+
+def test_the_dose_note_points_to_the_clinicians_doses_only_when_there_are_some() -> None:
+    from curbside.composition.plain import DOSE_NOTE, DOSES_ELSEWHERE, point_to_doses
+
+    patient = dataclasses.replace(clinician(), audience=Audience.PATIENT, reader_notes=(DOSE_NOTE,))
+    assert point_to_doses(patient, clinician()).reader_notes == (DOSE_NOTE,)  # no dosing section: not said
+    dosing = Section("dosing", "Dosing and administration", (Statement("Take 5 mg.", (2,)),))
+    with_doses = dataclasses.replace(clinician(), sections=(*clinician().sections, dosing))
+    assert point_to_doses(patient, with_doses).reader_notes == (DOSE_NOTE + DOSES_ELSEWHERE,)

@@ -46,8 +46,9 @@ _DOSE_AMOUNT = re.compile(
     r"IU|mEq|mmol|drops?|tablets?|capsules?|puffs?|sprays?|teaspoons?|tablespoons?)\b(?:/\w+)?", re.I)
 
 DOSE_NOTE = ("Doses are not listed here: the prescriber chooses the dose. Take it as prescribed, and ask the "
-             "prescriber or a pharmacist about your dose. The clinician's version of this answer lists the "
-             "doses in the drug label.")
+             "prescriber or a pharmacist about your dose.")
+# said only when it is true: the clinician's article for the same question has doses
+DOSES_ELSEWHERE = " The clinician's version of this answer lists the doses in the drug label."
 
 
 def written_for_patients(p: StoredPassage) -> bool:
@@ -122,6 +123,15 @@ def missing_warnings(clinician: Article, patient: Article) -> list[tuple[Section
         if not first or (st.text, first[0]) not in have:
             out.append((sec, st))
     return out
+
+
+def point_to_doses(patient: Article, clinician: Article) -> Article:
+    """``patient`` with its dose note saying where the doses are, when the clinician's
+    article for the same question has a dosing section (and only then)."""
+    if DOSE_NOTE not in patient.reader_notes or not any(s.key.split("-")[0] == "dosing" for s in clinician.sections):
+        return patient
+    notes = tuple(n + DOSES_ELSEWHERE if n == DOSE_NOTE else n for n in patient.reader_notes)
+    return dataclasses.replace(patient, reader_notes=notes)
 
 
 def carry_warnings(patient: Article, clinician: Article, headings: dict[str, str]) -> Article:
