@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -46,16 +45,21 @@ SECTION = "## Vector search at scale"
 ALLOW_SHARES = (0.02, 0.2)
 
 
-def rss_mb() -> float:
+def _status_mb(key: str) -> float:
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(key):
                 return int(line.split()[1]) / 1024
     return 0.0
 
 
+def rss_mb() -> float:
+    return _status_mb("VmRSS:")
+
+
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak RSS (VmHWM: unlike ru_maxrss, not the parent's at fork)."""
+    return _status_mb("VmHWM:")
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -229,12 +233,14 @@ def measure(name: str, folder: Path, queries: np.ndarray, codecs: list[str], npr
 
 
 def write_section(path: Path, body: str) -> None:
+    """Replace the section of BENCHMARKS.md that ``body`` heads (its first line), or add it."""
     text = path.read_text()
-    start = text.find(SECTION)
+    heading = body.splitlines()[0]
+    start = text.find(heading + "\n")
     if start < 0:
         text = text.rstrip("\n") + "\n\n" + body
     else:
-        end = text.find("\n## ", start + len(SECTION))
+        end = text.find("\n## ", start + len(heading))
         text = text[:start] + body + (text[end + 1 :] if end >= 0 else "")
     path.write_text(text if text.endswith("\n") else text + "\n")
 

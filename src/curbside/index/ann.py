@@ -65,8 +65,8 @@ class AnnMeta:
 
 def nlist_for(count: int) -> int:
     """Lists for ``count`` vectors: about √count rounded to a power of two (128 at 17k,
-    1,024 at 1M, 8,192 at 37M). Recall depends on the share of lists probed, not on their
-    number (BENCHMARKS.md), and fewer lists train faster."""
+    1,024 at 1M, 8,192 at 37M): fewer and larger than the usual 4·√count, so training
+    costs a quarter; ``ann_nprobe`` then probes a quarter of them (BENCHMARKS.md)."""
     if count <= 0:
         return MIN_LIST
     return int(min(MAX_LIST, max(MIN_LIST, 2 ** round(math.log2(math.sqrt(count))))))
