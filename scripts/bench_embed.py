@@ -56,6 +56,19 @@ def timed_embed(settings: Settings, embedder: object | None) -> tuple[float, int
         store.close()
 
 
+def footprint(data_dir: Path) -> dict[str, float]:
+    """Bytes per passage of the lexical index and of the store, and passages per abstract."""
+    store = SQLiteStore(paths.store_file(data_dir), readonly=True)
+    try:
+        docs, passages, chars = store.conn.execute(
+            "SELECT count(DISTINCT doc_id), count(*), sum(length(text)) FROM passages").fetchone()
+    finally:
+        store.close()
+    lexical = sum(f.stat().st_size for f in paths.lexical_dir(data_dir).iterdir() if f.is_file())
+    return {"docs": docs, "passages": passages, "per_doc": passages / docs, "chars": chars / passages,
+            "lexical": lexical / passages, "store": paths.store_file(data_dir).stat().st_size / passages}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--records", type=int, default=1000)
@@ -67,6 +80,7 @@ def main() -> None:
         source = corpus(base.shared_dir, work, args.records)
         first = base.replace(data_dir=work / "local")
         ingest(first, [source])
+        sizes = footprint(first.data_dir)
         shutil.copytree(work / "local", work / "ray")
         on_ray = base.replace(data_dir=work / "ray")
         local_s, n = timed_embed(first, None)
@@ -89,6 +103,9 @@ def main() -> None:
         f"machine (load {load:.1f}): {n:,} passages of {args.records:,} PubMedQA abstracts (whole structured "
         f"abstracts, one passage per labelled section), bge-small int8, {base.embed_max_tokens} tokens, "
         f"{base.threads} threads.", "",
+        f"The same ingest, without vectors: {sizes['per_doc']:.2f} passages an abstract ({sizes['chars']:.0f} "
+        f"characters a passage); the lexical index {sizes['lexical']:.0f} bytes and the store "
+        f"{sizes['store']:,.0f} bytes a passage (docs/SCALING.md extrapolates these).", "",
         "| path | passages | seconds | passages/s |", "|---|---:|---:|---:|",
         f"| local (`ingest --embed`) | {n:,} | {local_s:.0f} | {n / local_s:.1f} |",
         f"| Ray on this machine (`--ray local`, {actors} actor × {base.threads} threads) | {n_ray:,} | {ray_s:.0f} | "
