@@ -60,6 +60,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], embed: bool, ray_address
 
         embedder = RayEmbedder.for_settings(ray_address, settings)
     try:
+        if embedder is not None:
+            embedder.connect()
         with progress_bar(disabled=quiet) as tick:
             report = run_ingest(settings, targets, embed=embed, progress=tick, embedder=embedder)
     finally:

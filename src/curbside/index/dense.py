@@ -84,7 +84,7 @@ class DenseIndex:
         """How ``search`` works, in words (``curbside status``)."""
         if self.ann is None:
             return "exact"
-        return f"IVF ({self.ann.nlist} lists, {self.ann.meta.codec}, nprobe {self.nprobe})"
+        return f"IVF ({self.ann.nlist} lists, {self.ann.meta.codec}, nprobe {min(self.nprobe, self.ann.nlist)})"
 
     @property
     def dim(self) -> int:

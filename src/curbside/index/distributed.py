@@ -23,6 +23,7 @@ cluster this machine belongs to, ``ray://host:10001`` reaches one through Ray Cl
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -116,6 +117,7 @@ class RayEmbedder:
         from ray.util import ActorPool
 
         if not ray.is_initialized():
+            _check_reachable(self.address)
             try:
                 if self.address == "local":
                     ray.init(include_dashboard=False, log_to_driver=False)
@@ -148,6 +150,11 @@ class RayEmbedder:
                 fix="Install the same curbside and model package on every node.",
             )
         return ActorPool(actors)
+
+    def connect(self) -> None:
+        """Join (or start) the cluster and start the actors now, so that a wrong address
+        or a node without the model fails before the ingest reads anything."""
+        self._pool  # noqa: B018 - the property starts them
 
     def close(self) -> None:
         """Stop the actors, and the Ray this embedder started (a joined cluster keeps
@@ -195,6 +202,22 @@ class RayEmbedder:
         step = CHUNK_PASSAGES
         parts = list(self.embed_chunks((texts[i : i + step] for i in range(0, len(texts), step)), batch_size))
         return np.vstack(parts) if parts else np.empty((0, self.dim), dtype=np.float32)
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """A HOST:PORT address must accept a connection (ray.init retries an unreachable one
+    for minutes before it gives up)."""
+    host, sep, port = address.rpartition(":")
+    if not sep or "://" in address or not port.isdigit():
+        return  # local, auto, ray://...: Ray's own handling
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as e:
+        raise EmbeddingError(
+            f"Cannot reach the Ray cluster at {address!r}: {e.strerror or e}.",
+            fix="Start it (`ray start --head` on one machine, `ray start --address HEAD:6379` on the others) "
+                "and pass its address, or use --ray local.",
+        ) from e
 
 
 def _first_line(e: BaseException) -> str:
