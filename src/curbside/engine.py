@@ -617,14 +617,14 @@ def _optional_parts(settings: Settings) -> _Optional:
     answered questions' index (when built with this model), the embedder either needs,
     and the reranker (``use_rerank``). The models are found now (ModelUnavailableError
     when missing); their weights load on first use."""
-    from curbside.index.dense import DenseIndex
+    from curbside.index.dense import DenseIndex, open_index
     from curbside.index.models import EMBEDDER, RERANKER, model_dir
     from curbside.index.questions import QuestionMatcher
 
     data = settings.data_dir
     dense = None
     if settings.use_dense and DenseIndex.exists(paths.dense_dir(data)):
-        dense = DenseIndex.load(paths.dense_dir(data))
+        dense = open_index(paths.dense_dir(data), settings)
     has_questions = QuestionMatcher.exists(paths.questions_dir(data))
     embedder = questions = reranker = None
     if dense is not None or has_questions:

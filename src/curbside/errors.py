@@ -12,7 +12,8 @@ CurbsideError
 │   ├── NotIngestedError    `ask` before any `ingest`
 │   └── CorruptStoreError   the store or its index is there but cannot be read
 ├── SourceFormatError       a file is not in any supported format (per-file, reported)
-└── ModelUnavailableError   the embedding model package is not installed
+├── ModelUnavailableError   the embedding model package is not installed
+└── EmbeddingError          `ingest --embed --ray`: the cluster cannot be reached or a task failed
 """
 
 from __future__ import annotations
@@ -79,3 +80,10 @@ class SourceFormatError(CurbsideError):
 class ModelUnavailableError(CurbsideError):
     exit_code = 5
     code = "model_unavailable"
+
+
+class EmbeddingError(CurbsideError):
+    """Computing vectors elsewhere (a Ray cluster) failed; what was kept is in the fix."""
+
+    exit_code = 11
+    code = "embedding"

@@ -165,7 +165,11 @@ def ingest(
     *,
     embed: bool = False,
     progress: Progress | None = None,
+    embedder: object | None = None,
 ) -> IngestReport:
+    """Read ``paths`` into the store of ``settings.data_dir`` and bring the indexes up to
+    date; with ``embed``, the vectors too, computed by ``embedder`` (default: the local
+    model; index/distributed.RayEmbedder computes them on a Ray cluster)."""
     tick = progress or (lambda stage, done, total: None)
     sources = _collect(paths)
     data_dir = settings.data_dir
@@ -192,10 +196,10 @@ def ingest(
             embedded = questions = 0
             if embed:
                 t0 = time.perf_counter()
-                embedded = sync_dense(store, data_dir, settings, tick)
+                embedded = sync_dense(store, data_dir, settings, tick, embedder)
                 timings["embeddings"] = time.perf_counter() - t0
                 t0 = time.perf_counter()
-                questions = sync_questions(store, data_dir, settings, tick)
+                questions = sync_questions(store, data_dir, settings, tick, embedder)
                 timings["questions"] = time.perf_counter() - t0
             version = store.corpus_version()
         finally:

@@ -37,10 +37,13 @@ def cli(ctx: click.Context, data_dir: Path | None, shared_dir: Path | None) -> N
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--embed/--no-embed", default=False, help="Also compute dense embeddings (slower; better retrieval).")
+@click.option("--ray", "ray_address", metavar="ADDRESS",
+              help="With --embed: compute the vectors on a Ray cluster (`local` starts one on this machine, `auto` "
+                   "joins this machine's cluster, ray://HOST:10001 reaches one); needs the `scale` extra.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 @handle_errors
-def ingest(ctx: click.Context, paths: tuple[Path, ...], embed: bool, quiet: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], embed: bool, ray_address: str | None, quiet: bool) -> None:
     """Read source files (default: the shared corpus) into the store and indexes.
 
     Unchanged files are skipped; an interrupted run is resumed by running it again."""
@@ -49,8 +52,21 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], embed: bool, quiet: bool
 
     settings = _settings(ctx)
     targets = list(paths) or [settings.corpus_dir]
-    with progress_bar(disabled=quiet) as tick:
-        report = run_ingest(settings, targets, embed=embed, progress=tick)
+    if ray_address is not None and not embed:
+        raise click.UsageError("--ray computes vectors: use it with --embed.")
+    embedder = None
+    if ray_address:
+        from curbside.index.distributed import RayEmbedder
+
+        embedder = RayEmbedder.for_settings(ray_address, settings)
+    try:
+        if embedder is not None:
+            embedder.connect()
+        with progress_bar(disabled=quiet) as tick:
+            report = run_ingest(settings, targets, embed=embed, progress=tick, embedder=embedder)
+    finally:
+        if embedder is not None:
+            embedder.close()
     click.echo(
         f"Files: {report.files_seen} seen, {report.files_read} read, {report.files_unchanged} unchanged, "
         f"{len(report.unsupported)} skipped (unsupported), {len(report.failed)} failed."
@@ -178,7 +194,11 @@ def status(ctx: click.Context, show_errors: bool) -> None:
         for k, v in engine.counts().items():
             click.echo(f"{k}: {v}")
         click.echo(f"corpus_version: {engine.corpus_version}")
-        click.echo(f"dense vectors: {'yes' if engine.has_dense else 'no (run `curbside ingest --embed`)'}")
+        if engine.dense is not None:
+            method = getattr(engine.dense, "method", "exact")
+            click.echo(f"dense vectors: yes ({len(engine.dense):,}, {method} search)")  # type: ignore[arg-type]
+        else:
+            click.echo("dense vectors: no (run `curbside ingest --embed`)")
         if show_errors:
             for e in engine.record_errors(limit=1000):
                 click.echo(f"{e.file} [{e.record}]: {e.reason}")

@@ -9,11 +9,20 @@ to float32 costs 130-200 ms here), so the dot products run in a two-node onnxrun
 graph, Cast(float16 -> float32) then MatMul, over chunks of rows: ~15 ms for
 150k x 384 on two cores, as fast as numpy on float32 with half the memory, and the
 float16 file can be memory-mapped (no load time; pages shared between processes).
+
+Beyond a few hundred thousand vectors, scanning them all costs more than a question
+should (~100 ms at 1M): ``open_index`` then attaches the faiss IVF index built beside
+them (index/ann.py, setting ``vector_index``), which proposes candidates that are
+re-scored here with the exact vectors. A drug filter's allow list of up to
+``exact_below`` rows is still scored exactly (a scan of those rows only); a longer one is
+searched through the IVF index restricted to it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -29,12 +38,19 @@ from curbside.index.models import onnx_session
 if TYPE_CHECKING:
     import onnxruntime as ort
 
+    from curbside.index.ann import IvfIndex
+    from curbside.settings import Settings
+
+log = logging.getLogger("curbside.dense")
+
 VECTORS = "vectors.npy"
 ROWIDS = "rowids.npy"
 META = "meta.json"
 FORMAT = 1
 CHUNK_ROWS = 4096  # 4096 x 384 as float32 = 6 MB: faster here than 2048 or 8192
 _FULL_SCAN_SHARE = 5  # an allow-list over 1/5 of the rows scores every row instead
+REFINE = 4  # the IVF index proposes REFINE x k candidates (at least MIN_CANDIDATES) ...
+MIN_CANDIDATES = 100  # ... that are re-scored exactly: recall in BENCHMARKS.md
 
 _BUILD_FIX = "Build the vectors with `curbside ingest --embed`."
 
@@ -53,6 +69,22 @@ class DenseIndex:
         self.threads = threads
         self._lock = threading.Lock()
         self._session: ort.InferenceSession | None = None
+        self.digest = ""  # of rowids and vectors, from meta.json (names them for the IVF index)
+        self.ann: IvfIndex | None = None
+        self.nprobe = 0
+        self.exact_below = 0
+
+    def attach_ann(self, ann: IvfIndex, nprobe: int, exact_below: int) -> None:
+        """Search through ``ann`` (built for these vectors) from now on: ``nprobe``
+        lists per query; allow lists of up to ``exact_below`` rows are scored exactly."""
+        self.ann, self.nprobe, self.exact_below = ann, nprobe, exact_below
+
+    @property
+    def method(self) -> str:
+        """How ``search`` works, in words (``curbside status``)."""
+        if self.ann is None:
+            return "exact"
+        return f"IVF ({self.ann.nlist} lists, {self.ann.meta.codec}, nprobe {min(self.nprobe, self.ann.nlist)})"
 
     @property
     def dim(self) -> int:
@@ -98,6 +130,7 @@ class DenseIndex:
             "dim": int(vecs16.shape[1]),
             "count": int(ids.shape[0]),
             "dtype": "float16",
+            "digest": vectors_digest(ids, vecs16),
         }
         tmp_vectors = _save_temp(folder, VECTORS, lambda f: np.save(f, vecs16))
         tmp_rowids = _save_temp(folder, ROWIDS, lambda f: np.save(f, ids))
@@ -107,7 +140,9 @@ class DenseIndex:
         os.replace(tmp_rowids, folder / ROWIDS)
         os.replace(tmp_meta, folder / META)
         _fsync_dir(folder)
-        return cls(ids, vecs16, model_id)
+        written = cls(ids, vecs16, model_id)
+        written.digest = str(meta["digest"])
+        return written
 
     @classmethod
     def load(cls, folder: Path, mmap: bool = True, *, threads: int = 2) -> DenseIndex:
@@ -145,7 +180,9 @@ class DenseIndex:
                 "or being rewritten).",
                 fix=_BUILD_FIX,
             )
-        return cls(rowids, vectors, str(meta["model_id"]), threads=threads)
+        loaded = cls(rowids, vectors, str(meta["model_id"]), threads=threads)
+        loaded.digest = str(meta.get("digest") or "")  # written before digests: none
+        return loaded
 
     # --- search ------------------------------------------------------------------
 
@@ -171,6 +208,8 @@ class DenseIndex:
             if positions.size == 0:
                 return []
 
+        if self.ann is not None and (positions is None or positions.size > self.exact_below):
+            return self._search_ann(q, k, positions)
         if positions is None:
             scores = self._scores(self.vectors, q)
         elif positions.size * _FULL_SCAN_SHARE > n:
@@ -181,6 +220,18 @@ class DenseIndex:
         top = _top_k(scores, k)
         found = top if positions is None else positions[top]
         ids = self.rowids[found]
+        return [(int(r), float(s)) for r, s in zip(ids, scores[top], strict=True)]
+
+    def _search_ann(self, q: np.ndarray, k: int, positions: np.ndarray | None) -> list[tuple[int, float]]:
+        """The IVF index's candidates, re-scored with the exact vectors."""
+        assert self.ann is not None
+        wanted = max(REFINE * k, MIN_CANDIDATES)
+        cand = np.unique(self.ann.candidates(q, wanted, self.nprobe, positions))  # ascending = by rowid
+        if cand.size == 0:
+            return []
+        scores = self.vectors[cand].astype(np.float32) @ q
+        top = _top_k(scores, k)
+        ids = self.rowids[cand[top]]
         return [(int(r), float(s)) for r, s in zip(ids, scores[top], strict=True)]
 
     def _scores(self, vectors: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -198,6 +249,39 @@ class DenseIndex:
             if self._session is None:
                 self._session = onnx_session(scoring_model(self.dim), self.threads)
             return self._session
+
+
+def vectors_digest(rowids: np.ndarray, vectors: np.ndarray) -> str:
+    """What names a set of vectors (SHA-256 of the rowids and the float16 rows)."""
+    h = hashlib.sha256(np.ascontiguousarray(rowids, dtype=np.int64).tobytes())
+    for start, stop in _chunks(vectors.shape[0], 65_536):
+        h.update(np.ascontiguousarray(vectors[start:stop], dtype=np.float16).tobytes())
+    return h.hexdigest()[:32]
+
+
+def search_method(vector_index: str, count: int, ann_min_vectors: int) -> str:
+    """"exact" or "ivf": what the setting ``vector_index`` means for ``count`` vectors."""
+    if vector_index == "auto":
+        return "ivf" if count >= ann_min_vectors else "exact"
+    return vector_index
+
+
+def open_index(folder: Path, settings: Settings) -> DenseIndex:
+    """The vectors in ``folder`` (memory-mapped), searched as ``settings`` ask: exactly,
+    or through the IVF index built beside them. When that index is wanted but missing,
+    unreadable or built for other vectors, the search is exact and a warning says why."""
+    from curbside.index import ann
+
+    index = DenseIndex.load(folder, threads=settings.threads)
+    if search_method(settings.vector_index, len(index), settings.ann_min_vectors) == "ivf" and len(index):
+        try:
+            found = ann.IvfIndex.load(folder, index.digest, len(index), index.dim)
+        except ann.AnnUnavailable as e:
+            log.warning("dense search is exact (%d vectors): %s; run `curbside ingest --embed` to build it",
+                        len(index), e.reason)
+        else:
+            index.attach_ann(found, settings.ann_nprobe, settings.ann_min_vectors)
+    return index
 
 
 def _sorted_unique(ids: np.ndarray) -> np.ndarray:

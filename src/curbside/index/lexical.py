@@ -1,9 +1,19 @@
 """BM25 over passages with tantivy. The index lives in ``<data_dir>/lexical``; it
-holds ids and searchable text only, the store holds the passages themselves."""
+holds ids and searchable text only, the store holds the passages themselves.
+
+A folder that cannot be written (a read-only mount shared by several app instances:
+docs/SCALING.md) is still searched: tantivy takes a lock file in the index folder even
+to read, so the index is opened through a private temporary folder holding links to
+its files and its own lock files (the files are still read, and memory-mapped, where
+they are)."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -47,12 +57,19 @@ def _schema() -> tantivy.Schema:
     return b.build()
 
 
+_LOCKS = (".tantivy-meta.lock", ".tantivy-writer.lock")
+
+
 class LexicalIndex:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
-        self.index = tantivy.Index(self.schema, path=str(self.folder), reuse=True)
+        self.readonly = not os.access(self.folder, os.W_OK)
+        opened = _linked_copy(self.folder) if self.readonly else self.folder
+        if opened != self.folder:
+            weakref.finalize(self, shutil.rmtree, opened, True)
+        self.index = tantivy.Index(self.schema, path=str(opened), reuse=True)
         self._searcher: tantivy.Searcher | None = None
 
     @classmethod
@@ -140,3 +157,17 @@ class LexicalIndex:
         addrs = [a for _, a in res.hits]
         rowids = s.fast_field_values("rowid", addrs)
         return [(int(r), float(sc)) for (sc, _), r in zip(res.hits, rowids) if r is not None]
+
+
+def _linked_copy(folder: Path) -> Path:
+    """A temporary folder with a symbolic link to each file of the index in ``folder``
+    (not its lock files): tantivy reads the index there and locks its own files."""
+    tmp = Path(tempfile.mkdtemp(prefix="curbside-lexical-"))
+    try:
+        for entry in os.scandir(folder):
+            if entry.is_file() and entry.name not in _LOCKS:
+                os.symlink(Path(entry.path).resolve(), tmp / entry.name)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return tmp

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -103,13 +104,30 @@ def _open_error(path: Path, e: sqlite3.DatabaseError) -> StoreError:
     )
 
 
+def _immutable(path: Path) -> bool:
+    """True when the store lies in a folder this process cannot write (a read-only mount
+    shared by app instances) and holds no write-ahead log: SQLite then opens it as an
+    unchanging file (no -shm or lock needed, which it could not create there). A store
+    whose log still holds changes is opened as usual (its -shm file is there too)."""
+    folder = path.parent
+    if os.access(folder, os.W_OK):
+        return False
+    wal = path.with_name(path.name + "-wal")
+    try:
+        return wal.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
 class SQLiteStore:
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
         try:
             if readonly:
-                uri = f"file:{self.path}?mode=ro"
+                uri = f"file:{self.path}?mode=ro" + ("&immutable=1" if _immutable(self.path) else "")
                 self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
                 # SQLite reads the file on first use: read it now, so a damaged store
                 # is named here rather than by the first question
