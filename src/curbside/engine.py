@@ -22,6 +22,7 @@ from curbside.composition.compose import Composer, Context, abstained_article, t
 from curbside.composition.explain import Explained, Trace
 from curbside.composition.explain import explain as explain_article
 from curbside.composition.plan import ASKED_FOR, SectionSpec
+from curbside.composition.references import with_copies
 from curbside.composition.select import stem
 from curbside.errors import (
     CorruptStoreError,
@@ -284,21 +285,11 @@ class Engine:
         return frozenset(m.concept_id or m.name for m in self.parser.conditions.find(text))
 
     def label_passages(self, pq: ParsedQuestion) -> list[StoredPassage]:
-        """Label passages of the asked drugs, fuller and newer labels first."""
-        rowids = sorted({r for d in pq.drugs for r in self.store.rowids_for_drug(d.generic)})
-        ps = [p for p in self.store.passages(rowids) if p.source_type is SourceType.DRUG_LABEL]
-        by_doc: dict[str, list[StoredPassage]] = {}
-        for p in ps:
-            by_doc.setdefault(p.doc_id, []).append(p)
-
-        def rank(doc_ps: list[StoredPassage]) -> tuple:
-            p0 = doc_ps[0]
-            return (-len({p.section_code for p in doc_ps}), -(p0.year or 0), p0.doc_id)
-
-        out: list[StoredPassage] = []
-        for doc_ps in sorted(by_doc.values(), key=rank):
-            out.extend(sorted(doc_ps, key=lambda p: p.ordinal))
-        return out
+        """Label passages of the asked drugs, fuller and newer labels first: one passage
+        for each text (a copy in another label is its representative's; the reference
+        lists the copies), of at most ``max_label_documents`` labels."""
+        keys = sorted({d.generic for d in pq.drugs})
+        return self.store.label_passages(keys, self.settings.max_label_documents)
 
     def _section_search(self, pq: ParsedQuestion):  # type: ignore[no-untyped-def]
         def search(spec: SectionSpec) -> list[StoredPassage]:
@@ -440,7 +431,7 @@ class Engine:
         return Article(
             question=q, audience=audience, question_type=pq.qtype, entities=pq.entities,
             title=title_for(q), summary=summary, sections=sections,
-            bottom_line=bottom, references=book.references(), uncovered=uncovered,
+            bottom_line=bottom, references=with_copies(book.references(), self.store.copies_of), uncovered=uncovered,
             abstained=False, abstain_reason=None, last_updated=self.store.newest_date(book.doc_ids()),
             timings_ms=timings, partial=done.partial_note is not None, partial_note=done.partial_note,
             corpus_version=self.corpus_version, settings_hash=self.settings_hash,

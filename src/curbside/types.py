@@ -224,7 +224,7 @@ class QuestionType(str, Enum):
 # whose JSON name differs carry a validation and a serialization alias, never ``alias``,
 # so that type checkers see the Python name in the constructor.
 
-SCHEMA_VERSION: Final = "1.2"
+SCHEMA_VERSION: Final = "1.3"
 
 JSON_CONFIG = ConfigDict(
     validate_by_name=True,  # constructors take Python names...
@@ -381,6 +381,20 @@ class Section(JsonDocument):
 
 
 @json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class AlsoIn(JsonDocument):
+    """Another document holding a copy of a cited passage: the same words in the same
+    section of a document with the same title and drugs (store/sqlite.py ``copy_key``),
+    from another publisher, date or id."""
+
+    doc_id: Annotated[str, Field(description="the other document's id")]
+    passage_id: Annotated[str, Field(description="its copy of the passage, `<doc_id>#<ordinal>`")]
+    title: Annotated[str, Field(description="its title")]
+    source: Annotated[str, Field(description="its manufacturer, guideline developer, journal or agency")]
+    year: Annotated[int | None, Field(description="its year, when known")]
+    url: Annotated[str | None, Field(description="its own URL (may be null)")]
+
+
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
 class Reference(JsonDocument):
     """A cited passage with its source; numbered in order of first use."""
 
@@ -395,6 +409,13 @@ class Reference(JsonDocument):
     passage_id: Annotated[str, Field(description="`<doc_id>#<ordinal>`")]
     section: Annotated[str, Field(description="the source's section the passage is from")]
     passage: Annotated[str, Field(description="the exact cited passage text")]
+    # other documents with the same text (the reference cites their representative);
+    # written only when there are any, so an article without copies reads as before
+    copies: Annotated[int, Field(exclude_if=lambda n: not n, description=(
+        "how many other documents hold a copy of the passage (the same words in the same section of a document "
+        "with the same title and drugs, from another publisher, date or id); absent when none"))] = 0
+    also_in: Annotated[tuple[AlsoIn, ...], Field(exclude_if=lambda xs: not xs, description=(
+        "the first of those documents (at most 50), fullest and newest first; absent when none"))] = ()
 
     @computed_field(description="the type as shown: Drug label, Guideline, Research, Patient information")  # type: ignore[prop-decorator]
     @property
@@ -439,9 +460,10 @@ class EditorNote(JsonDocument):
 
 
 _VERSIONS = (
+    "1.3 added a reference's `copies` and `also_in` (other documents with the same text; absent when none); "
     "1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); 1.1 added "
     "`partial`, `partial_note` and the question types from product to prognosis (1.0 articles read with "
-    "`partial` false). An older article is written back as 1.2; a breaking change bumps the major number")
+    "`partial` false). An older article is written back as 1.3; a breaking change bumps the major number")
 _SUMMARY = (
     "the direct answer first: at most 2 statements as composed (an editor may add more). Empty when abstained, "
     "and in an answered article only if the verifier dropped the lead statement; an edit may not empty it")
@@ -452,7 +474,7 @@ class Article(JsonDocument):
     """A cited, sectioned answer: what the engine returns, the API and `curbside ask --json`
     show and the editorial store keeps (as this JSON)."""
 
-    schema_version: Annotated[Literal["1.2"], Field(description=_VERSIONS)] = SCHEMA_VERSION
+    schema_version: Annotated[Literal["1.3"], Field(description=_VERSIONS)] = SCHEMA_VERSION
     question: Annotated[str, Field(description="the question as asked (whitespace and control characters cleaned)")]
     audience: Annotated[Audience, Field(description="who the answer is written for")]
     question_type: Annotated[QuestionType, Field(description="what the question asks: product is ingredients, "
@@ -489,7 +511,7 @@ class Article(JsonDocument):
     @field_validator("schema_version", mode="before")
     @classmethod
     def _read_any_1x(cls, value: Any) -> str:
-        """1.x versions only add fields, each with a default: any 1.x article reads as 1.2."""
+        """1.x versions only add fields, each with a default: any 1.x article reads as 1.3."""
         if isinstance(value, str) and value.split(".")[0] == "1":
             return SCHEMA_VERSION
         raise ValueError(f"this curbside reads article schema 1.x, not {str(value)[:20]!r}")

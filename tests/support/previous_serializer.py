@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from curbside.types import Article, Quote, Statement
+from curbside.types import SCHEMA_VERSION, Article, Quote, Statement
 
 
 def _quote(q: Quote) -> dict[str, Any]:
@@ -25,7 +25,7 @@ def _statement(s: Statement) -> dict[str, Any]:
 
 def previous_article_to_dict(a: Article) -> dict[str, Any]:
     return {
-        "schema_version": "1.2",
+        "schema_version": SCHEMA_VERSION,  # 1.2 wrote "1.2"; 1.3 adds keys only when present
         "question": a.question,
         "audience": a.audience.value,
         "question_type": a.question_type.value,

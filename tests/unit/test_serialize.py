@@ -47,7 +47,7 @@ def _article() -> Article:
 def test_quotes_round_trip_through_json():
     a = _article()
     d = json.loads(json.dumps(article_to_dict(a)))
-    assert d["schema_version"] == SCHEMA_VERSION == "1.2"
+    assert d["schema_version"] == SCHEMA_VERSION == "1.3"
     assert d["summary"][0]["quote"] == {
         "passage_id": "label:a#0",
         "spans": [[14, PASSAGE.index(" [see")], [PASSAGE.index("]") + 1, PASSAGE.index("]") + 2]],

@@ -16,6 +16,7 @@ import numpy as np
 from curbside.composition.explain import Explained, Explanation
 from curbside.index.source_search import search_sources
 from curbside.types import (
+    AlsoIn,
     Article,
     Audience,
     DrugMention,
@@ -150,6 +151,21 @@ class FakeStore:
     def rowids_for_drug(self, key: str) -> list[int]:
         return [p.rowid for p in self.stored if key in {drug_key(d) for d in p.drugs}]
 
+    def label_passages(self, keys: Sequence[str], max_documents: int) -> list[StoredPassage]:
+        """Every passage is its own text here (no copies): the labels of the drugs,
+        fullest, then newest first."""
+        ps = [p for p in self.stored if p.source_type is SourceType.DRUG_LABEL
+              and set(keys) & {drug_key(d) for d in p.drugs}]
+        by_doc: dict[str, list[StoredPassage]] = {}
+        for p in ps:
+            by_doc.setdefault(p.doc_id, []).append(p)
+        docs = sorted(by_doc.values(), key=lambda d: (-len({p.section_code for p in d}), -(d[0].year or 0),
+                                                      d[0].doc_id))[:max_documents]
+        return [p for d in docs for p in sorted(d, key=lambda p: p.ordinal)]
+
+    def copies_of(self, passage_ids: Sequence[str], limit: int) -> dict[str, tuple[int, tuple[AlsoIn, ...]]]:
+        return {}
+
     def answer_passages(self, rowid: int) -> list[StoredPassage]:
         first = next((p for p in self.stored if p.rowid == rowid), None)
         if first is None:
@@ -169,7 +185,7 @@ class FakeStore:
 
     def counts(self) -> dict[str, int]:
         return {"files": 0, "documents": len({p.doc_id for p in self.stored}), "passages": len(self.stored),
-                "record_errors": 0}
+                "copies": 0, "record_errors": 0}
 
     def errors(self, limit: int = 50) -> list[RecordError]:
         return []

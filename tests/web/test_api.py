@@ -20,7 +20,7 @@ def ask(client: TestClient, question: str = Q, **body: object) -> dict:
 
 def test_post_answer_returns_article_json_plus_id_url_review(client: TestClient) -> None:
     a = ask(client, audience="pharmacist")
-    assert a["schema_version"] == "1.2" and a["question"] == Q and a["audience"] == "pharmacist"
+    assert a["schema_version"] == "1.3" and a["question"] == Q and a["audience"] == "pharmacist"
     assert {"summary", "sections", "references", "corpus_version", "settings_hash"} <= a.keys()
     assert re.fullmatch(r"[0-9a-f]{8,}", a["id"])
     assert a["url"] == f"http://testserver/a/what-is-the-indication-for-baclofen-lioresal-{a['id']}"
@@ -227,7 +227,7 @@ def test_an_answer_stored_as_schema_1_1_is_served_as_1_2(client: TestClient) -> 
         del st["quote"]
     stored, _ = client.app.state.service.repo.save_answer(Q, "physician", old)
     body = client.get(f"/api/v1/answers/{stored.id}").json()
-    assert body["schema_version"] == "1.2" and body["summary"][0]["quote"] is None
+    assert body["schema_version"] == "1.3" and body["summary"][0]["quote"] is None
     assert body["summary"][0]["text"] == old["summary"][0]["text"] and body["references"] == old["references"]
     assert "What is the indication for Baclofen" in client.get(stored.url).text  # and its page renders
 

@@ -54,7 +54,7 @@ def small() -> Article:
 
 # the article JSON of ``small()``, written out: what article_to_dict wrote (schema 1.2)
 SMALL_JSON = {
-    "schema_version": "1.2",
+    "schema_version": "1.3",
     "question": "Lioresal for MS spasticity?",
     "audience": "nurse",
     "question_type": "indication",
@@ -136,8 +136,8 @@ def test_older_documents_read_with_the_defaults_of_what_they_lack(version: str) 
     assert all(st.quote is None for st in a.statements())
     assert a.partial is (version == "1.1") and a.question_type is QuestionType.INDICATION
     assert a.references[1].source_type is SourceType.GUIDELINE and a.drugs[0].generic == "baclofen"
-    out = a.to_json()  # written as what it now is: a 1.2 document
-    assert out["schema_version"] == "1.2" and out["summary"][0]["quote"] is None
+    out = a.to_json()  # written as what it now is: a 1.3 document
+    assert out["schema_version"] == "1.3" and out["summary"][0]["quote"] is None
     assert list(out) == list(SMALL_JSON)
 
 
