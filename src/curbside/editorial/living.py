@@ -118,9 +118,9 @@ def refresh_operations(stale_sources: Iterable[Mapping[str, Any]], article: Mapp
 def changed_sources(article: Mapping[str, Any], current: Mapping[str, str],
                     doc_passages: Mapping[str, list[tuple[str, str]]]) -> list[SourceChange]:
     """The references of ``article`` whose passage differs from the store's. ``current``:
-    passage_id -> text now (of the cited passages and of their copies); ``doc_passages``: doc_id -> [(passage_id,
-                                                                                                      text)] for the
-    documents of passages that differ (absent or empty: the document is gone)."""
+    passage_id -> text now (of the cited passages and of their copies); ``doc_passages``:
+    doc_id -> [(passage_id, text)] for the documents of passages that differ (absent or
+    empty: the document is gone)."""
     out: list[SourceChange] = []
     for r in article.get("references", []):
         pid, old = str(r.get("passage_id") or ""), r.get("passage") or ""
