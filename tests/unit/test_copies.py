@@ -231,3 +231,21 @@ def test_an_article_of_schema_1_2_reads_as_1_3() -> None:
     assert j["schema_version"] == "1.3"
     old = {**j, "schema_version": "1.2"}
     assert Article.from_json(old).references[0].copies == 0
+
+
+def test_the_terminal_says_how_many_other_labels_carry_the_text() -> None:
+    import io
+
+    from rich.console import Console
+
+    from curbside.cli.render import render_article
+    from curbside.types import AlsoIn
+
+    also = (AlsoIn("label:b", "label:b#0", "T", "B", 2020, None),)
+    a = Article(question="q?", audience="physician", question_type="indication", entities={}, title="q?",
+                summary=(), sections=(), bottom_line=(), references=(_ref(copies=12, also_in=also), _ref(number=2)),
+                uncovered=(), abstained=False, abstain_reason=None, last_updated=None, corpus_version="c",
+                settings_hash="s")
+    out = io.StringIO()
+    render_article(a, Console(file=out, width=200))
+    assert out.getvalue().count("Also in 12 other labels with the same text") == 1

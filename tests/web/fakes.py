@@ -7,6 +7,7 @@ that a real Engine can run over them (test_ports.py checks that they fit)."""
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -258,12 +259,18 @@ class FakeEngine:
     calls: list[tuple[str, str, str | None]] = field(default_factory=list)
     lexical: FakeLexical = field(default_factory=FakeLexical)
     store: FakeStore = field(default_factory=FakeStore)
+    # other labels with the text of the first reference's passage (how many, and those listed)
+    copies: tuple[int, tuple[AlsoIn, ...]] = (0, ())
 
     def ask(self, question: str, audience: Audience = Audience.PHYSICIAN, context: str | None = None) -> Article:
         q = " ".join(question.split())
         self.calls.append((q, audience.value, context))
-        return make_article(q, audience, text_suffix=self.text_suffix, corpus_version=self.corpus_version,
-                            ref_url=self.ref_url)
+        a = make_article(q, audience, text_suffix=self.text_suffix, corpus_version=self.corpus_version,
+                         ref_url=self.ref_url)
+        if not self.copies[0]:
+            return a
+        first = dataclasses.replace(a.references[0], copies=self.copies[0], also_in=self.copies[1])
+        return dataclasses.replace(a, references=(first, *a.references[1:]))
 
     def explain(self, question: str, audience: Audience = Audience.PHYSICIAN, context: str | None = None
                 ) -> Explained:
