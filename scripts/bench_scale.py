@@ -153,8 +153,10 @@ def run_ingest(exe: str, data: Path, paths: list[Path], embed: bool) -> tuple[fl
     code = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code, *cmd, *map(str, paths)], check=True,
+    out = subprocess.run([sys.executable, "-c", code, *cmd, *map(str, paths)],
                          capture_output=True, text=True, env=os.environ)
+    if out.returncode != 0:
+        raise SystemExit(f"ingest failed ({out.returncode}): {out.stderr[-2000:]}\n{out.stdout[-2000:]}")
     return time.perf_counter() - t, int(out.stdout.split()[-1]) / 1024
 
 
@@ -188,16 +190,21 @@ def seed_vectors(data: Path, source: Path) -> int:
 def measure(k: int, args: argparse.Namespace) -> dict:
     from curbside import paths
 
-    data = args.work / f"data-{k}x"
-    if not args.keep:
+    data = args.work / (f"data-{k}x-{args.label}" if args.label else f"data-{k}x")
+    if not args.keep and not args.skip_ingest:
         shutil.rmtree(data, ignore_errors=True)
     exe = str(Path(sys.executable).parent / "curbside")
     src = corpus_paths(args.work, args.corpus, k)
     result: dict = {"k": k}
-    seconds, rss = run_ingest(exe, data, src, embed=False)
-    result.update(ingest_s=round(seconds, 1), ingest_rss_mb=round(rss))
-    seconds, _ = run_ingest(exe, data, src, embed=False)
-    result["reingest_s"] = round(seconds, 1)
+    if args.skip_ingest:  # measure the asks on what was ingested before, keep the old ingest figures
+        old = [r for r in _results(args.work) if (r["k"], r.get("label", "")) == (k, args.label)]
+        result.update({key: old[0][key] for key in ("ingest_s", "ingest_rss_mb", "reingest_s")} if old else
+                      {"ingest_s": 0.0, "ingest_rss_mb": 0, "reingest_s": 0.0})
+    else:
+        seconds, rss = run_ingest(exe, data, src, embed=False)
+        result.update(ingest_s=round(seconds, 1), ingest_rss_mb=round(rss))
+        seconds, _ = run_ingest(exe, data, src, embed=False)
+        result["reingest_s"] = round(seconds, 1)
     import sqlite3
 
     conn = sqlite3.connect(f"file:{paths.store_file(data)}?mode=ro", uri=True)
@@ -229,6 +236,7 @@ def main() -> None:
     ap.add_argument("--hybrid", action="store_true", help="also measure hybrid retrieval")
     ap.add_argument("--vectors-from", type=Path, default=REPO / "var", help="a data folder with vectors")
     ap.add_argument("--keep", action="store_true", help="ingest into the existing data folders")
+    ap.add_argument("--skip-ingest", action="store_true", help="only ask, on the data folders ingested before")
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--label", default="", help="a name for this run in results.json")
     ap.add_argument("--write", action="store_true", help="update BENCHMARKS.md and docs/scale.png")
@@ -237,7 +245,7 @@ def main() -> None:
     if args.ask_child:
         ask_child(args.ask_child, args.hybrid, args.n)
         return
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.only_copies:
         for k in sizes:
             t = time.perf_counter()
@@ -245,16 +253,23 @@ def main() -> None:
             print(f"copies for {k}x in {time.perf_counter() - t:.0f} s", flush=True)
         return
     results_file = args.work / "results.json"
+    if args.write and not sizes:
+        write(_results(args.work))
     for k in sizes:
         r = measure(k, args)
         r["label"] = args.label
         r["when"] = time.strftime("%Y-%m-%d %H:%M")
         print(json.dumps(r), flush=True)
-        done = json.loads(results_file.read_text()) if results_file.exists() else []
+        done = _results(args.work)
         done = [x for x in done if (x["k"], x.get("label", "")) != (k, args.label)] + [r]
         results_file.write_text(json.dumps(done, indent=1))
     if args.write:
-        write(json.loads(results_file.read_text()))
+        write(_results(args.work))
+
+
+def _results(work: Path) -> list[dict]:
+    f = work / "results.json"
+    return json.loads(f.read_text()) if f.exists() else []
 
 
 def _ms(a: dict | None) -> str:
