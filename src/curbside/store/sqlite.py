@@ -86,6 +86,7 @@ CREATE TABLE IF NOT EXISTS copy_groups (copy_key INTEGER PRIMARY KEY, rep INTEGE
     rep_rank TEXT NOT NULL, size INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS passages_copy_key ON passages(copy_key);
 CREATE INDEX IF NOT EXISTS passages_rep_doc ON passages(doc_id) WHERE rep = 1;
+CREATE INDEX IF NOT EXISTS index_state_doc ON index_state(doc_id);
 """
 
 
