@@ -444,7 +444,8 @@ class Engine:
         return search_sources(self.lexical, self.store, text, limit)
 
     def counts(self) -> dict[str, int]:
-        """How many files, documents, passages and record errors the store holds."""
+        """How many files, documents, passages, copies (passages that repeat another
+        document's text, left out of the indexes) and record errors the store holds."""
         return self.store.counts()
 
     def record_errors(self, limit: int = 50) -> list[RecordError]:

@@ -78,7 +78,8 @@ class PassageStore(Protocol):
         ...
 
     def counts(self) -> dict[str, int]:
-        """How many files, documents, passages and record errors the store holds."""
+        """How many files, documents, passages, copies (passages that repeat another
+        document's text, left out of the indexes) and record errors the store holds."""
         ...
 
     def errors(self, limit: int = ...) -> list[RecordError]:
