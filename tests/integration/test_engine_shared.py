@@ -53,7 +53,7 @@ def test_baclofen_article(engine):
 def test_article_json_round_trip(engine):
     a = engine.ask("Lioresal dose for spasticity?")
     d = article_to_dict(a)
-    assert d["schema_version"] == "1.2"
+    assert d["schema_version"] == "1.3"
     assert d["entities"]["drugs"][0]["generic"] == "baclofen"
     assert d["question_type"] == "dosing"
     assert set(d["timings_ms"]) >= {"understand", "compose", "total"}
