@@ -347,10 +347,17 @@ def write(results: list[dict]) -> None:
     from bench import write_section
 
     plot(results, REPO / "docs" / "scale.png")
+    load = os.getloadavg()[2]
     section = "\n".join([
         "## Scale (one fact, many copies)", "",
-        f"Measured {time.strftime('%Y-%m-%d')} with `.venv/bin/python scripts/bench_scale.py --write` "
-        "(see the script's docstring for the corpora).", "",
+        f"Measured {time.strftime('%Y-%m-%d')} with `.venv/bin/python scripts/bench_scale.py --sizes 1,10,50 "
+        "--hybrid --write`: the corpus and k-1 copies of every label, DailyMed record, guideline and abstract "
+        "under new ids and other manufacturers' names (MedQuAD once), ingested (lexical, then the vectors, taken "
+        "by content hash from `var`: a copy's text is its original's), then 200 dev questions asked warm "
+        "(scripts/bench.py's sample), lexical and hybrid, each in its own process. \"code\" is what ran: "
+        "grouped (this code) or before (the code before copies were grouped). On this 2-core machine shared "
+        f"with other jobs (load average {load:.1f} as the last size finished) wall times carry the other jobs' "
+        "share; ingest CPU time (user + system) is what compares between sizes.", "",
         *table(results), "",
         "![answer time and ingest time by corpus size](docs/scale.png)", "",
     ])

@@ -41,6 +41,7 @@ from curbside.types import (
 from curbside.understanding.normalize import drug_key
 
 SCHEMA_VERSION = 4
+WRITE_CACHE_KB = 256 * 1024  # the writer's page cache (ingest); readers keep SQLite's default
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -186,6 +187,9 @@ class SQLiteStore:
                 self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA synchronous=NORMAL")
+                # a full dump's indexes (passage ids, documents, copy keys) outgrow SQLite's
+                # default 2 MB page cache: each insert then reads its index pages again
+                self.conn.execute(f"PRAGMA cache_size=-{WRITE_CACHE_KB}")
                 self.conn.executescript(_SCHEMA)
                 self._check_version()
                 self.conn.executescript(_SCHEMA_4)
