@@ -17,7 +17,11 @@ go to ``<work>/results.json`` as each size finishes; ``--write`` puts the table 
 plot (docs/scale.png, matplotlib from the ``bench`` extra) into BENCHMARKS.md.
 
 Each size runs in child processes (ingest, then one process to ask), so the peak RSS of
-each is its own.
+each is its own; an ingest's CPU time (user + system) is recorded beside its wall time,
+since on a shared machine only the former compares between sizes. ``--skip-ingest``
+asks again on the data folders already ingested (keeping their ingest figures);
+``--sizes '' --write`` only rewrites BENCHMARKS.md from ``results.json``; ``--label``
+names a run (e.g. ``before``, with PYTHONPATH at the code before) in the table.
 """
 
 from __future__ import annotations
@@ -229,6 +233,7 @@ def measure(k: int, args: argparse.Namespace) -> dict:
         result.update(embed_s=round(seconds, 1), embed_rss_mb=round(rss))
         result["dense_mb"] = round(du(paths.dense_dir(data)) / 2**20)
         result["hybrid"] = run_asks(data, True, args.n)
+    result["load"] = round(os.getloadavg()[1], 1)  # the machine's 5-minute load average as it finished
     return result
 
 
@@ -258,8 +263,6 @@ def main() -> None:
             print(f"copies for {k}x in {time.perf_counter() - t:.0f} s", flush=True)
         return
     results_file = args.work / "results.json"
-    if args.write and not sizes:
-        write(_results(args.work))
     for k in sizes:
         r = measure(k, args)
         r["label"] = args.label
@@ -347,7 +350,8 @@ def write(results: list[dict]) -> None:
     from bench import write_section
 
     plot(results, REPO / "docs" / "scale.png")
-    load = os.getloadavg()[2]
+    loads = [r["load"] for r in results if "load" in r]
+    load = f"load average {min(loads):.0f}–{max(loads):.0f} as the sizes finished" if loads else "other jobs running"
     section = "\n".join([
         "## Scale (one fact, many copies)", "",
         f"Measured {time.strftime('%Y-%m-%d')} with `.venv/bin/python scripts/bench_scale.py --sizes 1,10,50 "
@@ -356,7 +360,7 @@ def write(results: list[dict]) -> None:
         "by content hash from `var`: a copy's text is its original's), then 200 dev questions asked warm "
         "(scripts/bench.py's sample), lexical and hybrid, each in its own process. \"code\" is what ran: "
         "grouped (this code) or before (the code before copies were grouped). On this 2-core machine shared "
-        f"with other jobs (load average {load:.1f} as the last size finished) wall times carry the other jobs' "
+        f"with other jobs ({load}) wall times carry the other jobs' "
         "share; ingest CPU time (user + system) is what compares between sizes.", "",
         *table(results), "",
         "![answer time and ingest time by corpus size](docs/scale.png)", "",
