@@ -26,6 +26,7 @@ from curbside.composition.glossing import Matcher as GlossMatcher
 from curbside.composition.glossing import gloss_article
 from curbside.composition.plain import carry_warnings, point_to_doses
 from curbside.composition.plan import ASKED_FOR, PATIENT_WARNING_HEADINGS, SectionSpec, plan_for
+from curbside.composition.references import with_copies
 from curbside.composition.select import stem
 from curbside.errors import (
     CorruptStoreError,
@@ -301,21 +302,11 @@ class Engine:
         return frozenset(m.concept_id or m.name for m in self.parser.conditions.find(text))
 
     def label_passages(self, pq: ParsedQuestion) -> list[StoredPassage]:
-        """Label passages of the asked drugs, fuller and newer labels first."""
-        rowids = sorted({r for d in pq.drugs for r in self.store.rowids_for_drug(d.generic)})
-        ps = [p for p in self.store.passages(rowids) if p.source_type is SourceType.DRUG_LABEL]
-        by_doc: dict[str, list[StoredPassage]] = {}
-        for p in ps:
-            by_doc.setdefault(p.doc_id, []).append(p)
-
-        def rank(doc_ps: list[StoredPassage]) -> tuple:
-            p0 = doc_ps[0]
-            return (-len({p.section_code for p in doc_ps}), -(p0.year or 0), p0.doc_id)
-
-        out: list[StoredPassage] = []
-        for doc_ps in sorted(by_doc.values(), key=rank):
-            out.extend(sorted(doc_ps, key=lambda p: p.ordinal))
-        return out
+        """Label passages of the asked drugs, fuller and newer labels first: one passage
+        for each text (a copy in another label is its representative's; the reference
+        lists the copies), of at most ``max_label_documents`` labels."""
+        keys = sorted({d.generic for d in pq.drugs})
+        return self.store.label_passages(keys, self.settings.max_label_documents)
 
     def _section_search(self, pq: ParsedQuestion):  # type: ignore[no-untyped-def]
         def search(spec: SectionSpec) -> list[StoredPassage]:
@@ -464,7 +455,8 @@ class Engine:
             question=asked.question, understood_as=asked.understood_as, audience=audience,
             question_type=pq.qtype, entities=pq.entities,
             title=title_for(asked.question), summary=summary, sections=sections,
-            bottom_line=bottom, references=book.references(), uncovered=uncovered,
+            bottom_line=bottom, references=with_copies(book.references(), self.store.copies_of),
+            uncovered=uncovered,
             abstained=False, abstain_reason=None, last_updated=self.store.newest_date(book.doc_ids()),
             timings_ms=timings, partial=done.partial_note is not None, partial_note=done.partial_note,
             reader_notes=done.reader_notes, corpus_version=self.corpus_version, settings_hash=self.settings_hash,
@@ -543,7 +535,8 @@ class Engine:
         return search_sources(self.lexical, self.store, text, limit)
 
     def counts(self) -> dict[str, int]:
-        """How many files, documents, passages and record errors the store holds."""
+        """How many files, documents, passages, copies (passages that repeat another
+        document's text, left out of the indexes) and record errors the store holds."""
         return self.store.counts()
 
     def record_errors(self, limit: int = 50) -> list[RecordError]:

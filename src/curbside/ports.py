@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # only for annotations: numpy costs import time
     import numpy as np
 
     from curbside.composition.explain import Explained
-    from curbside.types import Article, Audience, QuestionType, RecordError, SourceHit, StoredPassage
+    from curbside.types import AlsoIn, Article, Audience, QuestionType, RecordError, SourceHit, StoredPassage
     from curbside.understanding.suggestions import Suggestion
 
 # What LexicalSearch.build_query makes and LexicalSearch.search takes: opaque to the
@@ -50,7 +50,19 @@ class PassageStore(Protocol):
         ...
 
     def rowids_for_drug(self, key: str) -> list[int]:
-        """Rowids of every passage of the documents about the drug ``key`` (drug_key)."""
+        """Rowids of the passages of the documents about the drug ``key`` (drug_key) that
+        the indexes hold: one for each text (a copy's is its representative's)."""
+        ...
+
+    def label_passages(self, keys: Sequence[str], max_documents: int) -> list[StoredPassage]:
+        """The drug labels' passages about any of the drugs ``keys``, one for each text,
+        of at most ``max_documents`` labels: fullest, then newest labels first, each
+        label's passages in order."""
+        ...
+
+    def copies_of(self, passage_ids: Sequence[str], limit: int) -> dict[str, tuple[int, tuple[AlsoIn, ...]]]:
+        """passage_id -> (how many other documents hold a copy of it, the first ``limit``
+        of them), for the passages that have copies."""
         ...
 
     def answer_passages(self, rowid: int) -> list[StoredPassage]:
@@ -67,7 +79,8 @@ class PassageStore(Protocol):
         ...
 
     def counts(self) -> dict[str, int]:
-        """How many files, documents, passages and record errors the store holds."""
+        """How many files, documents, passages, copies (passages that repeat another
+        document's text, left out of the indexes) and record errors the store holds."""
         ...
 
     def errors(self, limit: int = ...) -> list[RecordError]:

@@ -119,6 +119,12 @@ class Settings:
     dense_k: int = _setting(
         60, "Passages taken from the dense (embedding) index per question.", low=1, high=10_000
     )
+    max_label_documents: int = _setting(
+        100, "Drug labels a drug question reads, fullest and newest first: only labels with text of "
+        "their own count (a label whose every passage copies another's adds nothing), so the cost of an "
+        "answer follows the distinct label texts of the drug, not how many manufacturers copy them.",
+        low=1, high=100_000,
+    )
     rrf_k: int = _setting(
         5, "The k constant of reciprocal rank fusion (small: the runs' top ranks count most).",
         low=1, high=10_000,

@@ -400,6 +400,20 @@ class Section(JsonDocument):
 
 
 @json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
+class AlsoIn(JsonDocument):
+    """Another document holding a copy of a cited passage: the same words in the same
+    section of a document with the same title and drugs (store/sqlite.py ``copy_key``),
+    from another publisher, date or id."""
+
+    doc_id: Annotated[str, Field(description="the other document's id")]
+    passage_id: Annotated[str, Field(description="its copy of the passage, `<doc_id>#<ordinal>`")]
+    title: Annotated[str, Field(description="its title")]
+    source: Annotated[str, Field(description="its manufacturer, guideline developer, journal or agency")]
+    year: Annotated[int | None, Field(description="its year, when known")]
+    url: Annotated[str | None, Field(description="its own URL (may be null)")]
+
+
+@json_dataclass(frozen=True, slots=True, config=JSON_CONFIG)
 class Reference(JsonDocument):
     """A cited passage with its source; numbered in order of first use."""
 
@@ -414,6 +428,13 @@ class Reference(JsonDocument):
     passage_id: Annotated[str, Field(description="`<doc_id>#<ordinal>`")]
     section: Annotated[str, Field(description="the source's section the passage is from")]
     passage: Annotated[str, Field(description="the exact cited passage text")]
+    # other documents with the same text (the reference cites their representative);
+    # written only when there are any, so an article without copies reads as before
+    copies: Annotated[int, Field(exclude_if=lambda n: not n, description=(
+        "how many other documents hold a copy of the passage (the same words in the same section of a document "
+        "with the same title and drugs, from another publisher, date or id); absent when none"))] = 0
+    also_in: Annotated[tuple[AlsoIn, ...], Field(exclude_if=lambda xs: not xs, description=(
+        "the first of those documents (at most 50), fullest and newest first; absent when none"))] = ()
 
     @computed_field(description="the type as shown: Drug label, Guideline, Research, Patient information")  # type: ignore[prop-decorator]
     @property
@@ -459,8 +480,9 @@ class EditorNote(JsonDocument):
 
 _VERSIONS = (
     "1.3 added the statement's `glosses` (patient answers; absent when a statement has none), the article's "
-    "`reader_notes` (present only when there are some) and `understood_as` (a follow-up's standalone question; "
-    "absent when not a follow-up); 1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); "
+    "`reader_notes` (present only when there are some), `understood_as` (a follow-up's standalone question; "
+    "absent when not a follow-up) and a reference's `copies` and `also_in` (other documents with the same text; "
+    "absent when none); 1.2 added the statement's `quote` (1.1 and 1.0 articles read with `quote` null); "
     "1.1 added "
     "`partial`, `partial_note` and the question types from product to prognosis (1.0 articles read with "
     "`partial` false). An older article is written back as 1.3; a breaking change bumps the major number")

@@ -27,7 +27,7 @@ def _statement(s: Statement) -> dict[str, Any]:
 
 def previous_article_to_dict(a: Article) -> dict[str, Any]:
     return {
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSION,  # 1.2 wrote "1.2"; 1.3 adds keys only when present
         "question": a.question,
         "audience": a.audience.value,
         "question_type": a.question_type.value,

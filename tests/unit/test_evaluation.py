@@ -16,6 +16,7 @@ from curbside.evaluation.metrics import (
 )
 from curbside.evaluation.sets import sample
 from curbside.evaluation.vocab import norm_words
+from curbside.types import AlsoIn
 
 # ---- metrics -----------------------------------------------------------------------
 
@@ -261,12 +262,15 @@ def test_bioasq_recall_ceiling_is_min_10_in_corpus_over_gold() -> None:
     assert bioasq.perfect_recall_at_k([], corpus, 10) == 0.0
 
     def passages(ids: list[str]) -> list[SimpleNamespace]:
-        return [SimpleNamespace(doc_id=f"pmid:{i}", text="") for i in ids]
+        return [SimpleNamespace(doc_id=f"pmid:{i}", passage_id=f"pmid:{i}#0", text="") for i in ids]
 
     engine_ranks = {"q1": ["x1", "g1", "g2", "g3", "g4", "g5"], "q2": ["h1"]}
     baseline_ranks = {"q1": ["g1", "x2", "g2"], "q2": ["x1"]}
 
     class Engine:
+        copies: dict = {}
+        store = SimpleNamespace(copies_of=lambda ids, limit: {i: Engine.copies[i] for i in ids if i in Engine.copies})
+
         def ask(self, question: str, audience: object) -> None:
             raise CurbsideError("not asked in this test")
 
@@ -287,6 +291,11 @@ def test_bioasq_recall_ceiling_is_min_10_in_corpus_over_gold() -> None:
     assert eng["recall_at_10_ceiling"] == pytest.approx(7 / 12)
     # a ratio of means (5/12 / 7/12), not the mean of per-question ratios ((1/2 + 1) / 2)
     assert eng["recall_at_10_to_ceiling"] == pytest.approx(5 / 7)
+    # a retrieved passage stands for its copies under other PubMed ids (the index holds it once)
+    Engine.copies = {"pmid:h1#0": (1, (AlsoIn("pmid:h2", "pmid:h2#0", "t", "j", None, None),))}
+    again = bioasq.evaluate(Engine(), Baseline(), corpus, items)
+    assert [r["recall10"] for r in again["items"]] == [pytest.approx(5 / 15), 1.0]
+    assert again["items"][1]["retrieved_top10"] == ["h1", "h2"]
     # the baseline, 2/15 and 0, against the same ceiling
     assert base["recall_at_10"] == pytest.approx(1 / 15)
     assert base["recall_at_10_to_ceiling"] == pytest.approx((1 / 15) / (7 / 12))

@@ -191,3 +191,44 @@ def test_ingest_without_an_editorial_database_does_not_create_one(tmp_path: Path
                                    str(src)])
     assert out.exit_code == 0, out.output
     assert "need re-review" not in out.output and not (data / "editorial.sqlite").exists()
+
+
+def test_copies_coming_and_going_and_a_representative_that_goes_while_a_copy_stays(
+        tmp_path: Path, repo: EditorialRepository) -> None:
+    from curbside.composition.references import with_copies
+    from curbside.types import Reference
+
+    corpus = Corpus(tmp_path)
+    original = record("ngc-1", f"Oral Treatment {FIRST}")
+    copy_ = {**original, "ngc_id": "ngc-1-copy", "developer": "Another Society", "date_released": "2011 Aug"}
+    corpus.ingest(original, copy_)
+    store = corpus.store()
+    try:
+        pid, doc, text = store.conn.execute(
+            "SELECT passage_id, doc_id, text FROM passages WHERE text LIKE ? AND rep = 1", (f"%{FIRST}%",)).fetchone()
+        assert doc == "ngc:ngc-1"  # the newer guideline represents the text
+        art = answer("What is first line for spasticity?", [(pid, doc, text)], FIRST)
+        art["references"][0]["title"] = "Guideline ngc-1"
+        ref = Reference.from_json(art["references"][0])
+        (with_also,) = with_copies([ref], store.copies_of)
+        assert with_also.copies == 1 and with_also.also_in[0].doc_id == "ngc:ngc-1-copy"
+        art["references"][0] = with_also.to_json()
+    finally:
+        store.close()
+    aid = approve(repo, art)
+    third = {**original, "ngc_id": "ngc-1-third", "developer": "A Third Society"}
+    for records in ([original, copy_, third], [original], [original, copy_], [copy_]):
+        corpus.ingest(*records)  # a copy appears, both go, one comes back, then the cited one goes
+        store = corpus.store()
+        try:
+            assert recheck_approved(repo, store).count == 0, records
+        finally:
+            store.close()
+    assert repo.get(aid).status is Status.APPROVED  # the statement is still supported, by the copy
+    corpus.ingest(record("ngc-2", f"Stopping {TAPER}"))  # now no document says it
+    store = corpus.store()
+    try:
+        (flagged,) = recheck_approved(repo, store).flagged
+    finally:
+        store.close()
+    assert flagged.article_id == aid and flagged.changes[0].kind == "removed"

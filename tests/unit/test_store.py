@@ -39,7 +39,7 @@ def test_replace_file_is_incremental(store):
     assert rowids_before[:2] == after[:2] and max(after) > max(rowids_before)
     ch = store.replace_file(_state("/f", "3"), [a], [RecordError("/f", "2", "missing id")])
     assert ch.removed == 1
-    assert store.counts() == {"files": 1, "documents": 1, "passages": 2, "record_errors": 1}
+    assert store.counts() == {"files": 1, "documents": 1, "passages": 2, "copies": 0, "record_errors": 1}
 
 
 def test_failed_transaction_leaves_store_unchanged(store):

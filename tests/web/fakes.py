@@ -17,6 +17,7 @@ import numpy as np
 from curbside.composition.explain import Explained, Explanation
 from curbside.index.source_search import search_sources
 from curbside.types import (
+    AlsoIn,
     Article,
     Audience,
     DrugMention,
@@ -152,6 +153,21 @@ class FakeStore:
     def rowids_for_drug(self, key: str) -> list[int]:
         return [p.rowid for p in self.stored if key in {drug_key(d) for d in p.drugs}]
 
+    def label_passages(self, keys: Sequence[str], max_documents: int) -> list[StoredPassage]:
+        """Every passage is its own text here (no copies): the labels of the drugs,
+        fullest, then newest first."""
+        ps = [p for p in self.stored if p.source_type is SourceType.DRUG_LABEL
+              and set(keys) & {drug_key(d) for d in p.drugs}]
+        by_doc: dict[str, list[StoredPassage]] = {}
+        for p in ps:
+            by_doc.setdefault(p.doc_id, []).append(p)
+        docs = sorted(by_doc.values(), key=lambda d: (-len({p.section_code for p in d}), -(d[0].year or 0),
+                                                      d[0].doc_id))[:max_documents]
+        return [p for d in docs for p in sorted(d, key=lambda p: p.ordinal)]
+
+    def copies_of(self, passage_ids: Sequence[str], limit: int) -> dict[str, tuple[int, tuple[AlsoIn, ...]]]:
+        return {}
+
     def answer_passages(self, rowid: int) -> list[StoredPassage]:
         first = next((p for p in self.stored if p.rowid == rowid), None)
         if first is None:
@@ -171,7 +187,7 @@ class FakeStore:
 
     def counts(self) -> dict[str, int]:
         return {"files": 0, "documents": len({p.doc_id for p in self.stored}), "passages": len(self.stored),
-                "record_errors": 0}
+                "copies": 0, "record_errors": 0}
 
     def errors(self, limit: int = 50) -> list[RecordError]:
         return []
@@ -258,6 +274,8 @@ class FakeEngine:
     suggestions: tuple[Suggestion, ...] = FAKE_SUGGESTIONS
     suggest_calls: list[tuple[str, str, int]] = field(default_factory=list)
     typed: bool = False  # the article's question type is the question's (qtype.py), not always indication
+    # other labels with the text of the first reference's passage (how many, and those listed)
+    copies: tuple[int, tuple[AlsoIn, ...]] = (0, ())
 
     def ask(self, question: str, audience: Audience = Audience.PHYSICIAN, context: str | None = None) -> Article:
         q = " ".join(question.split())
@@ -270,6 +288,9 @@ class FakeEngine:
             article = dataclasses.replace(article, question_type=classify(q, drug_count=1)[0])
         if context:
             article = dataclasses.replace(article, understood_as=f"{q} (after: {context})")
+        if self.copies[0]:
+            first = dataclasses.replace(article.references[0], copies=self.copies[0], also_in=self.copies[1])
+            article = dataclasses.replace(article, references=(first, *article.references[1:]))
         return article
 
     def suggest(self, article_or_question: Article | str, audience: Audience = Audience.PHYSICIAN, k: int = 3,

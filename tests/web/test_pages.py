@@ -213,3 +213,23 @@ def test_only_http_links_in_search_hits(make_client, url: str) -> None:
     ids.feed(html)
     assert ok in ids.hrefs and not [h for h in ids.hrefs if "script" in h or h.startswith(("data:", "//"))]
     assert "Spasticity 1" in html
+
+
+def test_a_reference_copied_by_other_labels_says_so_and_lists_them(make_client) -> None:
+    from curbside.types import AlsoIn
+
+    others = (AlsoIn("label:x", "label:x#0", "Baclofen tablets", "Other Pharma", 2021, "https://example.org/x"),
+              AlsoIn("label:y", "label:y#0", "Baclofen tablets", "Third <Pharma>", None, "javascript:alert(1)"))
+    client = make_client(FakeEngine(copies=(5, others)))
+    url, html = open_article(client)
+    refs = html.split('id="references"')[1]
+    first, second = refs.split('id="ref-2"')
+    assert '<details class="also-in">' in first and "Also in 5 other labels with the same text" in first
+    assert '<a href="https://example.org/x" rel="noopener noreferrer">Baclofen tablets</a>' in first
+    assert "Other Pharma, 2021" in first and "Third &lt;Pharma&gt;" in first
+    assert "javascript:" not in first  # only http(s) URLs become links
+    assert "and 3 more" in first
+    assert "also-in" not in second  # a reference without copies shows nothing
+    doc = client.get(url + ".json").json()
+    assert doc["references"][0]["copies"] == 5 and len(doc["references"][0]["also_in"]) == 2
+    assert "copies" not in doc["references"][1]

@@ -7,6 +7,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
+from curbside.composition.references import copies_label
 from curbside.types import Article, Statement
 
 
@@ -87,6 +88,8 @@ def render_article(article: Article, console: Console) -> None:
         year = f", {r.year}" if r.year else ""
         where = f" — {r.url}" if r.url else f" — {r.doc_id}"
         console.print(Text(f"  [{r.number}] {r.source_type.label}: {r.title} ({r.section}). {r.source}{year}{where}"))
+        if r.copies:
+            console.print(Text(f"      {copies_label(r)} with the same text (listed in --json)", style="dim"))
     console.print()
     console.print(Text(
         "Educational information drawn verbatim from the cited sources; not medical advice. "

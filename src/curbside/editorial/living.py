@@ -11,6 +11,11 @@ What counts as a change, per reference of an approved answer's current version:
 - the passage id still has the same text (whitespace aside): unchanged;
 - the same text is now another passage of the same document (a passage inserted before
   it shifts the ordinals): unchanged, the source still says it;
+- the passage is gone but one of its copies the reference lists (``also_in``: the same
+  text in another manufacturer's label) still says it: unchanged, the statement is
+  still supported. The approved version is not rewritten (it keeps citing the label it
+  was approved with); copies appearing or vanishing never matter while the cited
+  passage itself is unchanged;
 - the document is gone, or nothing in it resembles the passage: ``removed``;
 - otherwise ``changed``, the new text being the document's passage most like the old one
   (its own id first), so the diff shows what the source says now.
@@ -113,14 +118,18 @@ def refresh_operations(stale_sources: Iterable[Mapping[str, Any]], article: Mapp
 def changed_sources(article: Mapping[str, Any], current: Mapping[str, str],
                     doc_passages: Mapping[str, list[tuple[str, str]]]) -> list[SourceChange]:
     """The references of ``article`` whose passage differs from the store's. ``current``:
-    passage_id -> text now; ``doc_passages``: doc_id -> [(passage_id, text)] for the
-    documents of passages that differ (absent or empty: the document is gone)."""
+    passage_id -> text now (of the cited passages and of their copies); ``doc_passages``:
+    doc_id -> [(passage_id, text)] for the documents of passages that differ (absent or
+    empty: the document is gone)."""
     out: list[SourceChange] = []
     for r in article.get("references", []):
         pid, old = str(r.get("passage_id") or ""), r.get("passage") or ""
         now = current.get(pid)
         if now is not None and norm_ws(now) == norm_ws(old):
             continue
+        if now is None and any(norm_ws(current.get(str(o.get("passage_id")), "\0")) == norm_ws(old)
+                               for o in r.get("also_in") or ()):
+            continue  # gone, but a copy in another document says the same words
         passages = doc_passages.get(str(r.get("doc_id") or ""), [])
         if any(norm_ws(text) == norm_ws(old) for _, text in passages):
             continue  # the same words, at another ordinal of the same document
@@ -156,7 +165,9 @@ def recheck_approved(repo: EditorialRepository, store: PassageSource, *, batch: 
         after = rows[-1][0]
         checked += len(rows)
         current = store.texts_by_passage_id(
-            [str(r.get("passage_id")) for _, _, a, _ in rows for r in a.get("references", [])])
+            [str(r.get("passage_id")) for _, _, a, _ in rows for r in a.get("references", [])]
+            + [str(o.get("passage_id")) for _, _, a, _ in rows for r in a.get("references", [])
+               for o in r.get("also_in") or ()])
         differing_docs = sorted({
             str(r.get("doc_id") or "") for _, _, a, _ in rows for r in a.get("references", [])
             if norm_ws(current.get(str(r.get("passage_id")), "\0")) != norm_ws(r.get("passage") or "")

@@ -1,7 +1,8 @@
 """bioasq.jsonl: retrieval of the gold PubMed documents, citing them, and yes/no agreement.
 
 Rankings are of distinct PubMed ids in the order their first passage was retrieved
-(passages of other sources are skipped)."""
+(passages of other sources are skipped; a passage's copies under other PubMed ids, which
+the index holds once, count as retrieved with it, and as cited with it)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from curbside.composition.references import MAX_ALSO_IN
 from curbside.evaluation.baseline import Bm25Baseline, pmids
 from curbside.evaluation.common import ask, common_metrics, common_record, integrity_targets, target
 from curbside.evaluation.metrics import dedupe, mean, percentile, recall_at_k, reciprocal_rank, share
@@ -57,8 +59,20 @@ def _ratio(num: float, den: float) -> float:
 
 
 def _retrieve(engine: Any, question: str) -> list[str]:
-    """The pmids the engine's retriever ranks for the question, best first."""
-    return pmids(engine.retrieve(question, Audience.PHYSICIAN, k=RETRIEVE_K).ranked())
+    """The pmids the engine's retriever ranks for the question, best first. A passage
+    stands for its copies (the same record under other PubMed ids, which the index
+    holds once: store/sqlite.py), so their ids follow its own."""
+    ranked = engine.retrieve(question, Audience.PHYSICIAN, k=RETRIEVE_K).ranked()
+    copies = engine.store.copies_of([p.passage_id for p in ranked], MAX_ALSO_IN)
+    out: list[str] = []
+    for p in ranked:
+        out.extend(pmids([p]))
+        out.extend(_pmid(o.doc_id) for o in copies.get(p.passage_id, (0, ()))[1] if o.doc_id.startswith("pmid:"))
+    return out
+
+
+def _pmid(doc_id: str) -> str:
+    return doc_id.split(":", 1)[1]
 
 
 def yes_no(text: str) -> str | None:
@@ -98,8 +112,8 @@ def evaluate(
         base_lat.append(b_all.latency_ms)
         b_ranked = dedupe(pmids(b_all.passages))
         r_ranked = dedupe(pmids(b_res.passages))
-        cited = {r.doc_id.split(":", 1)[1] for r in asked.article.references if r.doc_id.startswith("pmid:")} \
-            if asked.article else set()
+        cited = {_pmid(d) for r in asked.article.references for d in (r.doc_id, *(o.doc_id for o in r.also_in))
+                 if d.startswith("pmid:")} if asked.article else set()
         answer = _summary_text(asked.article)
         rec.update(
             id=item.qid, type=item.qtype, question=item.question, gold_pmids=gold, gold_in_corpus=len(gold_in),

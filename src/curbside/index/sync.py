@@ -23,7 +23,9 @@ _BATCH_DOCS = 2000
 
 
 def sync_lexical(store: SQLiteStore, data_dir: Path, settings: Settings, tick: Progress) -> int:
-    """Re-index changed documents; returns how many passages were (re)indexed."""
+    """Re-index changed documents (and those whose passages became or stopped being
+    their copies' representative); returns how many passages were (re)indexed. The
+    index holds representatives only."""
     from curbside.index.lexical import LexicalIndex
 
     stale, gone = store.index_diff(LEXICAL)
@@ -37,7 +39,8 @@ def sync_lexical(store: SQLiteStore, data_dir: Path, settings: Settings, tick: P
     for i in range(0, len(stale), _BATCH_DOCS):
         tick("index", i, len(stale))
         batch = stale[i : i + _BATCH_DOCS]
-        total += index.update(batch, store.passages_of_docs(batch), threads=settings.threads)
+        # one entry for each text: a copy is found through its representative
+        total += index.update(batch, store.passages_of_docs(batch, reps_only=True), threads=settings.threads)
         store.mark_indexed(LEXICAL, batch, [])
     tick("index", len(stale), len(stale))
     return total
@@ -192,7 +195,9 @@ def sync_dense(
     tick("embed", len(missing), len(missing))
     folder = paths.dense_dir(data_dir)
     state_file = folder / "state.json"
-    state = {"corpus_version": store.corpus_version(), "model_id": vector_id, "sources": sources}
+    # "rows": which passages have a row (copies share their representative's)
+    state = {"corpus_version": store.corpus_version(), "model_id": vector_id, "sources": sources,
+             "rows": "representatives"}
     current = json.loads(state_file.read_text()) if state_file.exists() else {}
     if missing or current != state or not _dense_digest(folder):
         rowids: list[int] = []

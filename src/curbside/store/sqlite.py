@@ -8,6 +8,14 @@ wrong passage; the indexes catch up through ``index_state`` (see index/sync.py).
 ``doc_files`` records which files hold each document id (and the hash of each
 file's version); ``documents.source_file`` is the one whose version is stored: the
 file whose path sorts first. A document stays while any file holds it.
+
+One fact, many copies: passages that are copies of each other (``copy_key``: the same
+words, in the same section of documents with the same title, drugs, brands and
+keywords, so that only who published them and when differ) form a group in
+``copy_groups``, kept in the same transaction as the passages. One passage of each
+group is its representative (``passages.rep`` = 1): the one of the fullest, then
+newest document (``doc_rank``). The indexes hold only representatives, and a change of
+representative marks both documents for re-indexing (``index_state``).
 """
 
 from __future__ import annotations
@@ -15,16 +23,26 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from curbside.errors import CorruptStoreError, StoreError
 from curbside.store.base import DuplicateId, FileChange, FileState
-from curbside.types import Document, RecordError, SourceType, StoredPassage
+from curbside.types import (
+    AlsoIn,
+    Document,
+    Passage,
+    RecordError,
+    SourceType,
+    StoredPassage,
+    content_hash,
+)
 from curbside.understanding.normalize import drug_key
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+WRITE_CACHE_KB = 256 * 1024  # the writer's page cache (ingest); readers keep SQLite's default
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,7 +55,7 @@ CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, source_file TEXT NOT NULL, source_type TEXT NOT NULL,
     title TEXT NOT NULL, publisher TEXT NOT NULL, year INTEGER, date TEXT, url TEXT,
     drugs TEXT NOT NULL, brands TEXT NOT NULL, hash TEXT NOT NULL,
-    keywords TEXT NOT NULL DEFAULT '[]'
+    keywords TEXT NOT NULL DEFAULT '[]', rank TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS documents_file ON documents(source_file);
 CREATE TABLE IF NOT EXISTS doc_files (doc_id TEXT NOT NULL, file TEXT NOT NULL,
@@ -46,7 +64,8 @@ CREATE INDEX IF NOT EXISTS doc_files_file ON doc_files(file);
 CREATE TABLE IF NOT EXISTS passages (
     rowid INTEGER PRIMARY KEY AUTOINCREMENT, passage_id TEXT NOT NULL UNIQUE,
     doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, section TEXT NOT NULL,
-    section_code TEXT NOT NULL, text TEXT NOT NULL, hash TEXT NOT NULL
+    section_code TEXT NOT NULL, text TEXT NOT NULL, hash TEXT NOT NULL,
+    copy_key INTEGER NOT NULL DEFAULT 0, rep INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 CREATE TABLE IF NOT EXISTS doc_drugs (doc_id TEXT NOT NULL, drug_key TEXT NOT NULL,
@@ -62,6 +81,48 @@ CREATE TABLE IF NOT EXISTS embeddings (
     hash TEXT NOT NULL, model_id TEXT NOT NULL, vec BLOB NOT NULL,
     PRIMARY KEY (model_id, hash)) WITHOUT ROWID;
 """
+
+# on the columns of schema 4: made after an older store is migrated
+_SCHEMA_4 = """
+CREATE TABLE IF NOT EXISTS copy_groups (copy_key INTEGER PRIMARY KEY, rep INTEGER NOT NULL,
+    rep_rank TEXT NOT NULL, size INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS passages_copy_key ON passages(copy_key);
+CREATE INDEX IF NOT EXISTS passages_rep_doc ON passages(doc_id) WHERE rep = 1;
+CREATE INDEX IF NOT EXISTS index_state_doc ON index_state(doc_id);
+"""
+
+
+def doc_rank(n_sections: int, year: int | None, doc_id: str) -> str:
+    """A document's place among copies, as text that sorts best first: the fullest (most
+    distinct sections), then the newest (year), then the smallest id. The engine reads
+    a drug's labels in the same order."""
+    return f"{max(0, 99999 - n_sections):05d}|{max(0, 9999 - (year or 0)):04d}|{doc_id}"
+
+
+# a title a reader made up from the record's id ("PubMed abstract 123"): it names no subject
+_ID_TITLE = re.compile(r"PubMed abstract \d+")
+
+
+def subject(doc: Document) -> str:
+    """What a document is about, as far as copies go: its title; for a record whose title
+    is made from its id, all of its words (so only a copy of the whole record matches)."""
+    if _ID_TITLE.fullmatch(doc.title):
+        return "text:" + content_hash(*(" ".join(p.text.split()) for p in doc.passages))
+    return doc.title
+
+
+def copy_key(doc: Document, p: Passage, subject_: str | None = None) -> int:
+    """The key passages that are copies of each other share: the words of the passage
+    (whitespace aside) in the same section of a document of the same kind, subject
+    (title), drugs, brands and keywords. Publisher, dates, URL and id are left out: they
+    are what differs between copies. 60 bits of SHA-256. ``subject_``: the document's
+    ``subject``, when already known."""
+    h = content_hash(
+        "copy-1", doc.source_type.value, subject(doc) if subject_ is None else subject_, p.section_code, p.section,
+        "|".join(sorted(doc.drugs)), "|".join(sorted(b.casefold() for b in doc.brands)),
+        "|".join(doc.keywords), " ".join(p.text.split()),
+    )
+    return int(h[:15], 16)
 
 _PASSAGE_COLS = (
     "p.rowid, p.passage_id, p.doc_id, p.ordinal, p.section, p.section_code, p.text, "
@@ -131,14 +192,25 @@ class SQLiteStore:
                 self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
                 # SQLite reads the file on first use: read it now, so a damaged store
                 # is named here rather than by the first question
-                self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                if row is not None and row[0] != str(SCHEMA_VERSION):
+                    self.conn.close()
+                    raise StoreError(
+                        f"The store at {self.path} has schema {row[0]}, this curbside reads {SCHEMA_VERSION}.",
+                        fix="Run `curbside ingest` once to bring it up to date (an older store is migrated "
+                            "in place; files are not read again).",
+                    )
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA synchronous=NORMAL")
+                # a full dump's indexes (passage ids, documents, copy keys) outgrow SQLite's
+                # default 2 MB page cache: each insert then reads its index pages again
+                self.conn.execute(f"PRAGMA cache_size=-{WRITE_CACHE_KB}")
                 self.conn.executescript(_SCHEMA)
                 self._check_version()
+                self.conn.executescript(_SCHEMA_4)
         except sqlite3.DatabaseError as e:
             if getattr(self, "conn", None) is not None:
                 self.conn.close()
@@ -157,6 +229,9 @@ class SQLiteStore:
             version = 2
         if version == 2:
             self._migrate_2_to_3()
+            version = 3
+        if version == 3:
+            self._migrate_3_to_4()
         elif version != SCHEMA_VERSION:
             raise StoreError(
                 f"The store at {self.path} has schema {row[0]}, this curbside needs {SCHEMA_VERSION}.",
@@ -194,6 +269,67 @@ class SQLiteStore:
             )
             c.execute("DELETE FROM files")
             c.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def _migrate_3_to_4(self) -> None:
+        """Version 4 groups passages that are copies of each other (copy_key, rep,
+        copy_groups, documents.rank). Computed here from the stored documents, in one
+        transaction; no file is read again. The lexical index is marked for a rebuild
+        (it now holds representatives only)."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            pcols = {r[1] for r in c.execute("PRAGMA table_info(passages)")}
+            if "copy_key" not in pcols:
+                c.execute("ALTER TABLE passages ADD COLUMN copy_key INTEGER NOT NULL DEFAULT 0")
+                c.execute("ALTER TABLE passages ADD COLUMN rep INTEGER NOT NULL DEFAULT 1")
+            if "rank" not in {r[1] for r in c.execute("PRAGMA table_info(documents)")}:
+                c.execute("ALTER TABLE documents ADD COLUMN rank TEXT NOT NULL DEFAULT ''")
+            for stmt in _SCHEMA_4.split(";"):
+                if stmt.strip():
+                    c.execute(stmt)
+            c.execute("DELETE FROM copy_groups")
+            docs = c.execute(
+                "SELECT doc_id, source_type, title, publisher, year, date, url, drugs, brands, keywords"
+                " FROM documents ORDER BY doc_id"
+            ).fetchall()
+            for i in range(0, len(docs), 500):
+                chunk = docs[i : i + 500]
+                by_id = {r[0]: r for r in chunk}
+                rows: dict[str, list[tuple[int, str, str, str]]] = {}
+                marks = ",".join("?" * len(chunk))
+                for rowid, doc_id, section, code, text in c.execute(
+                    f"SELECT rowid, doc_id, section, section_code, text FROM passages WHERE doc_id IN ({marks})"
+                    " ORDER BY rowid", list(by_id),
+                ):
+                    rows.setdefault(doc_id, []).append((rowid, section, code, text))
+                keys: list[tuple[int, int]] = []
+                ranks: list[tuple[str, str]] = []
+                for doc_id, r in by_id.items():
+                    ps = rows.get(doc_id, [])
+                    doc = Document(doc_id, SourceType(r[1]), r[2], r[3], r[4], r[5], r[6],
+                                   tuple(json.loads(r[7])), tuple(json.loads(r[8])),
+                                   tuple(Passage(sec, code, text) for _, sec, code, text in ps), "",
+                                   tuple(json.loads(r[9])))
+                    about = subject(doc)
+                    keys.extend((copy_key(doc, p, about), rowid) for (rowid, *_), p in zip(ps, doc.passages))
+                    ranks.append((doc_rank(len({code for _, _, code, _ in ps}), r[4], doc_id), doc_id))
+                c.executemany("UPDATE passages SET copy_key=? WHERE rowid=?", keys)
+                c.executemany("UPDATE documents SET rank=? WHERE doc_id=?", ranks)
+            c.execute("UPDATE passages SET rep=0")
+            groups = c.execute(
+                "SELECT copy_key, rowid, rank, size FROM (SELECT p.copy_key, p.rowid, d.rank,"
+                " count(*) OVER (PARTITION BY p.copy_key) AS size,"
+                " row_number() OVER (PARTITION BY p.copy_key ORDER BY d.rank, p.rowid) AS n"
+                " FROM passages p JOIN documents d USING(doc_id)) WHERE n = 1"
+            ).fetchall()
+            c.executemany("INSERT INTO copy_groups(copy_key, rep, rep_rank, size) VALUES (?,?,?,?)", groups)
+            c.executemany("UPDATE passages SET rep=1 WHERE rowid=?", [(g[1],) for g in groups])
+            c.execute("DELETE FROM index_state")  # every index is rebuilt from representatives
+            c.execute("UPDATE meta SET value='4' WHERE key='schema_version'")
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -325,15 +461,17 @@ class SQLiteStore:
 
     def _delete_doc(self, doc_id: str) -> None:
         c = self.conn
+        self._leave_groups(doc_id)
         c.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
         c.execute("DELETE FROM doc_drugs WHERE doc_id=?", (doc_id,))
         c.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
 
     def _insert_doc(self, doc: Document, source_file: str, h: str) -> None:
         c = self.conn
+        rank = doc_rank(len({p.section_code for p in doc.passages}), doc.year, doc.doc_id)
         c.execute(
             "INSERT INTO documents(doc_id, source_file, source_type, title, publisher, year,"
-            " date, url, drugs, brands, hash, keywords) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " date, url, drugs, brands, hash, keywords, rank) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.doc_id,
                 source_file,
@@ -347,6 +485,7 @@ class SQLiteStore:
                 json.dumps(list(doc.brands)),
                 h,
                 json.dumps(list(doc.keywords)),
+                rank,
             ),
         )
         keys = {k for k in (drug_key(d) for d in doc.drugs) if k}
@@ -354,14 +493,110 @@ class SQLiteStore:
             "INSERT OR IGNORE INTO doc_drugs(doc_id, drug_key) VALUES (?,?)",
             [(doc.doc_id, k) for k in sorted(keys)],
         )
+        about = subject(doc)
         c.executemany(
-            "INSERT INTO passages(passage_id, doc_id, ordinal, section, section_code, text, hash)"
-            " VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO passages(passage_id, doc_id, ordinal, section, section_code, text, hash, copy_key, rep)"
+            " VALUES (?,?,?,?,?,?,?,?,0)",
             [
-                (f"{doc.doc_id}#{i}", doc.doc_id, i, p.section, p.section_code, p.text, p.hash)
+                (f"{doc.doc_id}#{i}", doc.doc_id, i, p.section, p.section_code, p.text, p.hash, copy_key(doc, p, about))
                 for i, p in enumerate(doc.passages)
             ],
         )
+        self._join_groups(doc.doc_id, rank)
+
+    # ---- copies ------------------------------------------------------------------
+    def _groups(self, keys: Sequence[int]) -> dict[int, list]:
+        """copy_key -> [rep rowid, rep's document rank, size] of the existing groups."""
+        out: dict[int, list] = {}
+        for i in range(0, len(keys), 500):
+            chunk = list(keys[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            for key, rep, rank, size in self.conn.execute(
+                f"SELECT copy_key, rep, rep_rank, size FROM copy_groups WHERE copy_key IN ({marks})", chunk
+            ):
+                out[key] = [rep, rank, size]
+        return out
+
+    def _reindex(self, rowids: Iterable[int]) -> None:
+        """The documents of these passages changed representatives: their index entries
+        are redone at the next index sync."""
+        ids = list(rowids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            self.conn.execute(
+                f"DELETE FROM index_state WHERE doc_id IN (SELECT doc_id FROM passages WHERE rowid IN ({marks}))",
+                chunk,
+            )
+
+    def _join_groups(self, doc_id: str, rank: str) -> None:
+        """The new document's passages join their copies' groups (or start their own);
+        each becomes its group's representative when its document ranks before the
+        current one's (doc_rank; within a document, the earlier passage)."""
+        c = self.conn
+        rows = c.execute("SELECT rowid, copy_key FROM passages WHERE doc_id=? ORDER BY rowid", (doc_id,)).fetchall()
+        groups = self._groups(sorted({k for _, k in rows}))
+        new: set[int] = set()
+        lost: set[int] = set()
+        for rowid, key in rows:
+            g = groups.get(key)
+            if g is None:
+                groups[key] = [rowid, rank, 1]
+                new.add(rowid)
+                continue
+            g[2] += 1
+            if (rank, rowid) < (g[1], g[0]):
+                if g[0] in new:
+                    new.discard(g[0])
+                else:
+                    lost.add(g[0])
+                g[0], g[1] = rowid, rank
+                new.add(rowid)
+        touched = {k for _, k in rows}
+        c.executemany(
+            "INSERT OR REPLACE INTO copy_groups(copy_key, rep, rep_rank, size) VALUES (?,?,?,?)",
+            [(k, *groups[k]) for k in sorted(touched)],
+        )
+        c.executemany("UPDATE passages SET rep=1 WHERE rowid=?", [(r,) for r in sorted(new)])
+        if lost:
+            self._reindex(lost)
+            c.executemany("UPDATE passages SET rep=0 WHERE rowid=?", [(r,) for r in sorted(lost)])
+
+    def _leave_groups(self, doc_id: str) -> None:
+        """The document's passages leave their groups (before they are deleted): an
+        emptied group goes; a group whose representative leaves elects the best
+        remaining copy (doc_rank), whose document is then re-indexed."""
+        c = self.conn
+        rows = c.execute("SELECT rowid, copy_key FROM passages WHERE doc_id=?", (doc_id,)).fetchall()
+        leaving: dict[int, set[int]] = {}
+        for rowid, key in rows:
+            leaving.setdefault(key, set()).add(rowid)
+        groups = self._groups(sorted(leaving))
+        elected: list[int] = []
+        for key, rowids in sorted(leaving.items()):
+            g = groups.get(key)
+            if g is None:
+                continue
+            size = g[2] - len(rowids)
+            if size <= 0:
+                c.execute("DELETE FROM copy_groups WHERE copy_key=?", (key,))
+                continue
+            rep, rank = g[0], g[1]
+            if rep in rowids:
+                best = c.execute(
+                    "SELECT p.rowid, d.rank FROM passages p JOIN documents d USING(doc_id)"
+                    " WHERE p.copy_key=? AND p.doc_id != ? ORDER BY d.rank, p.rowid LIMIT 1",
+                    (key, doc_id),
+                ).fetchone()
+                if best is None:  # a group that counted more than it holds: nothing else to elect
+                    c.execute("DELETE FROM copy_groups WHERE copy_key=?", (key,))
+                    continue
+                rep, rank = best
+                elected.append(rep)
+            c.execute("UPDATE copy_groups SET rep=?, rep_rank=?, size=? WHERE copy_key=?", (rep, rank, size, key))
+        if elected:
+            c.executemany("UPDATE passages SET rep=1 WHERE rowid=?", [(r,) for r in elected])
+            self._reindex(elected)
 
     def forget_files(self, keep: Iterable[str], under: str, *, spare: Iterable[str] = ()) -> FileChange:
         """Forget the files below ``under`` that are not in ``keep`` nor below a path in
@@ -415,13 +650,16 @@ class SQLiteStore:
         by_id = {r[0]: _row_to_passage(r) for r in rows}
         return [by_id[i] for i in rowids if i in by_id]
 
-    def passages_of_docs(self, doc_ids: Sequence[str]) -> Iterator[StoredPassage]:
+    def passages_of_docs(self, doc_ids: Sequence[str], *, reps_only: bool = False) -> Iterator[StoredPassage]:
+        """The passages of these documents in storage order; with ``reps_only``, only
+        those that represent their copies (what the indexes hold)."""
+        rep = " AND p.rep = 1" if reps_only else ""
         for i in range(0, len(doc_ids), 500):
             chunk = list(doc_ids[i : i + 500])
             marks = ",".join("?" * len(chunk))
             for r in self.conn.execute(
                 f"SELECT {_PASSAGE_COLS} FROM passages p JOIN documents d USING(doc_id)"
-                f" WHERE p.doc_id IN ({marks}) ORDER BY p.rowid",
+                f" WHERE p.doc_id IN ({marks}){rep} ORDER BY p.rowid",
                 chunk,
             ):
                 yield _row_to_passage(r)
@@ -440,14 +678,61 @@ class SQLiteStore:
         return out
 
     def rowids_for_drug(self, key: str) -> list[int]:
+        """Rowids of the representative passages of the documents about the drug
+        ``key`` (a copy's rowid is in no index)."""
         return [
             r[0]
             for r in self.conn.execute(
-                "SELECT p.rowid FROM doc_drugs k JOIN passages p ON p.doc_id = k.doc_id"
-                " WHERE k.drug_key=? ORDER BY p.rowid",
+                "SELECT p.rowid FROM doc_drugs k JOIN passages p INDEXED BY passages_rep_doc"
+                " ON p.doc_id = k.doc_id AND p.rep = 1 WHERE k.drug_key=? ORDER BY p.rowid",
                 (key,),
             )
         ]
+
+    def label_passages(self, keys: Sequence[str], max_documents: int) -> list[StoredPassage]:
+        """The representative passages of the drug labels about any of the drugs
+        ``keys``: of the ``max_documents`` fullest, then newest labels that have any
+        (doc_rank), document by document in that order, each in its own order. Copies
+        are left out, so the cost follows the distinct label texts, not the copies."""
+        if not keys or max_documents <= 0:
+            return []
+        marks = ",".join("?" * len(keys))
+        docs = [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT d.doc_id, d.rank FROM doc_drugs k JOIN documents d ON d.doc_id = k.doc_id"
+            f" WHERE k.drug_key IN ({marks}) AND d.source_type = ? AND EXISTS (SELECT 1 FROM passages p"
+            " INDEXED BY passages_rep_doc WHERE p.doc_id = d.doc_id AND p.rep = 1) ORDER BY d.rank LIMIT ?",
+            (*keys, SourceType.DRUG_LABEL.value, max_documents),
+        )]
+        if not docs:
+            return []
+        order = {d: i for i, d in enumerate(docs)}
+        ps = list(self.passages_of_docs(docs, reps_only=True))
+        return sorted(ps, key=lambda p: (order[p.doc_id], p.ordinal))
+
+    def copies_of(self, passage_ids: Sequence[str], limit: int) -> dict[str, tuple[int, tuple[AlsoIn, ...]]]:
+        """passage_id -> (how many other documents hold a copy of the passage, the first
+        ``limit`` of them: fullest, then newest first), for the passages that have
+        copies in other documents."""
+        out: dict[str, tuple[int, tuple[AlsoIn, ...]]] = {}
+        for pid in dict.fromkeys(passage_ids):
+            row = self.conn.execute("SELECT copy_key, doc_id FROM passages WHERE passage_id=?", (pid,)).fetchone()
+            if row is None:
+                continue
+            key, own = row
+            holders: dict[str, AlsoIn] = {}
+            n = 0
+            for doc_id, passage_id, title, publisher, year, url in self.conn.execute(
+                "SELECT d.doc_id, min(p.passage_id), d.title, d.publisher, d.year, d.url FROM passages p"
+                " JOIN documents d USING(doc_id) WHERE p.copy_key=? AND p.doc_id != ? GROUP BY d.doc_id"
+                " ORDER BY d.rank",
+                (key, own),
+            ):
+                n += 1
+                if len(holders) < limit:
+                    holders[doc_id] = AlsoIn(doc_id, passage_id, title, publisher, year, url)
+            if n:
+                out[pid] = (n, tuple(holders.values()))
+        return out
 
     def label_drug_names(self, max_generics: int | None = None) -> Iterator[tuple[str, list[str]]]:
         """(generic, brands) pairs as the drug labels themselves state them; with
@@ -498,8 +783,8 @@ class SQLiteStore:
             yield tuple(row)
 
     def passage_texts(self) -> Iterator[str]:
-        """The text of every passage, in storage order."""
-        for (text,) in self.conn.execute("SELECT text FROM passages"):
+        """The text of every representative passage (copies once), in storage order."""
+        for (text,) in self.conn.execute("SELECT text FROM passages WHERE rep = 1"):
             yield text
 
     def drug_keys(self) -> set[str]:
@@ -558,6 +843,7 @@ class SQLiteStore:
             "files": c.execute("SELECT count(*) FROM files").fetchone()[0],
             "documents": c.execute("SELECT count(*) FROM documents").fetchone()[0],
             "passages": c.execute("SELECT count(*) FROM passages").fetchone()[0],
+            "copies": c.execute("SELECT count(*) FROM passages WHERE rep = 0").fetchone()[0],
             "record_errors": c.execute("SELECT count(*) FROM record_errors").fetchone()[0],
         }
 
@@ -612,13 +898,13 @@ class SQLiteStore:
 
     # ---- embeddings --------------------------------------------------------------
     def missing_embeddings(self, model_id: str, sources: Sequence[str]) -> list[tuple[str, str, str]]:
-        """(hash, text, document title) of current passages of the given source types
-        that have no vector for ``model_id`` (one row per distinct text)."""
+        """(hash, text, document title) of current representative passages of the given
+        source types that have no vector for ``model_id`` (one row per distinct text)."""
         marks = ",".join("?" * len(sources))
         return self.conn.execute(
             "SELECT p.hash, min(p.text), min(d.title) FROM passages p JOIN documents d USING(doc_id)"
             " LEFT JOIN embeddings e ON e.model_id=? AND e.hash=p.hash"
-            f" WHERE e.hash IS NULL AND d.source_type IN ({marks}) GROUP BY p.hash",
+            f" WHERE e.hash IS NULL AND p.rep = 1 AND d.source_type IN ({marks}) GROUP BY p.hash",
             (model_id, *sources),
         ).fetchall()
 
@@ -636,13 +922,13 @@ class SQLiteStore:
             raise
 
     def iter_embeddings(self, model_id: str, sources: Sequence[str]) -> Iterator[tuple[int, bytes]]:
-        """(passage rowid, vector bytes) for every current passage of the given source
-        types, in rowid order."""
+        """(passage rowid, vector bytes) for every current representative passage of the
+        given source types, in rowid order (a copy's vector is its representative's)."""
         marks = ",".join("?" * len(sources))
         yield from self.conn.execute(
             "SELECT p.rowid, e.vec FROM passages p JOIN documents d USING(doc_id)"
             " JOIN embeddings e ON e.model_id=? AND e.hash=p.hash"
-            f" WHERE d.source_type IN ({marks}) ORDER BY p.rowid",
+            f" WHERE p.rep = 1 AND d.source_type IN ({marks}) ORDER BY p.rowid",
             (model_id, *sources),
         )
 

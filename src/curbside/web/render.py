@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 from starlette.templating import Jinja2Templates
 
+from curbside.composition.references import copies_label
 from curbside.editorial import TRACK, Reviewer, ReviewEvent, Status, StoredArticle
 from curbside.editorial.edits import quote_span
 from curbside.types import Audience, EditorNote, Reference, Statement
@@ -163,7 +164,9 @@ def _reference(r: Reference) -> dict[str, Any]:
     """A reference as the page lists it: its JSON fields, a link only to an http(s) URL,
     and the passage cut to what the page shows."""
     return {**r.to_json(), "url": web_url(r.url), "passage_shown": r.passage[:PASSAGE_SHOWN_CHARS],
-            "passage_cut": len(r.passage) > PASSAGE_SHOWN_CHARS}
+            "passage_cut": len(r.passage) > PASSAGE_SHOWN_CHARS, "copies_label": copies_label(r),
+            "also_in": [{**o.to_json(), "url": web_url(o.url)} for o in r.also_in]}
+
 
 
 def track(status: Status) -> list[dict[str, str]]:
