@@ -326,8 +326,8 @@ class Composer:
         primary_missing = not sections or sections[0].key != plan[0].key
         note = None
         if primary_missing and ctx.audience is Audience.PATIENT and plan[0].key == "dosing":
-            # a patient asked about the dose: the note says who chooses it (the label's doses
-            # are in the clinician's version), which is not a gap in the sources
+            # a patient asked about the dose: the note says who chooses it (and, when the
+            # clinician's version has the label's doses, says so), which is not a gap
             uncovered = [u for u in uncovered if not u.startswith(f"{plan[0].heading}:")]
         elif primary_missing:
             first = f"{plan[0].heading}:"
