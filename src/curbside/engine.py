@@ -510,9 +510,9 @@ class Engine:
         return out
 
     def _label_sections(self, generic: str) -> set[str]:
-        """The section codes of the drug's label passages."""
-        rowids = self.store.rowids_for_drug(generic)
-        return {p.section_code for p in self.store.passages(rowids) if p.source_type is SourceType.DRUG_LABEL}
+        """The section codes of the drug's label passages (the labels an answer reads:
+        ``label_passages``, bounded by max_label_documents, not every document of the drug)."""
+        return {p.section_code for p in self.store.label_passages([generic], self.settings.max_label_documents)}
 
     def _answers(self, cand: Suggestion, audience: Audience, subject: str) -> bool:
         """Whether the engine answers the candidate (its aspect's section, about the same
