@@ -52,6 +52,12 @@ def test_sources_written_for_patients(section: str, source: SourceType, expected
     assert written_for_patients(passage(section, source)) is expected
 
 
+def test_a_reference_says_whether_its_passage_was_written_for_patients() -> None:
+    leaflet = Reference(1, SourceType.DRUG_LABEL, "Label", "Acme", 2020, None, "d", "d#0", "Medication guide", "x")
+    assert written_for_patients(leaflet)
+    assert not written_for_patients(dataclasses.replace(leaflet, section="Warnings and precautions"))
+
+
 def test_a_plain_sentence_costs_less_than_a_dense_one() -> None:
     plain = "Take it exactly as your doctor tells you."
     dense = ("Abrupt discontinuation of intrathecal baclofen, regardless of the cause, has resulted in sequelae "

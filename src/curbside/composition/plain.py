@@ -17,8 +17,9 @@ import dataclasses
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Protocol
 
-from curbside.types import Article, Section, SourceType, Statement, StoredPassage
+from curbside.types import Article, Section, SourceType, Statement
 
 # the grade plain-language writing aims at (MedlinePlus aims at 8; sentences at or
 # below 6 cost nothing) and the most grades a sentence is marked down for
@@ -51,8 +52,19 @@ DOSE_NOTE = ("Doses are not listed here: the prescriber chooses the dose. Take i
 DOSES_ELSEWHERE = " The clinician's version of this answer lists the doses in the drug label."
 
 
-def written_for_patients(p: StoredPassage) -> bool:
-    """A consumer page, or a label section written for patients rather than prescribers."""
+class _Sourced(Protocol):
+    """What says where a text is from: a stored passage, or an article's reference."""
+
+    @property
+    def source_type(self) -> SourceType: ...
+
+    @property
+    def section(self) -> str: ...
+
+
+def written_for_patients(p: _Sourced) -> bool:
+    """A consumer page, or a label section written for patients rather than prescribers
+    (of a passage, or of the passage a reference cites)."""
     if p.source_type is SourceType.PATIENT_INFO:
         return True
     return p.source_type is SourceType.DRUG_LABEL and bool(_PATIENT_HEADINGS.match(p.section))

@@ -66,23 +66,13 @@ def evaluate(engine: Any, questions: Sequence[str], progress: Callable[[], None]
                 uncited=sum(1 for st in sts if not st.citations),
                 statements_n=len(sts),
                 for_patients=sum(1 for st in sts if st.citations and st.citations[0] in refs
-                                 and written_for_patients_ref(refs[st.citations[0]])),
+                                 and written_for_patients(refs[st.citations[0]])),
                 own_grades=[sentence_grade(st.text) for st in sts if st.text not in carried],
                 carried_grades=[sentence_grade(st.text) for st in sts if st.text in carried],
             )
         records.append(rec)
         progress()
     return _summarise(records)
-
-
-def written_for_patients_ref(ref: Any) -> bool:
-    """A reference's passage is from a source written for patients (plain.written_for_patients)."""
-    from curbside.types import StoredPassage
-
-    p = StoredPassage(rowid=0, passage_id=ref.passage_id, doc_id=ref.doc_id, ordinal=0, section=ref.section,
-                      section_code="", text="", source_type=ref.source_type, title=ref.title, publisher=ref.source,
-                      year=ref.year, date=None, url=ref.url, drugs=())
-    return written_for_patients(p)
 
 
 def _mean(xs: Sequence[float]) -> float | None:
